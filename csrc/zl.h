@@ -1,0 +1,79 @@
+/*
+ * zl.h - the C core of zarrlite.
+ *
+ * Conventions: pointers and sizes in, int status out (0 ok, negative ZL_ERR_*).
+ * No Python, no printing, no global mutable state. The caller owns every buffer;
+ * functions only borrow them for the duration of the call.
+ */
+#ifndef ZL_H
+#define ZL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ZL_MAX_DIM 32
+
+enum zl_status {
+  ZL_OK = 0,
+  ZL_ERR_ARG = -1,       /* invalid argument */
+  ZL_ERR_BUFFER = -2,    /* destination buffer too small / sizes disagree */
+  ZL_ERR_NOMEM = -3,     /* out of memory */
+  ZL_ERR_CORRUPT = -4,   /* encoded data is corrupt or truncated */
+  ZL_ERR_CODEC = -5,     /* the compression library reported a failure */
+  ZL_ERR_UNSUPPORTED = -6 /* valid data using a feature we cannot decode */
+};
+
+/* Compressor codes as stored in bits 5-7 of a Blosc1 header's flags. */
+enum zl_blosc_compformat {
+  ZL_BLOSC_FMT_BLOSCLZ = 0,
+  ZL_BLOSC_FMT_LZ4 = 1,
+  ZL_BLOSC_FMT_SNAPPY = 2,
+  ZL_BLOSC_FMT_ZLIB = 3,
+  ZL_BLOSC_FMT_ZSTD = 4
+};
+
+/* Compressors we can encode with (numcodecs' cname). */
+enum zl_blosc_cname {
+  ZL_CNAME_BLOSCLZ = 0,
+  ZL_CNAME_LZ4 = 1,
+  ZL_CNAME_LZ4HC = 2,
+  ZL_CNAME_ZLIB = 3,
+  ZL_CNAME_ZSTD = 4
+};
+
+enum zl_shuffle { ZL_NOSHUFFLE = 0, ZL_SHUFFLE = 1, ZL_BITSHUFFLE = 2 };
+
+#define ZL_BLOSC1_HEADER 16
+#define ZL_BLOSC_MAX_TYPESIZE 255
+
+/* Fields of a Blosc (1 or 2) chunk header. */
+typedef struct {
+  int version;
+  int versionlz;
+  int flags;
+  int typesize;
+  int64_t nbytes;
+  int64_t blocksize;
+  int64_t cbytes;
+} zl_blosc_header_t;
+
+/* zl_errors.c */
+const char *zl_strerror(int status);
+
+/* zl_copy.c: strided N-d copy and fill. Strides are in bytes and may be negative;
+ * src and dst point at the first element of the region. */
+int zl_copy_strided(const char *src, const int64_t *src_strides, char *dst,
+                    const int64_t *dst_strides, const int64_t *shape, int ndim, size_t itemsize);
+int zl_fill_strided(char *dst, const int64_t *dst_strides, const int64_t *shape, int ndim,
+                    const char *value, size_t itemsize);
+
+/* zl_blosc.c: Blosc chunks. */
+int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header);
+int64_t zl_blosc1_max_encoded_nbytes(size_t nbytes);
+int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, int clevel,
+                     int shuffle, int64_t blocksize, void *dst, size_t dst_capacity,
+                     size_t *encoded_nbytes);
+int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
+                    int nthreads);
+
+#endif /* ZL_H */

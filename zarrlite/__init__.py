@@ -1,0 +1,1 @@
+"""zarrlite: a Zarr v2 storage engine with a C core."""

@@ -1,0 +1,41 @@
+# Declarations of the C core (csrc/zl.h) for _ext.pyx.
+from libc.stdint cimport int64_t
+
+
+cdef extern from "zl.h" nogil:
+    int ZL_MAX_DIM
+    int ZL_OK
+    int ZL_ERR_ARG
+    int ZL_ERR_BUFFER
+    int ZL_ERR_NOMEM
+    int ZL_ERR_CORRUPT
+    int ZL_ERR_CODEC
+    int ZL_ERR_UNSUPPORTED
+    int ZL_BLOSC1_HEADER
+
+    ctypedef struct zl_blosc_header_t:
+        int version
+        int versionlz
+        int flags
+        int typesize
+        int64_t nbytes
+        int64_t blocksize
+        int64_t cbytes
+
+    const char *zl_strerror(int status)
+    int zl_copy_strided(const char *src, const int64_t *src_strides, char *dst,
+                        const int64_t *dst_strides, const int64_t *shape, int ndim,
+                        size_t itemsize)
+    int zl_fill_strided(char *dst, const int64_t *dst_strides, const int64_t *shape, int ndim,
+                        const char *value, size_t itemsize)
+    int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header)
+    int64_t zl_blosc1_max_encoded_nbytes(size_t nbytes)
+    int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, int clevel,
+                         int shuffle, int64_t blocksize, void *dst, size_t dst_capacity,
+                         size_t *encoded_nbytes)
+    int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
+                        int nthreads)
+
+
+cdef extern from "blosc2.h" nogil:
+    void blosc2_init()

@@ -1,0 +1,218 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The only compiled module of zarrlite: a thin layer over the C core in csrc/.
+
+Buffers and integers cross this boundary; slices, dtypes and lists stay in Python.
+Every function checks sizes while holding the GIL, then calls C without it.
+"""
+from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_DECREF
+
+cdef extern from "Python.h":
+    char *PyBytes_AS_STRING(PyObject *o) nogil
+from libc.stdint cimport int64_t
+
+from zarrlite._csrc cimport *
+
+from zarrlite.errors import CodecError
+
+blosc2_init()
+
+MAX_DIM = ZL_MAX_DIM
+
+cdef extern from "Python.h":
+    PyObject *new_bytes "PyBytes_FromStringAndSize"(const char *v, Py_ssize_t n) except NULL
+    int _PyBytes_Resize(PyObject **bytes, Py_ssize_t newsize) except -1
+
+
+cdef int check(int status, str what) except -1:
+    """Turn a C status code into the matching Python exception."""
+    if status == ZL_OK:
+        return 0
+    text = zl_strerror(status).decode()
+    if status == ZL_ERR_NOMEM:
+        raise MemoryError(f"{what}: {text}")
+    if status in (ZL_ERR_ARG, ZL_ERR_BUFFER):
+        raise ValueError(f"{what}: {text}")
+    raise CodecError(f"{what}: {text} (status {status})", status)
+
+
+cdef int fill_dims(tuple values, int64_t *dst, int ndim, str name) except -1:
+    if len(values) != ndim:
+        raise ValueError(f"{name} has {len(values)} entries, expected {ndim}")
+    for i in range(ndim):
+        dst[i] = values[i]
+    return 0
+
+
+cdef int check_extent(Py_ssize_t buf_len, int64_t offset, const int64_t *strides,
+                      const int64_t *shape, int ndim, size_t itemsize, str name) except -1:
+    """Raise ValueError unless every element of the region lies inside the buffer."""
+    cdef int64_t lo = offset, hi = offset
+    for d in range(ndim):
+        if shape[d] <= 0:
+            return 0
+        if strides[d] >= 0:
+            hi += (shape[d] - 1) * strides[d]
+        else:
+            lo += (shape[d] - 1) * strides[d]
+    if lo < 0 or hi + <int64_t>itemsize > buf_len:
+        raise ValueError(f"{name} region [{lo}, {hi + <int64_t>itemsize}) lies outside its "
+                         f"buffer of {buf_len} bytes")
+    return 0
+
+
+def blosc_header(cdata):
+    """Return (version, flags, typesize, nbytes, blocksize, cbytes) of a Blosc chunk."""
+    cdef Py_buffer src
+    cdef zl_blosc_header_t h
+    cdef int status
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        status = zl_blosc_read_header(src.buf, src.len, &h)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "blosc header")
+    return (h.version, h.flags, h.typesize, h.nbytes, h.blocksize, h.cbytes)
+
+
+def blosc_encode(data, int typesize, int cname, int clevel, int shuffle, int64_t blocksize):
+    """Encode a contiguous buffer as a Blosc1-format chunk (numcodecs-compatible bytes)."""
+    cdef Py_buffer src
+    cdef size_t encoded = 0
+    cdef int status
+    cdef PyObject *raw = NULL
+    cdef Py_ssize_t cap
+    PyObject_GetBuffer(data, &src, PyBUF_SIMPLE)
+    try:
+        cap = zl_blosc1_max_encoded_nbytes(src.len)
+        raw = new_bytes(NULL, cap)
+        with nogil:
+            status = zl_blosc1_encode(src.buf, src.len, typesize, cname, clevel, shuffle,
+                                      blocksize, PyBytes_AS_STRING(raw), cap, &encoded)
+    finally:
+        PyBuffer_Release(&src)
+    try:
+        check(status, "blosc encode")
+        if <Py_ssize_t>encoded != cap:
+            _PyBytes_Resize(&raw, encoded)  # on failure raw becomes NULL
+        return <object>raw
+    finally:
+        if raw != NULL:
+            Py_DECREF(<object>raw)
+
+
+def blosc_decode(cdata, dst, int nthreads=1):
+    """Decode a Blosc chunk into the writable contiguous buffer dst (exact size)."""
+    cdef Py_buffer src, out
+    cdef int status
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            with nogil:
+                status = zl_blosc_decode(src.buf, src.len, out.buf, out.len, nthreads)
+        finally:
+            PyBuffer_Release(&out)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "blosc decode")
+
+
+def copy_region(src, int64_t src_offset, tuple src_strides, dst, int64_t dst_offset,
+                tuple dst_strides, tuple shape, size_t itemsize):
+    """Strided copy of a region between two contiguous buffers (offsets/strides in bytes)."""
+    cdef Py_buffer sbuf, dbuf
+    cdef int64_t ss[32]
+    cdef int64_t ds[32]
+    cdef int64_t sh[32]
+    cdef int ndim = len(shape)
+    cdef int status
+    if ndim > ZL_MAX_DIM:
+        raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
+    fill_dims(src_strides, ss, ndim, "src_strides")
+    fill_dims(dst_strides, ds, ndim, "dst_strides")
+    fill_dims(shape, sh, ndim, "shape")
+    PyObject_GetBuffer(src, &sbuf, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            check_extent(sbuf.len, src_offset, ss, sh, ndim, itemsize, "source")
+            check_extent(dbuf.len, dst_offset, ds, sh, ndim, itemsize, "destination")
+            with nogil:
+                status = zl_copy_strided(<const char *>sbuf.buf + src_offset, ss,
+                                         <char *>dbuf.buf + dst_offset, ds, sh, ndim, itemsize)
+        finally:
+            PyBuffer_Release(&dbuf)
+    finally:
+        PyBuffer_Release(&sbuf)
+    check(status, "copy")
+
+
+def fill_region(dst, int64_t dst_offset, tuple dst_strides, tuple shape, value):
+    """Fill a strided region of a contiguous buffer with one item (value: its bytes)."""
+    cdef Py_buffer dbuf, vbuf
+    cdef int64_t ds[32]
+    cdef int64_t sh[32]
+    cdef int ndim = len(shape)
+    cdef int status
+    if ndim > ZL_MAX_DIM:
+        raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
+    fill_dims(dst_strides, ds, ndim, "dst_strides")
+    fill_dims(shape, sh, ndim, "shape")
+    PyObject_GetBuffer(value, &vbuf, PyBUF_SIMPLE)
+    try:
+        if vbuf.len < 1:
+            raise ValueError("fill value must have at least one byte")
+        PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            check_extent(dbuf.len, dst_offset, ds, sh, ndim, vbuf.len, "destination")
+            with nogil:
+                status = zl_fill_strided(<char *>dbuf.buf + dst_offset, ds, sh, ndim,
+                                         <const char *>vbuf.buf, vbuf.len)
+        finally:
+            PyBuffer_Release(&dbuf)
+    finally:
+        PyBuffer_Release(&vbuf)
+    check(status, "fill")
+
+
+def blosc_decode_region(cdata, scratch, int64_t src_offset, tuple src_strides, dst,
+                        int64_t dst_offset, tuple dst_strides, tuple shape, size_t itemsize,
+                        int nthreads=1):
+    """Decode a Blosc chunk into scratch (exact decoded size), then copy a region of it
+    into dst, all without the GIL."""
+    cdef Py_buffer cbuf, sbuf, dbuf
+    cdef int64_t ss[32]
+    cdef int64_t ds[32]
+    cdef int64_t sh[32]
+    cdef int ndim = len(shape)
+    cdef int status = ZL_OK
+    cdef int copy_status = ZL_OK
+    if ndim > ZL_MAX_DIM:
+        raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
+    fill_dims(src_strides, ss, ndim, "src_strides")
+    fill_dims(dst_strides, ds, ndim, "dst_strides")
+    fill_dims(shape, sh, ndim, "shape")
+    PyObject_GetBuffer(cdata, &cbuf, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                check_extent(sbuf.len, src_offset, ss, sh, ndim, itemsize, "source")
+                check_extent(dbuf.len, dst_offset, ds, sh, ndim, itemsize, "destination")
+                with nogil:
+                    status = zl_blosc_decode(cbuf.buf, cbuf.len, sbuf.buf, sbuf.len, nthreads)
+                    if status == ZL_OK:
+                        copy_status = zl_copy_strided(
+                            <const char *>sbuf.buf + src_offset, ss,
+                            <char *>dbuf.buf + dst_offset, ds, sh, ndim, itemsize)
+            finally:
+                PyBuffer_Release(&dbuf)
+        finally:
+            PyBuffer_Release(&sbuf)
+    finally:
+        PyBuffer_Release(&cbuf)
+    check(status, "blosc decode")
+    check(copy_status, "copy")

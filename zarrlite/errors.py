@@ -1,0 +1,46 @@
+"""Exception classes raised by zarrlite.
+
+Every class subclasses a builtin so that callers can catch the builtin:
+bad metadata is a ``ValueError``, a read-only store a ``PermissionError``,
+a missing path a ``KeyError``, a failing codec a ``RuntimeError``.
+"""
+
+from __future__ import annotations
+
+
+class MetadataError(ValueError):
+    """Malformed or unsupported ``.zarray``/``.zgroup``/``.zattrs`` content."""
+
+
+class CodecError(RuntimeError):
+    """A codec failed, usually because the encoded data is corrupt.
+
+    Attributes
+    ----------
+    code : int
+        The status code returned by the C core (negative), or 0 when the
+        error did not come from C.
+    """
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ReadOnlyError(PermissionError):
+    """A write was attempted on an array, group or store opened read-only."""
+
+
+class PathNotFoundError(KeyError):
+    """Nothing (no array, no group) exists at the requested path."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; keep the message readable
+        return str(self.args[0]) if self.args else ""
+
+
+class ContainsArrayError(ValueError):
+    """An array already exists where a group or new array was requested."""
+
+
+class ContainsGroupError(ValueError):
+    """A group already exists where an array or new group was requested."""
