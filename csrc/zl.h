@@ -66,6 +66,8 @@ int zl_copy_strided(const char *src, const int64_t *src_strides, char *dst,
                     const int64_t *dst_strides, const int64_t *shape, int ndim, size_t itemsize);
 int zl_fill_strided(char *dst, const int64_t *dst_strides, const int64_t *shape, int ndim,
                     const char *value, size_t itemsize);
+/* 1 if every item of a contiguous buffer equals value byte for byte, 0 if not, <0 on error */
+int zl_is_uniform(const char *buf, size_t nbytes, const char *value, size_t itemsize);
 
 /* zl_blosc.c: Blosc chunks. */
 int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header);

@@ -151,3 +151,15 @@ int zl_fill_strided(char *dst, const int64_t *dst_strides_in, const int64_t *sha
       return ZL_OK;
   }
 }
+
+/* 1 if every item of the contiguous buffer equals `value` byte for byte, else 0. */
+int zl_is_uniform(const char *buf, size_t nbytes, const char *value, size_t itemsize) {
+  if (itemsize == 0 || nbytes % itemsize != 0)
+    return ZL_ERR_ARG;
+  if (nbytes == 0)
+    return 1;
+  if (memcmp(buf, value, itemsize) != 0)
+    return 0;
+  /* buf[0:itemsize] matches; each later item must equal the one before it */
+  return memcmp(buf, buf + itemsize, nbytes - itemsize) == 0;
+}

@@ -1,1 +1,77 @@
-"""zarrlite: a Zarr v2 storage engine with a C core."""
+"""zarrlite: a Zarr v2 storage engine with a C core.
+
+>>> import numpy as np, zarrlite as zl
+>>> z = zl.zeros((1000, 1000), chunks=(100, 100), dtype="f4")
+>>> z[10:20, 10:20] = 1
+>>> float(z[...].sum())
+100.0
+"""
+
+from . import codecs, config
+from .api import (
+    array,
+    create,
+    empty,
+    empty_like,
+    full,
+    full_like,
+    group,
+    ones,
+    ones_like,
+    open,
+    open_array,
+    open_group,
+    zeros,
+    zeros_like,
+)
+from .array import Array
+from .codecs import *  # noqa: F403  codec classes: Zstd, Delta, ...
+from .codecs.blosc import Blosc
+from .codecs import __all__ as _codec_names
+from .errors import (
+    ArrayNotFoundError,
+    CodecError,
+    ContainsArrayError,
+    ContainsGroupError,
+    GroupNotFoundError,
+    MetadataError,
+    PathNotFoundError,
+    ReadOnlyError,
+)
+from .group import Group
+from .stores import DirectoryStore, MemoryStore
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Array",
+    "Blosc",
+    "ArrayNotFoundError",
+    "CodecError",
+    "ContainsArrayError",
+    "ContainsGroupError",
+    "DirectoryStore",
+    "Group",
+    "GroupNotFoundError",
+    "MemoryStore",
+    "MetadataError",
+    "PathNotFoundError",
+    "ReadOnlyError",
+    "array",
+    "codecs",
+    "config",
+    "create",
+    "empty",
+    "empty_like",
+    "full",
+    "full_like",
+    "group",
+    "ones",
+    "ones_like",
+    "open",
+    "open_array",
+    "open_group",
+    "zeros",
+    "zeros_like",
+    *_codec_names,
+]

@@ -28,6 +28,7 @@ cdef extern from "zl.h" nogil:
                         size_t itemsize)
     int zl_fill_strided(char *dst, const int64_t *dst_strides, const int64_t *shape, int ndim,
                         const char *value, size_t itemsize)
+    int zl_is_uniform(const char *buf, size_t nbytes, const char *value, size_t itemsize)
     int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header)
     int64_t zl_blosc1_max_encoded_nbytes(size_t nbytes)
     int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, int clevel,

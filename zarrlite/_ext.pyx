@@ -216,3 +216,25 @@ def blosc_decode_region(cdata, scratch, int64_t src_offset, tuple src_strides, d
         PyBuffer_Release(&cbuf)
     check(status, "blosc decode")
     check(copy_status, "copy")
+
+
+def is_uniform(data, value):
+    """True if every item of the contiguous buffer `data` has the bytes of `value`."""
+    cdef Py_buffer dbuf, vbuf
+    cdef int result
+    PyObject_GetBuffer(data, &dbuf, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(value, &vbuf, PyBUF_SIMPLE)
+        try:
+            if vbuf.len < 1 or dbuf.len % vbuf.len != 0:
+                raise ValueError(f"buffer of {dbuf.len} bytes is not a whole number of "
+                                 f"{vbuf.len}-byte items")
+            with nogil:
+                result = zl_is_uniform(<const char *>dbuf.buf, dbuf.len,
+                                       <const char *>vbuf.buf, vbuf.len)
+        finally:
+            PyBuffer_Release(&vbuf)
+    finally:
+        PyBuffer_Release(&dbuf)
+    check(result if result < 0 else 0, "is_uniform")
+    return result == 1

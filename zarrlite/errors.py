@@ -44,3 +44,11 @@ class ContainsArrayError(ValueError):
 
 class ContainsGroupError(ValueError):
     """A group already exists where an array or new group was requested."""
+
+
+class ArrayNotFoundError(PathNotFoundError):
+    """No array exists at the requested path."""
+
+
+class GroupNotFoundError(PathNotFoundError):
+    """No group exists at the requested path."""

@@ -1,0 +1,93 @@
+"""User attributes of an array or group, kept as JSON in ``.zattrs``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+from .errors import ReadOnlyError
+from .meta import decode_json, encode_json
+
+
+class Attributes(MutableMapping[str, Any]):
+    """A dict-like view of ``.zattrs``; every change is written to the store at once.
+
+    Parameters
+    ----------
+    store : MutableMapping
+        The store holding the attributes.
+    key : str
+        Key of the ``.zattrs`` document.
+    read_only : bool
+        Refuse changes with ReadOnlyError.
+    """
+
+    def __init__(self, store: MutableMapping[str, bytes], key: str, read_only: bool = False):
+        self.store = store
+        self.key = key
+        self.read_only = read_only
+        self._cache: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._cache is None:
+            try:
+                raw = self.store[self.key]
+            except KeyError:
+                self._cache = {}
+            else:
+                doc = decode_json(raw, self.key)
+                if not isinstance(doc, dict):
+                    from .errors import MetadataError
+
+                    raise MetadataError(f"{self.key} must hold a JSON object, found {doc!r}")
+                self._cache = doc
+        return self._cache
+
+    def refresh(self) -> None:
+        """Forget the cached copy; the next access reads the store again."""
+        self._cache = None
+
+    def asdict(self) -> dict[str, Any]:
+        """A copy of all attributes as a plain dict."""
+        return dict(self._load())
+
+    def _write(self, doc: dict[str, Any]) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"attributes at {self.key!r} are read-only")
+        raw = encode_json(doc)
+        self.store[self.key] = raw
+        self._cache = decode_json(raw, self.key)
+
+    def put(self, doc: dict[str, Any]) -> None:
+        """Replace all attributes with `doc`."""
+        self._write(dict(doc))
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # one write for many keys
+        doc = dict(self._load())
+        doc.update(*args, **kwargs)
+        self._write(doc)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._load()[name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        doc = dict(self._load())
+        doc[name] = value
+        self._write(doc)
+
+    def __delitem__(self, name: str) -> None:
+        doc = dict(self._load())
+        del doc[name]
+        self._write(doc)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._load()
+
+    def __repr__(self) -> str:
+        return f"Attributes({self._load()!r})"

@@ -1,0 +1,267 @@
+"""Reading and writing selections chunk by chunk.
+
+`read_selection` and `write_selection` take an indexer (chunk projections) and do the store
+I/O in batches (one ``getitems``/``setitems``/``delitems`` per batch), spreading batches over
+the worker threads. The C core decodes and copies with the GIL released, so batches run in
+parallel. For each chunk read there are three paths:
+
+- missing chunk: fill the output region with the fill value;
+- plain Blosc chunk: C decodes it straight into the output when the chunk maps onto a
+  contiguous block of it, otherwise into a per-thread scratch buffer followed by one strided
+  copy, all in a single call without the GIL;
+- any other pipeline: decode into scratch with the codecs, then a numpy strided copy.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _ext, config
+from .errors import CodecError
+from .indexing import ChunkProjection
+from .stores.base import delitems, getitems, setitems
+
+_local = threading.local()
+
+
+def scratch(nbytes: int) -> np.ndarray:
+    """A per-thread reusable uint8 buffer of exactly `nbytes` bytes."""
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = {}
+    buf = buffers.get(nbytes)
+    if buf is None:
+        if len(buffers) > 4:
+            buffers.clear()
+        buf = buffers[nbytes] = np.empty(nbytes, dtype=np.uint8)
+    return buf
+
+
+def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]) -> None:
+    """Split items into batches and run ``work(batch, codec_threads)`` on the worker pool.
+
+    With fewer items than threads, the spare threads go to the codec (C-Blosc's own
+    threads inside one chunk).
+    """
+    threads = config.get("threads")
+    n = len(items)
+    if n == 0:
+        return
+    if threads == 1 or n == 1:
+        work(items, threads)
+        return
+    nbatches = min(n, 4 * threads)
+    size = -(-n // nbatches)
+    batches = [items[i : i + size] for i in range(0, n, size)]
+    codec_threads = max(1, threads // n)
+    futures = [config.thread_pool().submit(work, b, codec_threads) for b in batches[1:]]
+    error: BaseException | None = None
+    try:
+        work(batches[0], codec_threads)
+    except BaseException as exc:  # finish the others before raising
+        error = exc
+    for future in futures:
+        try:
+            future.result()
+        except BaseException as exc:
+            error = error or exc
+    if error is not None:
+        raise error
+
+
+class ChunkIO:
+    """What chunk I/O needs to know about one array: store, keys, layout, codecs.
+
+    Built by `Array` from its metadata; `Array` stays the only public face.
+    """
+
+    def __init__(self, store: Any, key_of: Callable[[tuple[int, ...]], str], meta: Any,
+                 pipeline: Any, write_empty_chunks: bool) -> None:
+        self.store = store
+        self.key_of = key_of
+        self.shape = meta.shape
+        self.chunks = meta.chunks
+        self.dtype = meta.dtype
+        self.order = meta.order
+        self.fill_value = meta.fill_value
+        self.pipeline = pipeline
+        self.write_empty_chunks = write_empty_chunks
+        itemsize = self.dtype.itemsize
+        # byte strides of a full chunk in its own layout
+        self.chunk_strides = _layout_strides(self.chunks, itemsize, self.order)
+        self.fill_bytes = _fill_bytes(self.fill_value, self.dtype)
+
+    # ----------------------------------------------------------------- reading
+    def read(self, projections: Sequence[ChunkProjection], out: np.ndarray) -> None:
+        """Fill `out` (C-contiguous, the selection's per-dimension shape) from the chunks."""
+        run_batches(projections, lambda batch, nthreads: self._read_batch(batch, out, nthreads))
+
+    def _read_batch(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
+        keys = [self.key_of(p.chunk_coords) for p in batch]
+        cdatas = getitems(self.store, keys)
+        for key, proj in zip(keys, batch):
+            cdata = cdatas.get(key)
+            if cdata is None:
+                self._fill_out(out, proj)
+                continue
+            try:
+                self._decode_projection(cdata, proj, out, nthreads)
+            except (CodecError, ValueError) as err:
+                raise CodecError(f"cannot decode chunk {key!r}: {err}",
+                                 getattr(err, "code", 0)) from err
+
+    def _fill_out(self, out: np.ndarray, proj: ChunkProjection) -> None:
+        if self.fill_bytes is None:
+            out[_out_slices(proj)] = self.fill_value
+            return
+        offset, shape = _out_offset_shape(out, proj)
+        _ext.fill_region(out, offset, out.strides, shape, self.fill_bytes)
+
+    def _decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
+                           nthreads: int) -> None:
+        pipeline = self.pipeline
+        if pipeline.is_blosc:
+            if proj.complete and self._decode_direct(cdata, proj, out, nthreads):
+                return
+            src_offset, src_strides = self._chunk_offset_strides(proj)
+            dst_offset, shape = _out_offset_shape(out, proj)
+            _ext.blosc_decode_region(
+                cdata, scratch(pipeline.nbytes), src_offset, src_strides, out, dst_offset,
+                out.strides, shape, self.dtype.itemsize, nthreads,
+            )
+            return
+        buf = None if pipeline.is_object else scratch(pipeline.nbytes)
+        chunk = pipeline.decode(cdata, out=buf)
+        out[_out_slices(proj)] = chunk[_chunk_slices(proj)]
+
+    def _decode_direct(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
+                       nthreads: int) -> bool:
+        """Decode a whole chunk straight into `out` when it is a contiguous block there."""
+        target = out[_out_slices(proj)]
+        if target.shape != self.chunks:
+            return False
+        if self.order == "C" and not target.flags.c_contiguous:
+            return False
+        if self.order == "F" and not target.flags.f_contiguous:
+            return False
+        _ext.blosc_decode(cdata, target.reshape(-1, order="A").view(np.uint8), nthreads)
+        return True
+
+    def _chunk_offset_strides(self, proj: ChunkProjection) -> tuple[int, tuple[int, ...]]:
+        offset = 0
+        strides = []
+        for (start, step, _count), stride in zip(proj.chunk_region, self.chunk_strides):
+            offset += start * stride
+            strides.append(step * stride)
+        return offset, tuple(strides)
+
+    # ----------------------------------------------------------------- writing
+    def write(self, projections: Sequence[ChunkProjection], value: np.ndarray) -> None:
+        """Write `value` (the selection's per-dimension shape; may be a broadcast view)."""
+        run_batches(projections, lambda batch, nthreads: self._write_batch(batch, value))
+
+    def _write_batch(self, batch: Sequence[ChunkProjection], value: np.ndarray) -> None:
+        keys = [self.key_of(p.chunk_coords) for p in batch]
+        partial = [k for k, p in zip(keys, batch) if not p.complete]
+        old = getitems(self.store, partial) if partial else {}
+        encoded: dict[str, bytes] = {}
+        empty: list[str] = []
+        for key, proj in zip(keys, batch):
+            try:
+                chunk = self._build_chunk(proj, value, old.get(key))
+            except (CodecError, ValueError) as err:
+                raise CodecError(f"cannot decode chunk {key!r} to update it: {err}",
+                                 getattr(err, "code", 0)) from err
+            if not self.write_empty_chunks and self._is_fill(chunk):
+                empty.append(key)
+            else:
+                encoded[key] = self.pipeline.encode(chunk)
+        if encoded:
+            setitems(self.store, encoded)
+        if empty:
+            delitems(self.store, empty)
+
+    def _build_chunk(self, proj: ChunkProjection, value: np.ndarray, old: Any) -> np.ndarray:
+        """The new full chunk, contiguous in the array's order."""
+        region = value[_out_slices(proj)]
+        if proj.complete and region.shape == self.chunks and _is_layout(region, self.order):
+            return region
+        pipeline = self.pipeline
+        if pipeline.is_object:
+            chunk = (pipeline.decode(old) if old is not None
+                     else np.full(self.chunks, self.fill_value, dtype=object))
+            chunk = np.array(chunk, dtype=object, order=self.order)
+        else:
+            buf = scratch(pipeline.nbytes)
+            if old is not None and not proj.complete:
+                chunk = pipeline.decode(old, out=buf)
+            else:
+                chunk = buf.view(self.dtype).reshape(self.chunks, order=self.order)
+                self._fill_chunk(chunk)
+        chunk[_chunk_slices(proj)] = region
+        return chunk
+
+    def _fill_chunk(self, chunk: np.ndarray) -> None:
+        if self.fill_bytes is None:
+            chunk[...] = 0 if self.fill_value is None else self.fill_value
+            return
+        flat = chunk.reshape(-1, order="A")
+        _ext.fill_region(flat.view(np.uint8), 0, (self.dtype.itemsize,), (flat.size,),
+                         self.fill_bytes)
+
+    def _is_fill(self, chunk: np.ndarray) -> bool:
+        if self.fill_value is None:
+            return False
+        if self.pipeline.is_object:
+            return all(item == self.fill_value for item in chunk.flat)
+        return _ext.is_uniform(chunk.reshape(-1, order="A").view(np.uint8), self.fill_bytes)
+
+
+def _layout_strides(shape: tuple[int, ...], itemsize: int, order: str) -> tuple[int, ...]:
+    strides = [0] * len(shape)
+    acc = itemsize
+    dims = range(len(shape) - 1, -1, -1) if order == "C" else range(len(shape))
+    for d in dims:
+        strides[d] = acc
+        acc *= shape[d]
+    return tuple(strides)
+
+
+def _fill_bytes(fill_value: Any, dtype: np.dtype) -> bytes | None:
+    """The fill value as raw item bytes, or None when numpy must do the filling."""
+    if dtype.hasobject:
+        return None
+    if fill_value is None:
+        return bytes(dtype.itemsize)
+    return np.array(fill_value, dtype=dtype).tobytes()
+
+
+def _is_layout(arr: np.ndarray, order: str) -> bool:
+    return arr.flags.c_contiguous if order == "C" else arr.flags.f_contiguous
+
+
+def _out_slices(proj: ChunkProjection) -> tuple[Any, ...]:
+    if not proj.out_region:  # 0-d: index with ... to keep an array view, not a scalar
+        return (Ellipsis,)
+    return tuple(slice(start, start + count) for start, count in proj.out_region)
+
+
+def _chunk_slices(proj: ChunkProjection) -> tuple[Any, ...]:
+    if not proj.chunk_region:
+        return (Ellipsis,)
+    slices = []
+    for start, step, count in proj.chunk_region:
+        stop = start + step * count
+        slices.append(slice(start, stop if stop >= 0 else None, step))
+    return tuple(slices)
+
+
+def _out_offset_shape(out: np.ndarray, proj: ChunkProjection) -> tuple[int, tuple[int, ...]]:
+    offset = 0
+    for (start, _count), stride in zip(proj.out_region, out.strides):
+        offset += start * stride
+    return offset, tuple(count for _start, count in proj.out_region)

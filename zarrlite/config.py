@@ -1,0 +1,75 @@
+"""Process-wide settings: ``zarrlite.config.set(threads=4)``.
+
+Settings are read at the start of each read or write, so a change applies to the next
+operation. ``set`` also works as a context manager that restores the old values.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+_DEFAULTS: dict[str, Any] = {"threads": os.cpu_count() or 1}
+_settings: dict[str, Any] = dict(_DEFAULTS)
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+
+
+def get(name: str) -> Any:
+    """Return the current value of setting `name` (KeyError if there is no such setting)."""
+    return _settings[name]
+
+
+def _validate(name: str, value: Any) -> Any:
+    if name not in _DEFAULTS:
+        raise KeyError(f"unknown zarrlite setting {name!r}; known: {sorted(_DEFAULTS)}")
+    if name == "threads":
+        if value is None:
+            return _DEFAULTS["threads"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"threads must be a positive integer or None, got {value!r}")
+    return value
+
+
+class set:  # noqa: N801 - used as a function, like dask.config.set
+    """Change settings; usable as a context manager that restores the previous values.
+
+    Parameters
+    ----------
+    threads : int or None
+        Worker threads for reads and writes that touch several chunks (None: CPU count).
+
+    Examples
+    --------
+    >>> import zarrlite
+    >>> with zarrlite.config.set(threads=1):
+    ...     zarrlite.config.get("threads")
+    1
+    """
+
+    def __init__(self, **settings: Any) -> None:
+        checked = {name: _validate(name, value) for name, value in settings.items()}
+        self._previous = {name: _settings[name] for name in checked}
+        _settings.update(checked)
+
+    def __enter__(self) -> set:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _settings.update(self._previous)
+
+
+def thread_pool() -> ThreadPoolExecutor:
+    """The shared worker pool, sized to the ``threads`` setting."""
+    global _pool, _pool_size
+    wanted = _settings["threads"]
+    with _pool_lock:
+        if _pool is None or _pool_size != wanted:
+            if _pool is not None:
+                _pool.shutdown(wait=False)
+            _pool = ThreadPoolExecutor(max_workers=wanted, thread_name_prefix="zarrlite")
+            _pool_size = wanted
+        return _pool
