@@ -1,0 +1,531 @@
+"""Zarr v2 metadata: parse, validate and encode ``.zarray`` and ``.zgroup``.
+
+:class:`ArrayMeta` is the validated, immutable form of a ``.zarray`` document;
+:meth:`ArrayMeta.decode` checks every key and :meth:`ArrayMeta.encode` writes
+the same bytes zarr-python 2 writes (indent 4, sorted keys, ASCII only). The
+``normalize_*`` functions check what a user passes when creating an array.
+Dtype and fill-value conversions live in :mod:`zarrlite.dtypes` and are
+re-exported here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import operator
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from zarrlite.dtypes import (
+    UnsupportedDtypeError,
+    decode_fill_value,
+    encode_dtype,
+    encode_fill_value,
+    normalize_fill_value,
+    parse_dtype,
+    vlen_filter,
+)
+from zarrlite.errors import MetadataError
+
+__all__ = [
+    "ZARR_FORMAT",
+    "ArrayMeta",
+    "GroupMeta",
+    "UnsupportedDtypeError",
+    "decode_fill_value",
+    "decode_group_meta",
+    "decode_json",
+    "encode_dtype",
+    "encode_fill_value",
+    "encode_group_meta",
+    "encode_json",
+    "guess_chunks",
+    "normalize_chunks",
+    "normalize_dimension_separator",
+    "normalize_fill_value",
+    "normalize_order",
+    "normalize_shape",
+    "parse_dtype",
+    "vlen_filter",
+]
+
+ZARR_FORMAT = 2
+
+#: Chunk sizes :func:`guess_chunks` aims between, in bytes.
+CHUNK_MIN_NBYTES = 256 * 1024
+CHUNK_MAX_NBYTES = 64 * 1024 * 1024
+
+_DECODER = json.JSONDecoder()
+_DUMPS_OPTIONS: dict[str, Any] = {
+    "indent": 4,
+    "sort_keys": True,
+    "ensure_ascii": True,
+    "separators": (",", ": "),
+}
+
+# ------------------------------------------------------------------------------ JSON
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def encode_json(obj: Any) -> bytes:
+    """Serialize `obj` in the JSON style of zarr-python 2.
+
+    Parameters
+    ----------
+    obj : Any
+        JSON-able data; numpy scalars and arrays become numbers and lists, and
+        non-finite floats are written as ``NaN``/``Infinity`` as Python's
+        ``json`` module does.
+
+    Returns
+    -------
+    bytes
+        ASCII JSON with sorted keys and an indent of 4.
+
+    Raises
+    ------
+    TypeError
+        If `obj` holds something JSON cannot represent.
+
+    Examples
+    --------
+    >>> encode_json({"b": np.int64(1), "a": [np.float32(0.5)]})
+    b'{\\n    "a": [\\n        0.5\\n    ],\\n    "b": 1\\n}'
+    """
+    return json.dumps(obj, default=_json_default, **_DUMPS_OPTIONS).encode("ascii")
+
+
+def decode_json(raw: bytes | bytearray | memoryview | str, key: str) -> Any:
+    """Parse JSON metadata read from the store under `key`.
+
+    Parameters
+    ----------
+    raw : bytes or str
+        The stored document (UTF-8, -16 or -32 when bytes).
+    key : str
+        The store key, used in error messages (e.g. ``"a/.zattrs"``).
+
+    Returns
+    -------
+    Any
+        The parsed document.
+
+    Raises
+    ------
+    MetadataError
+        If `raw` is not valid JSON.
+    """
+    try:
+        if not isinstance(raw, str):
+            try:
+                raw = bytes(raw).decode("utf-8")
+            except UnicodeDecodeError:  # let json detect UTF-16/32 (and report bad bytes)
+                return json.loads(bytes(raw))
+        # raw_decode skips json.loads' whitespace regexes: ~1 us of a ~5 us parse
+        try:
+            obj, end = _DECODER.raw_decode(raw)
+        except ValueError:
+            return json.loads(raw)  # leading whitespace, or an error to report
+        if end != len(raw):
+            return json.loads(raw)  # trailing whitespace, or an error to report
+        return obj
+    except (ValueError, TypeError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise MetadataError(f"{key}: invalid JSON ({e})") from None
+
+
+# ------------------------------------------------------------------ user-facing checks
+
+
+def normalize_shape(shape: int | Sequence[int]) -> tuple[int, ...]:
+    """Check an array shape given as an int or a sequence of ints.
+
+    Raises
+    ------
+    TypeError
+        If an entry is not an integer.
+    ValueError
+        If an entry is negative.
+
+    Examples
+    --------
+    >>> normalize_shape(5), normalize_shape([2, np.int64(3)])
+    ((5,), (2, 3))
+    """
+    if isinstance(shape, (int, np.integer)):
+        shape = (shape,)
+    try:
+        out = tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"shape must be an int or a sequence of ints, found {shape!r}") from None
+    if any(s < 0 for s in out):
+        raise ValueError(f"shape must not be negative, found {out}")
+    return out
+
+
+def guess_chunks(shape: Sequence[int], itemsize: int) -> tuple[int, ...]:
+    """Pick a chunk shape for an array of `shape` and `itemsize`.
+
+    The target chunk size grows with the array: 256 KiB for arrays up to
+    1 MiB, then doubling for every tenfold growth, capped at 64 MiB. Starting
+    from the whole array, dimensions are halved in turn (the first one first)
+    until a chunk is no larger than 1.5 times the target. Zero-length
+    dimensions count as length 1.
+
+    Parameters
+    ----------
+    shape : sequence of int
+    itemsize : int
+        Bytes per item.
+
+    Returns
+    -------
+    tuple of int
+        Every entry at least 1.
+
+    Examples
+    --------
+    >>> guess_chunks((10000, 10000), 8)
+    (313, 625)
+    >>> guess_chunks((100,), 4)
+    (100,)
+    """
+    chunks = [max(int(s), 1) for s in shape]
+    itemsize = max(int(itemsize), 1)
+    total = math.prod(chunks) * itemsize
+    target = CHUNK_MIN_NBYTES * 2 ** math.log10(max(total, 1) / 2**20)
+    target = min(max(target, CHUNK_MIN_NBYTES), CHUNK_MAX_NBYTES)
+    nbytes = total
+    dim = 0
+    while nbytes > 1.5 * target and nbytes > itemsize:
+        if chunks[dim] > 1:
+            nbytes = nbytes // chunks[dim]
+            chunks[dim] = -(-chunks[dim] // 2)
+            nbytes *= chunks[dim]
+        dim = (dim + 1) % len(chunks)
+    return tuple(chunks)
+
+
+def normalize_chunks(chunks: Any, shape: Sequence[int], itemsize: int) -> tuple[int, ...]:
+    """Check a user's chunk shape against the array shape.
+
+    Parameters
+    ----------
+    chunks : None, bool, int or sequence
+        None or True: guess (:func:`guess_chunks`); False: one chunk for the
+        whole array; an int: the same length in every dimension; a sequence
+        with one entry per dimension. -1 or None as a length means the whole
+        dimension.
+    shape : sequence of int
+        The normalized array shape.
+    itemsize : int
+        Bytes per item, for guessing.
+
+    Returns
+    -------
+    tuple of int
+        Every entry at least 1 (zero-length dimensions get chunk length 1).
+
+    Raises
+    ------
+    ValueError
+        If the number of dimensions differs or a length is 0 or below -1.
+    TypeError
+        If a length is not an integer.
+
+    Examples
+    --------
+    >>> normalize_chunks(10, (25, 4), 8), normalize_chunks((None, 2), (25, 4), 8)
+    ((10, 10), (25, 2))
+    """
+    shape = tuple(shape)
+    if chunks is None or chunks is True:
+        return guess_chunks(shape, itemsize)
+    if chunks is False:
+        return tuple(max(s, 1) for s in shape)
+    if isinstance(chunks, (int, np.integer)):
+        chunks = (chunks,) * len(shape)
+    elif not isinstance(chunks, Sequence) or isinstance(chunks, str):
+        raise TypeError(f"chunks must be an int or a sequence of ints, found {chunks!r}")
+    if len(chunks) != len(shape):
+        raise ValueError(f"chunks {tuple(chunks)} do not match the {len(shape)}-d shape {shape}")
+    out = []
+    for c, s in zip(chunks, shape, strict=True):
+        c = -1 if c is None else operator.index(c)
+        if c == -1:
+            c = max(s, 1)
+        elif c < 1:
+            raise ValueError(f"chunk lengths must be positive (or -1), found {tuple(chunks)}")
+        out.append(c)
+    return tuple(out)
+
+
+def normalize_order(order: str) -> str:
+    """Check a memory order: ``'C'`` or ``'F'`` (either case) → upper case.
+
+    Raises
+    ------
+    ValueError
+        For anything else.
+    """
+    if isinstance(order, str) and order.upper() in ("C", "F"):
+        return order.upper()
+    raise ValueError(f"order must be 'C' or 'F', found {order!r}")
+
+
+def normalize_dimension_separator(sep: str | None) -> str:
+    """Check a chunk-key dimension separator: None → ``'.'``; ``'.'`` or ``'/'``.
+
+    Raises
+    ------
+    ValueError
+        For anything else.
+    """
+    if sep is None:
+        return "."
+    if sep in (".", "/"):
+        return sep
+    raise ValueError(f"dimension_separator must be '.' or '/', found {sep!r}")
+
+
+# -------------------------------------------------------------------------- .zarray
+
+
+def _as_dict(raw: Any, key: str) -> dict:
+    if type(raw) is dict:
+        return raw
+    d = dict(raw) if isinstance(raw, Mapping) else decode_json(raw, key)
+    if type(d) is not dict:
+        raise MetadataError(f"{key}: expected a JSON object, found {d!r}")
+    return d
+
+
+def _bad(key: str, name: str, expected: str, found: Any) -> MetadataError:
+    return MetadataError(f"{key}: {name!r} must be {expected}, found {found!r}")
+
+
+def _check_ints(value: Any, name: str, key: str, minimum: int) -> tuple[int, ...]:
+    if type(value) is list or type(value) is tuple:
+        for v in value:
+            if type(v) is not int or v < minimum:
+                break
+        else:
+            return tuple(value)
+    what = "non-negative" if minimum == 0 else "positive"
+    raise _bad(key, name, f"a list of {what} integers", value)
+
+
+def _check_codec(value: Any, name: str, key: str) -> dict:
+    if type(value) is dict and type(value.get("id")) is str:
+        return value
+    raise _bad(key, name, 'null or an object with an "id"', value)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ArrayMeta:
+    """The validated contents of a ``.zarray`` document.
+
+    Instances are immutable; make changed copies with ``dataclasses.replace``
+    (for example ``replace(meta, shape=new_shape)`` on resize). Two instances
+    compare equal when their JSON forms are equal (so NaN fill values match).
+
+    Attributes
+    ----------
+    shape, chunks : tuple of int
+    dtype : numpy.dtype
+    compressor : dict or None
+        Codec configuration with an ``"id"`` key.
+    fill_value : Any
+        A numpy scalar of `dtype`, None, or a Python object for the object dtype.
+    order : str
+        ``'C'`` or ``'F'``.
+    filters : tuple of dict, or None
+    dimension_separator : str
+        ``'.'`` or ``'/'``.
+    """
+
+    shape: tuple[int, ...]
+    chunks: tuple[int, ...]
+    dtype: np.dtype
+    compressor: dict | None
+    fill_value: Any
+    order: str
+    filters: tuple[dict, ...] | None
+    dimension_separator: str = "."
+
+    @classmethod
+    def decode(cls, raw: bytes | str | Mapping, key: str = ".zarray") -> ArrayMeta:
+        """Parse and validate a ``.zarray`` document.
+
+        Parameters
+        ----------
+        raw : bytes, str or dict
+            The stored JSON, or an already parsed mapping (consolidated
+            metadata). Unknown keys are ignored.
+        key : str, optional
+            The store key, used in error messages.
+
+        Returns
+        -------
+        ArrayMeta
+
+        Raises
+        ------
+        MetadataError
+            If the JSON is invalid, a required key is missing, or a value is
+            wrong; the message names the key and what was found.
+        """
+        d = _as_dict(raw, key)
+        try:
+            zarr_format = d["zarr_format"]
+            if zarr_format != ZARR_FORMAT or type(zarr_format) is not int:
+                raise _bad(key, "zarr_format", "2", zarr_format)
+            shape = _check_ints(d["shape"], "shape", key, 0)
+            chunks = _check_ints(d["chunks"], "chunks", key, 1)
+            raw_dtype = d["dtype"]
+            raw_fill = d["fill_value"]
+            compressor = d["compressor"]
+            order = d["order"]
+            filters = d["filters"]
+        except KeyError as e:
+            raise MetadataError(f"{key}: missing required key {e.args[0]!r}") from None
+        if len(chunks) != len(shape):
+            raise _bad(key, "chunks", f"a list of {len(shape)} integers (like shape)", list(chunks))
+        try:
+            dtype = parse_dtype(raw_dtype)
+        except MetadataError as e:
+            raise MetadataError(f"{key}: {e}") from None
+        try:
+            fill_value = decode_fill_value(raw_fill, dtype)
+        except MetadataError as e:
+            raise MetadataError(f"{key}: {e}") from None
+        if compressor is not None:
+            compressor = _check_codec(compressor, "compressor", key)
+        if order != "C" and order != "F":
+            raise _bad(key, "order", '"C" or "F"', order)
+        if filters is not None:
+            if type(filters) is not list:
+                raise _bad(key, "filters", "null or a list of codec objects", filters)
+            for f in filters:
+                if type(f) is not dict or type(f.get("id")) is not str:
+                    raise _bad(key, "filters", 'null or a list of objects with an "id"', filters)
+            filters = tuple(filters)
+        sep = d.get("dimension_separator")
+        if sep is None:
+            sep = "."
+        elif sep != "." and sep != "/":
+            raise _bad(key, "dimension_separator", '"." or "/"', sep)
+        # Fill the frozen instance directly: the generated __init__ costs ~3 us here.
+        self = object.__new__(cls)
+        self.__dict__.update(
+            shape=shape,
+            chunks=chunks,
+            dtype=dtype,
+            compressor=compressor,
+            fill_value=fill_value,
+            order=order,
+            filters=filters,
+            dimension_separator=sep,
+        )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """Give the JSON-able ``.zarray`` mapping (fill value encoded, fresh copies).
+
+        ``dimension_separator`` is included only when it is ``'/'``, as
+        zarr-python 2 does.
+        """
+        d: dict[str, Any] = {
+            "zarr_format": ZARR_FORMAT,
+            "shape": list(self.shape),
+            "chunks": list(self.chunks),
+            "dtype": encode_dtype(self.dtype),
+            "compressor": None if self.compressor is None else dict(self.compressor),
+            "fill_value": encode_fill_value(self.fill_value, self.dtype),
+            "order": self.order,
+            "filters": None if self.filters is None else [dict(f) for f in self.filters],
+        }
+        if self.dimension_separator == "/":
+            d["dimension_separator"] = "/"
+        return d
+
+    def encode(self) -> bytes:
+        """Give the ``.zarray`` bytes exactly as zarr-python 2 writes them."""
+        return encode_json(self.to_dict())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ArrayMeta):
+            return NotImplemented
+        return self is other or self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]  # compressor dicts are mutable
+
+    @cached_property
+    def cdata_shape(self) -> tuple[int, ...]:
+        """Number of chunks along each dimension (ceiling division)."""
+        return tuple(-(-s // c) for s, c in zip(self.shape, self.chunks, strict=True))
+
+    @cached_property
+    def nchunks(self) -> int:
+        """Total number of chunks (1 for a 0-d array, 0 when a dimension is empty)."""
+        return math.prod(self.cdata_shape)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self.shape)
+
+
+# -------------------------------------------------------------------------- .zgroup
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupMeta:
+    """The contents of a ``.zgroup`` document: only ``{"zarr_format": 2}``."""
+
+    zarr_format: int = ZARR_FORMAT
+
+    @classmethod
+    def decode(cls, raw: bytes | str | Mapping, key: str = ".zgroup") -> GroupMeta:
+        """Parse and validate a ``.zgroup`` document.
+
+        Raises
+        ------
+        MetadataError
+            If the JSON is invalid or ``zarr_format`` is missing or not 2.
+        """
+        d = _as_dict(raw, key)
+        if "zarr_format" not in d:
+            raise MetadataError(f"{key}: missing required key 'zarr_format'")
+        zarr_format = d["zarr_format"]
+        if zarr_format != ZARR_FORMAT or type(zarr_format) is not int:
+            raise _bad(key, "zarr_format", "2", zarr_format)
+        return cls()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Give the JSON-able ``.zgroup`` mapping."""
+        return {"zarr_format": self.zarr_format}
+
+    def encode(self) -> bytes:
+        """Give the ``.zgroup`` bytes exactly as zarr-python 2 writes them."""
+        return encode_json(self.to_dict())
+
+
+def encode_group_meta() -> bytes:
+    """Give the ``.zgroup`` bytes: ``{"zarr_format": 2}`` in zarr-python 2 style."""
+    return GroupMeta().encode()
+
+
+def decode_group_meta(raw: bytes | str | Mapping, key: str = ".zgroup") -> GroupMeta:
+    """Parse and validate a ``.zgroup`` document (see :meth:`GroupMeta.decode`)."""
+    return GroupMeta.decode(raw, key)

@@ -1,0 +1,427 @@
+"""DirectoryStore: one file per key in a directory tree.
+
+Key ``"a/b/0.0"`` is the file ``<path>/a/b/0.0``; every ``"/"`` in a key is a
+subdirectory, which is how the ``"/"`` dimension separator nests chunk files.
+
+Writes are atomic for readers: a value is written to a temporary file in the
+destination directory and moved into place with ``os.replace``, so a reader sees
+the old value or the new one, never a part. Readers open the file once and read
+the inode they opened, which a writer never modifies. Nothing is fsynced: a
+crash can lose recent writes but never leaves a truncated value under its key.
+Temporary files (``.zl-*.partial``) left by a crashed process are invisible to
+iteration, :meth:`~DirectoryStore.listdir` and :meth:`~DirectoryStore.getsize`.
+
+The per-key paths use plain ``os`` calls and no ``pathlib``: reading a key costs
+four system calls (open, fstat, read, close) and writing one four (open, write,
+close, rename); parent directories are only created when the first open fails.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from zarrlite.errors import PathNotFoundError
+from zarrlite.paths import normalize_path, validate_key
+from zarrlite.stores._util import (
+    ByteRange,
+    as_byte_view,
+    check_rename,
+    readonly_from_mode,
+)
+from zarrlite.stores.base import BaseStore
+
+__all__ = ["DirectoryStore"]
+
+_SEP = os.sep
+_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+_O_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_TMP_PREFIX = ".zl-"
+_TMP_SUFFIX = ".partial"
+_tmp_counter = itertools.count()  # next() is atomic under the GIL
+_tmp_tag = ""  # "<sep>.zl-<pid>-": os.getpid() is a system call, so it is cached per process
+
+
+def _reset_tmp_tag() -> None:
+    global _tmp_tag
+    _tmp_tag = f"{_SEP}{_TMP_PREFIX}{os.getpid()}-"
+
+
+_reset_tmp_tag()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_tmp_tag)
+_MAX_IO = 1 << 30  # largest single read/write; Linux caps one call just under 2 GiB
+
+
+def _is_tmp(name: str) -> bool:
+    return name.startswith(_TMP_PREFIX) and name.endswith(_TMP_SUFFIX)
+
+
+def _read_fd(fd: int, size: int, offset: int | None = None) -> bytes:
+    """Read up to `size` bytes from `fd` (at `offset` with pread), stopping early at EOF."""
+    parts = []
+    while size > 0:
+        n = min(size, _MAX_IO)
+        if offset is None:
+            part = os.read(fd, n)
+        elif hasattr(os, "pread"):
+            part = os.pread(fd, n, offset)
+            offset += len(part)
+        else:  # pragma: no cover - Windows
+            os.lseek(fd, offset, os.SEEK_SET)
+            part = os.read(fd, n)
+            offset += len(part)
+        if not part:
+            break
+        parts.append(part)
+        size -= len(part)
+        if len(parts) == 1 and size == 0:
+            return part
+    return b"".join(parts)
+
+
+def _read_file(path: str) -> bytes | None:
+    """Return the contents of file `path`, or None if it is missing or a directory."""
+    try:
+        fd = os.open(path, _O_READ)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except PermissionError:  # Windows refuses to open directories
+        if os.path.isdir(path):
+            return None
+        raise
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return None
+        return _read_fd(fd, st.st_size)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, view: bytes | memoryview) -> None:
+    total = len(view)
+    done = os.write(fd, view)
+    if done < total:
+        view = memoryview(view)
+        while done < total:
+            done += os.write(fd, view[done : done + _MAX_IO])
+
+
+def _write_file(path: str, value: Any) -> None:
+    """Write `value` to file `path` atomically, creating parent directories if needed."""
+    view = as_byte_view(value)  # fails before any file exists
+    dirname = path.rpartition(_SEP)[0]
+    tmp = dirname + _tmp_tag + str(next(_tmp_counter)) + _TMP_SUFFIX
+    try:
+        fd = os.open(tmp, _O_CREATE, 0o666)
+    except FileNotFoundError:
+        # Directories are created on demand instead of checked on every write.
+        os.makedirs(dirname, exist_ok=True)
+        fd = os.open(tmp, _O_CREATE, 0o666)
+    try:
+        try:
+            _write_all(fd, view)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _remove_tree_contents(path: str) -> None:
+    try:
+        entries = list(os.scandir(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        except FileNotFoundError:
+            pass
+
+
+class DirectoryStore(BaseStore):
+    """Store that keeps each value in its own file under a directory.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Root directory. It (and any subdirectory) is created on the first write.
+    normalize_keys : bool, optional
+        If True, keys are lower-cased before use, for case-insensitive file systems.
+    mode : str, optional
+        ``"r"`` for a read-only store; any other mode of
+        :data:`~zarrlite.stores.base.MODES` allows writes.
+
+    Raises
+    ------
+    ValueError
+        If `path` exists and is not a directory, or `mode` is invalid.
+
+    Notes
+    -----
+    Every method may be called from several threads at once. Values written by
+    concurrent writers to the same key end up as one of the values written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = DirectoryStore(tempfile.mkdtemp())
+    >>> store["a/0/0"] = b"xy"
+    >>> store.listdir("a")
+    ['0']
+    >>> store["a/0/0"]
+    b'xy'
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], normalize_keys: bool = False, *, mode: str = "a"
+    ) -> None:
+        self._readonly = readonly_from_mode(mode)
+        self.path: str = os.path.abspath(os.fspath(path))
+        if os.path.exists(self.path) and not os.path.isdir(self.path):
+            raise ValueError(f"expected a directory at {self.path!r}, found a file")
+        self.normalize_keys = normalize_keys
+        self.mode = mode
+        self._root = self.path if self.path.endswith(_SEP) else self.path + _SEP
+
+    def __repr__(self) -> str:
+        mode = ", mode='r'" if self._readonly else ""
+        return f"DirectoryStore({self.path!r}{mode})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and other.path == self.path  # type: ignore[attr-defined]
+            and other.normalize_keys == self.normalize_keys  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.path, self.normalize_keys))
+
+    def _filepath(self, key: str) -> str:
+        validate_key(key)
+        if self.normalize_keys:
+            key = key.lower()
+        if _SEP != "/":  # pragma: no cover - Windows
+            key = key.replace("/", _SEP)
+        return self._root + key
+
+    def _dirpath(self, prefix: str | None) -> str:
+        prefix = normalize_path(prefix)
+        if not prefix:
+            return self.path
+        return self._filepath(prefix)
+
+    # mapping interface -----------------------------------------------------------
+
+    def __getitem__(self, key: str) -> bytes:
+        data = _read_file(self._filepath(key))
+        if data is None:
+            raise KeyError(key)
+        return data
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._check_writable()
+        path = self._filepath(key)
+        try:
+            _write_file(path, value)
+        except (NotADirectoryError, IsADirectoryError) as e:
+            raise ValueError(
+                f"cannot store key {key!r}: a parent of it is a value, or it is a directory"
+            ) from e
+
+    def __delitem__(self, key: str) -> None:
+        self._check_writable()
+        path = self._filepath(key)
+        try:
+            os.unlink(path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise KeyError(key) from None
+        except (IsADirectoryError, PermissionError):
+            if os.path.isdir(path):  # unlink of a directory fails with EISDIR or EPERM
+                raise KeyError(key) from None
+            raise
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            return os.path.isfile(self._filepath(key))  # type: ignore[arg-type]
+        except (TypeError, ValueError):  # not a valid key, so not in the store
+            return False
+
+    def __iter__(self) -> Iterator[str]:
+        stack = [(self.path, "")]
+        while stack:
+            dirpath, prefix = stack.pop()
+            try:
+                entries = list(os.scandir(dirpath))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.is_dir():
+                    stack.append((entry.path, prefix + entry.name + "/"))
+                elif not _is_tmp(entry.name):
+                    yield prefix + entry.name
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    # batches -----------------------------------------------------------------------
+
+    def getitems(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """Return the values of those `keys` that exist; missing keys are left out.
+
+        Safe to call from several threads at once.
+        """
+        filepath = self._filepath
+        out = {}
+        for key in keys:
+            data = _read_file(filepath(key))
+            if data is not None:
+                out[key] = data
+        return out
+
+    def setitems(self, mapping: Mapping[str, Any]) -> None:
+        """Store every ``key: value`` of `mapping`; each file is replaced atomically.
+
+        All keys are validated before anything is written.
+        """
+        self._check_writable()
+        filepath = self._filepath
+        paths = [(key, filepath(key)) for key in mapping]
+        for key, path in paths:
+            try:
+                _write_file(path, mapping[key])
+            except (NotADirectoryError, IsADirectoryError) as e:
+                raise ValueError(
+                    f"cannot store key {key!r}: a parent of it is a value, or it is a directory"
+                ) from e
+
+    def delitems(self, keys: Iterable[str]) -> None:
+        """Delete `keys`, ignoring those that do not exist."""
+        self._check_writable()
+        for key in keys:
+            try:
+                del self[key]
+            except KeyError:
+                pass
+
+    def get_partial_values(self, key_ranges: Iterable[ByteRange]) -> list[bytes | None]:
+        """Read byte ranges of values with ``os.pread``, opening each file once.
+
+        See :func:`~zarrlite.stores.base.get_partial_values` for the arguments.
+        """
+        key_ranges = list(key_ranges)
+        out: list[bytes | None] = [None] * len(key_ranges)
+        by_key: dict[str, list[int]] = {}
+        for i, (key, _, length) in enumerate(key_ranges):
+            if length is not None and length < 0:
+                raise ValueError(f"byte range length must be >= 0 or None, found {length}")
+            by_key.setdefault(key, []).append(i)
+        for key, indices in by_key.items():
+            path = self._filepath(key)
+            try:
+                fd = os.open(path, _O_READ)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            try:
+                st = os.fstat(fd)
+                if stat.S_ISDIR(st.st_mode):
+                    continue
+                for i in indices:
+                    _, start, length = key_ranges[i]
+                    if start < 0:
+                        start = max(st.st_size + start, 0)
+                    end = st.st_size if length is None else min(start + length, st.st_size)
+                    out[i] = _read_fd(fd, end - start, start) if end > start else b""
+            finally:
+                os.close(fd)
+        return out
+
+    # hierarchy ---------------------------------------------------------------------
+
+    def listdir(self, prefix: str = "") -> list[str]:
+        """Return the sorted names of the files and directories directly under `prefix`."""
+        try:
+            names = os.listdir(self._dirpath(prefix))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        return sorted(name for name in names if not _is_tmp(name))
+
+    def rmdir(self, prefix: str = "") -> None:
+        """Delete everything under path `prefix`; ``""`` empties the root directory.
+
+        The root directory itself is kept.
+        """
+        self._check_writable()
+        path = self._dirpath(prefix)
+        if path == self.path:
+            _remove_tree_contents(path)
+        elif os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=False)
+
+    def rename(self, src: str, dst: str) -> None:
+        """Move the directory at path `src` to path `dst` with one ``os.rename``.
+
+        See :func:`~zarrlite.stores.base.rename` for the errors raised; an empty
+        directory at `dst` is replaced.
+        """
+        self._check_writable()
+        src, dst = check_rename(src, dst)
+        src_path = self._filepath(src)
+        dst_path = self._filepath(dst)
+        if not os.path.isdir(src_path):
+            raise PathNotFoundError(f"cannot rename {src!r}: nothing is stored under it")
+        if os.path.isdir(dst_path):
+            try:
+                os.rmdir(dst_path)
+            except OSError:
+                raise ValueError(
+                    f"cannot rename {src!r} to {dst!r}: the destination is not empty"
+                ) from None
+        elif os.path.lexists(dst_path):
+            raise ValueError(f"cannot rename {src!r} to {dst!r}: a value is stored there")
+        os.makedirs(os.path.dirname(dst_path), exist_ok=True)
+        os.rename(src_path, dst_path)
+
+    def getsize(self, prefix: str = "") -> int:
+        """Return the size of the file at `prefix`, or the total size of files under it."""
+        path = self._dirpath(prefix)
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return 0
+        if not stat.S_ISDIR(st.st_mode):
+            return st.st_size
+        total = 0
+        stack = [path]
+        while stack:
+            try:
+                entries = list(os.scandir(stack.pop()))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.is_dir():
+                    stack.append(entry.path)
+                elif not _is_tmp(entry.name):
+                    try:
+                        total += entry.stat().st_size
+                    except FileNotFoundError:
+                        pass
+        return total
+
+    def clear(self) -> None:
+        """Delete every key; the root directory itself is kept."""
+        self.rmdir("")
