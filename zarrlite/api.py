@@ -9,7 +9,13 @@ import numpy as np
 
 from .array import Array
 from .creation import build_array_meta, contains_array, contains_group, init_array, init_group
-from .errors import ContainsArrayError, ContainsGroupError, PathNotFoundError
+from .errors import (
+    ArrayNotFoundError,
+    ContainsArrayError,
+    ContainsGroupError,
+    GroupNotFoundError,
+    PathNotFoundError,
+)
 from .group import Group
 from .paths import normalize_path
 from .stores.base import normalize_store, readonly_from_mode
@@ -95,6 +101,8 @@ def create(
 
 
 def _default_fill(kwargs: dict[str, Any], value: Any) -> dict[str, Any]:
+    if "fill_value" in kwargs:  # as zarr-python 2 (a TypeError there too), never ignored
+        raise TypeError("zeros, ones and empty set the fill value; use full() to choose it")
     kwargs = dict(kwargs)
     kwargs["fill_value"] = value
     return kwargs
@@ -179,15 +187,17 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
     path = normalize_path(path)
+    if mode in ("r", "r+", "a"):
+        try:  # one store read when the array exists: opening must stay cheap
+            return Array(store, path, read_only=read_only,
+                         write_empty_chunks=write_empty_chunks)
+        except ArrayNotFoundError:
+            if mode != "a":
+                if contains_group(store, path):
+                    raise ContainsGroupError(
+                        f"path {path!r} holds a group, not an array") from None
+                raise
     exists = contains_array(store, path)
-    if mode in ("r", "r+"):
-        if not exists:
-            if contains_group(store, path):
-                raise ContainsGroupError(f"path {path!r} holds a group, not an array")
-            raise PathNotFoundError(f"no array at path {path!r}")
-        return Array(store, path, read_only=read_only, write_empty_chunks=write_empty_chunks)
-    if mode == "a" and exists:
-        return Array(store, path, write_empty_chunks=write_empty_chunks)
     if mode in ("w-", "x") and (exists or contains_group(store, path)):
         raise (ContainsArrayError if exists else ContainsGroupError)(
             f"path {path!r} already holds {'an array' if exists else 'a group'}"
@@ -208,7 +218,7 @@ def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None
         if not exists:
             if contains_array(store, path):
                 raise ContainsArrayError(f"path {path!r} holds an array, not a group")
-            raise PathNotFoundError(f"no group at path {path!r}")
+            raise GroupNotFoundError(f"no group at path {path!r}")
         return Group(store, path, read_only=read_only)
     if mode == "a" and exists:
         return Group(store, path)

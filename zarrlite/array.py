@@ -65,10 +65,23 @@ class Array:
 
     def _set_meta(self, meta: ArrayMeta) -> None:
         self._meta = meta
-        self._pipeline = ChunkPipeline(meta.compressor, meta.filters, meta.dtype, meta.chunks,
-                                       meta.order)
-        self._io = ChunkIO(self._store, self._chunk_key, meta, self._pipeline,
-                           self._write_empty_chunks)
+        self._pipeline_cache: ChunkPipeline | None = None  # built on first use: opening
+        self._io_cache: ChunkIO | None = None  # an array must stay cheap
+
+    @property
+    def _pipeline(self) -> ChunkPipeline:
+        if self._pipeline_cache is None:
+            meta = self._meta
+            self._pipeline_cache = ChunkPipeline(meta.compressor, meta.filters, meta.dtype,
+                                                 meta.chunks, meta.order)
+        return self._pipeline_cache
+
+    @property
+    def _io(self) -> ChunkIO:
+        if self._io_cache is None:
+            self._io_cache = ChunkIO(self._store, self._chunk_key, self._meta, self._pipeline,
+                                     self._write_empty_chunks)
+        return self._io_cache
 
     def _chunk_key(self, coords: tuple[int, ...]) -> str:
         return chunk_key(self._path, coords, self._meta.dimension_separator)
@@ -230,14 +243,12 @@ class Array:
 
     def _prepare_value(self, value: Any, shape: tuple[int, ...]) -> np.ndarray:
         dtype = self._meta.dtype
-        if dtype.hasobject:
-            arr = np.empty((), dtype=object)
-            arr[()] = value
-            arr = arr if not isinstance(value, (list, np.ndarray)) else np.asarray(value, object)
-        else:
-            arr = np.asarray(value)
-            if arr.dtype != dtype:
-                arr = arr.astype(dtype)
+        if dtype.hasobject:  # numpy's own rules for sequences of objects (one copy)
+            out = np.empty(shape, dtype=object)
+            out[...] = value
+            return out
+        # converted as numpy assigns: a tuple becomes a record, NaN into ints raises
+        arr = np.asarray(value, dtype=dtype)
         try:
             return np.broadcast_to(arr, shape)
         except ValueError:
@@ -256,6 +267,10 @@ class Array:
     def resize(self, *shape: Any) -> None:
         """Change the shape; chunks wholly outside the new shape are deleted.
 
+        Kept chunks that a shrink cuts through have the cut-off part set to the fill
+        value (zarr-python 2 leaves the old data there, zarr-python issue 1017), so a
+        later grow reads the fill value in the whole new region.
+
         Parameters
         ----------
         *shape : int or tuple of int
@@ -269,17 +284,32 @@ class Array:
             raise ValueError(
                 f"new shape {new_shape} must have {self.ndim} non-negative dimensions"
             )
-        old_grid = self._meta.cdata_shape
+        old_shape = self._meta.shape
+        if all(n >= o for n, o in zip(new_shape, old_shape)):
+            self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
+            return
+        stored = list(self._stored_chunk_coords())
+        self._clear_cut_off(stored, new_shape)
         self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
         new_grid = self._meta.cdata_shape
-        if all(n >= o for n, o in zip(new_grid, old_grid)):
-            return
-        gone = [
-            self._chunk_key(coords)
-            for coords in self._stored_chunk_coords()
-            if any(c >= n for c, n in zip(coords, new_grid))
-        ]
+        gone = [self._chunk_key(coords) for coords in stored
+                if any(c >= n for c, n in zip(coords, new_grid))]
         delitems(self._store, gone)
+
+    def _clear_cut_off(self, stored: list[tuple[int, ...]], new_shape: tuple[int, ...]) -> None:
+        """Set the part of each kept chunk that a shrink cuts off to the fill value, so that
+        growing again later reads the fill value there, not the old data."""
+        shape, chunks = self._meta.shape, self._meta.chunks
+        fill = self._meta.fill_value
+        if fill is None and not self._meta.dtype.hasobject:
+            fill = np.zeros((), dtype=self._meta.dtype)
+        for coords in stored:
+            if any(c * n >= s for c, n, s in zip(coords, chunks, new_shape)):
+                continue  # wholly cut off: deleted by the caller
+            box = [slice(c * n, min((c + 1) * n, s)) for c, n, s in zip(coords, chunks, shape)]
+            for d, (dim_box, s) in enumerate(zip(box, new_shape)):
+                if s < dim_box.stop:
+                    self[tuple(box[:d]) + (slice(s, dim_box.stop),) + tuple(box[d + 1 :])] = fill
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
         """Grow the array along `axis` and write `data` into the new part.

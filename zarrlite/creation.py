@@ -13,7 +13,9 @@ from .dtypes import normalize_fill_value, parse_dtype, vlen_filter
 from .errors import ContainsArrayError, ContainsGroupError
 from .meta import (
     ArrayMeta,
+    decode_json,
     encode_group_meta,
+    encode_json,
     normalize_chunks,
     normalize_dimension_separator,
     normalize_order,
@@ -63,7 +65,10 @@ def _require_parent_groups(store: MutableMapping[str, bytes], path: str) -> None
 
 def _codec_config(codec: Any) -> dict | None:
     codec = as_codec(codec)
-    return None if codec is None else dict(codec.get_config())
+    if codec is None:
+        return None
+    # as a re-open reads it back (tuples become lists), so that the metadata compare equal
+    return decode_json(encode_json(codec.get_config()), "codec configuration")
 
 
 def build_array_meta(

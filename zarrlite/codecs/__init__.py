@@ -1,0 +1,44 @@
+"""numcodecs-compatible codecs: compressors, filters, checksums and object codecs.
+
+Importing this package registers every codec, so :func:`get_codec` can build
+any of them from a ``.zarray`` configuration dict.
+"""
+
+from .abc import Codec
+from .bytefilters import Categorize, PackBits, Shuffle
+from .checksums import CRC32, Adler32, Fletcher32
+from .compression import BZ2, LZ4, LZMA, GZip, Zlib, Zstd
+from .filters import AsType, BitRound, Delta, FixedScaleOffset, Quantize
+from .objects import JSON, Pickle, VLenBytes, VLenUTF8
+from .registry import as_codec, get_codec, register_codec
+
+from .blosc import Blosc
+
+__all__ = [
+    "BZ2",
+    "Blosc",
+    "CRC32",
+    "JSON",
+    "LZ4",
+    "LZMA",
+    "Adler32",
+    "AsType",
+    "BitRound",
+    "Categorize",
+    "Codec",
+    "Delta",
+    "FixedScaleOffset",
+    "Fletcher32",
+    "GZip",
+    "PackBits",
+    "Pickle",
+    "Quantize",
+    "Shuffle",
+    "VLenBytes",
+    "VLenUTF8",
+    "Zlib",
+    "Zstd",
+    "as_codec",
+    "get_codec",
+    "register_codec",
+]
