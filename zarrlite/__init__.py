@@ -25,8 +25,7 @@ from .api import (
     zeros_like,
 )
 from .array import Array
-from .codecs import *  # noqa: F403  codec classes: Zstd, Delta, ...
-from .codecs.blosc import Blosc
+from .codecs import *  # noqa: F403  codec classes: Blosc, Zstd, Delta, ...
 from .codecs import __all__ as _codec_names
 from .errors import (
     ArrayNotFoundError,
@@ -45,7 +44,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Array",
-    "Blosc",
     "ArrayNotFoundError",
     "CodecError",
     "ContainsArrayError",

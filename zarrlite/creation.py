@@ -68,7 +68,12 @@ def _codec_config(codec: Any) -> dict | None:
     if codec is None:
         return None
     # as a re-open reads it back (tuples become lists), so that the metadata compare equal
-    return decode_json(encode_json(codec.get_config()), "codec configuration")
+    config = decode_json(encode_json(codec.get_config()), "codec configuration")
+    if config.get("id") == "zstd" and config.get("checksum") is False:
+        # numcodecs' default; zarr-python 3 leaves it out of .zarray too, because
+        # tensorstore refuses an explicit "checksum" key
+        del config["checksum"]
+    return config
 
 
 def build_array_meta(
