@@ -347,6 +347,9 @@ def encode_fill_value(value: Any, dtype: np.dtype) -> Any:
     'YWI='
     """
     kind = dtype.kind
+    if kind == "O" and isinstance(value, bytes):
+        # vlen-bytes arrays: zarr-python 3 stores a bytes fill value as base64
+        return base64.standard_b64encode(value).decode("ascii")
     if value is None or kind == "O":
         return value
     # a scalar of exactly the dtype's type needs no checks (not so for M/m: units differ)

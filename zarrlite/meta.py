@@ -10,6 +10,8 @@ re-exported here.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import json
 import math
@@ -420,6 +422,8 @@ class ArrayMeta:
                 if type(f) is not dict or type(f.get("id")) is not str:
                     raise _bad(key, "filters", 'null or a list of objects with an "id"', filters)
             filters = tuple(filters)
+            if dtype.kind == "O" and filters[:1] and filters[0]["id"] == "vlen-bytes":
+                fill_value = _decode_vlen_bytes_fill(fill_value, key)
         sep = d.get("dimension_separator")
         if sep is None:
             sep = "."
@@ -487,6 +491,17 @@ class ArrayMeta:
 
 
 # -------------------------------------------------------------------------- .zgroup
+
+
+def _decode_vlen_bytes_fill(value: Any, key: str) -> Any:
+    """A vlen-bytes array's fill value: zarr-python 3 stores bytes as base64 text."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise MetadataError(f"{key}: fill_value {value!r} of a vlen-bytes array is not "
+                            "base64") from None
 
 
 @dataclasses.dataclass(frozen=True)
