@@ -245,7 +245,7 @@ class Array:
         dtype = self._meta.dtype
         if dtype.hasobject:  # numpy's own rules for sequences of objects (one copy)
             out = np.empty(shape, dtype=object)
-            out[...] = value
+            out[() if not shape else ...] = value  # a single item takes any object whole
             return out
         # converted as numpy assigns: a tuple becomes a record, NaN into ints raises
         arr = np.asarray(value, dtype=dtype)
@@ -285,7 +285,7 @@ class Array:
                 f"new shape {new_shape} must have {self.ndim} non-negative dimensions"
             )
         old_shape = self._meta.shape
-        if all(n >= o for n, o in zip(new_shape, old_shape)):
+        if all(n >= o for n, o in zip(new_shape, old_shape, strict=True)):
             self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
             return
         stored = list(self._stored_chunk_coords())
@@ -293,7 +293,7 @@ class Array:
         self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
         new_grid = self._meta.cdata_shape
         gone = [self._chunk_key(coords) for coords in stored
-                if any(c >= n for c, n in zip(coords, new_grid))]
+                if any(c >= n for c, n in zip(coords, new_grid, strict=True))]
         delitems(self._store, gone)
 
     def _clear_cut_off(self, stored: list[tuple[int, ...]], new_shape: tuple[int, ...]) -> None:
@@ -304,10 +304,11 @@ class Array:
         if fill is None and not self._meta.dtype.hasobject:
             fill = np.zeros((), dtype=self._meta.dtype)
         for coords in stored:
-            if any(c * n >= s for c, n, s in zip(coords, chunks, new_shape)):
+            if any(c * n >= s for c, n, s in zip(coords, chunks, new_shape, strict=True)):
                 continue  # wholly cut off: deleted by the caller
-            box = [slice(c * n, min((c + 1) * n, s)) for c, n, s in zip(coords, chunks, shape)]
-            for d, (dim_box, s) in enumerate(zip(box, new_shape)):
+            box = [slice(c * n, min((c + 1) * n, s))
+                   for c, n, s in zip(coords, chunks, shape, strict=True)]
+            for d, (dim_box, s) in enumerate(zip(box, new_shape, strict=True)):
                 if s < dim_box.stop:
                     self[tuple(box[:d]) + (slice(s, dim_box.stop),) + tuple(box[d + 1 :])] = fill
 
@@ -409,11 +410,12 @@ def _parse_coords(parts: list[str], grid: tuple[int, ...]) -> tuple[int, ...] | 
     if len(parts) != len(grid):
         return None
     coords = []
-    for part, n in zip(parts, grid):
-        if not part.isdigit():
+    for part in parts:
+        # only the keys chunk_key writes: ASCII digits without leading zeros ("²" and "01"
+        # are not chunks)
+        if not (part.isascii() and part.isdigit()) or (part[0] == "0" and part != "0"):
             return None
-        c = int(part)
-        coords.append(c)
+        coords.append(int(part))
     return tuple(coords)
 
 

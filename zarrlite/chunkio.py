@@ -217,8 +217,15 @@ class ChunkIO:
         if self.fill_value is None:
             return False
         if self.pipeline.is_object:
-            return all(item == self.fill_value for item in chunk.flat)
+            return all(_equals(item, self.fill_value) for item in chunk.flat)
         return _ext.is_uniform(chunk.reshape(-1, order="A").view(np.uint8), self.fill_bytes)
+
+
+def _equals(item: Any, fill_value: Any) -> bool:
+    """True only if `item == fill_value` gives a plain true: an ndarray item compares
+    element-wise, and must count as different, not raise or (with one element) match."""
+    result = item == fill_value
+    return isinstance(result, (bool, np.bool_)) and bool(result)
 
 
 def _layout_strides(shape: tuple[int, ...], itemsize: int, order: str) -> tuple[int, ...]:

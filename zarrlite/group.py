@@ -17,7 +17,8 @@ from .errors import (
     PathNotFoundError,
     ReadOnlyError,
 )
-from .paths import ATTRS_KEY, join_path, meta_key, normalize_path
+from .meta import decode_group_meta
+from .paths import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
 from .stores.base import listdir, rename, rmdir
 
 
@@ -40,8 +41,12 @@ class Group(MutableMapping[str, Any]):
         self._store = store
         self._path = normalize_path(path)
         self._read_only = read_only
-        if not contains_group(store, self._path):
-            raise GroupNotFoundError(f"no group at path {self._path!r}")
+        key = meta_key(self._path, GROUP_META_KEY)
+        try:
+            raw = store[key]
+        except KeyError:
+            raise GroupNotFoundError(f"no group at path {self._path!r}") from None
+        decode_group_meta(raw, key)  # MetadataError (a ValueError) if corrupt
         self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only)
 
     # ------------------------------------------------------------------ properties
@@ -241,6 +246,9 @@ class Group(MutableMapping[str, Any]):
 
     def __delitem__(self, name: str) -> None:
         self._check_writable()
+        if self._item_path(name) == self._path:  # "" or "/" name the group itself
+            raise ValueError(f"cannot delete group {self.name!r} from itself; "
+                             "delete it from its parent")
         if name not in self:
             raise PathNotFoundError(f"no array or group named {name!r} in {self.name!r}")
         rmdir(self._store, self._item_path(name))

@@ -44,7 +44,8 @@ class ChunkPipeline:
         self.nbytes = self.nitems * dtype.itemsize
         self.is_object = dtype.hasobject
         #: True when chunks are plain Blosc: the C core can decode them into any region.
-        self.is_blosc = isinstance(self.compressor, Blosc) and not self.filters and not self.is_object
+        self.is_blosc = (isinstance(self.compressor, Blosc) and not self.filters
+                         and not self.is_object)
 
     def encode(self, chunk: np.ndarray) -> bytes:
         """Encode a chunk-shaped array contiguous in the array's order."""

@@ -5,14 +5,13 @@ any of them from a ``.zarray`` configuration dict.
 """
 
 from .abc import Codec
+from .blosc import Blosc
 from .bytefilters import Categorize, PackBits, Shuffle
 from .checksums import CRC32, Adler32, Fletcher32
 from .compression import BZ2, LZ4, LZMA, GZip, Zlib, Zstd
 from .filters import AsType, BitRound, Delta, FixedScaleOffset, Quantize
 from .objects import JSON, Pickle, VLenBytes, VLenUTF8
 from .registry import as_codec, get_codec, register_codec
-
-from .blosc import Blosc
 
 __all__ = [
     "BZ2",

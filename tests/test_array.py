@@ -1,0 +1,1122 @@
+"""Tests for zarrlite.Array: numpy is the oracle for every selection read and written.
+
+Sections: basic indexing (get and set, hand-picked and hypothesis-generated); round trips
+over dtypes, orders, compressors and filters; fill values and which chunks are touched;
+resize and append; attributes, info and sizes; read-only arrays and open modes; corrupt
+chunks and metadata; threads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import zarrlite as zl
+from zarrlite.codecs import (
+    BZ2,
+    CRC32,
+    JSON,
+    LZ4,
+    LZMA,
+    Adler32,
+    AsType,
+    BitRound,
+    Categorize,
+    Delta,
+    FixedScaleOffset,
+    Fletcher32,
+    GZip,
+    PackBits,
+    Pickle,
+    Quantize,
+    Shuffle,
+    VLenBytes,
+    VLenUTF8,
+    Zlib,
+    Zstd,
+)
+
+STRUCT = np.dtype([("a", "i4"), ("b", "f8")])
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def sample(dtype: Any, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    """Deterministic, non-trivial data of `dtype` and `shape` (no fill-value runs)."""
+    rng = np.random.default_rng(seed)
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape, dtype=np.int64))
+    kind = dtype.kind
+    if kind == "b":
+        flat = rng.integers(0, 2, n).astype(bool)
+    elif kind in "iu":
+        info = np.iinfo(dtype)
+        flat = rng.integers(max(info.min, -1000), min(info.max, 1000), n, endpoint=True)
+    elif kind == "f":
+        flat = rng.standard_normal(n) * 100
+    elif kind == "c":
+        flat = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+    elif kind == "S":
+        flat = np.array([b"s%d" % i for i in rng.integers(0, 10**6, n)])
+    elif kind == "U":
+        flat = np.array([f"\u00fc{i}" for i in rng.integers(0, 10**4, n)])
+    elif kind in "Mm":
+        flat = rng.integers(-(10**6), 10**6, n)
+    elif kind == "V":
+        flat = np.zeros(n, dtype)
+        raw = flat.view(np.uint8).reshape(n, dtype.itemsize)
+        raw[...] = rng.integers(0, 256, raw.shape)
+        return flat.reshape(shape)
+    else:
+        raise TypeError(dtype)
+    return np.asarray(flat).astype(dtype).reshape(shape)
+
+
+def assert_same(actual: Any, expected: Any) -> None:
+    """Equal type kind, dtype, shape and bytes (so NaN, -0.0 and NaT compare exactly)."""
+    if isinstance(expected, np.ndarray):
+        assert isinstance(actual, np.ndarray), type(actual)
+        assert actual.shape == expected.shape
+        assert actual.dtype == expected.dtype
+        if expected.dtype.hasobject:
+            assert actual.tolist() == expected.tolist()
+        else:
+            assert actual.tobytes(order="C") == expected.tobytes(order="C")
+    else:
+        assert not isinstance(actual, np.ndarray) or actual.shape == ()
+        assert np.asarray(actual).tobytes() == np.asarray(expected).tobytes()
+        assert type(actual) is type(expected)
+
+
+def stored_chunk_keys(store: Any, prefix: str = "") -> set[str]:
+    return {
+        k[len(prefix) :]
+        for k in store
+        if k.startswith(prefix) and not k.rsplit("/", 1)[-1].startswith(".z")
+    }
+
+
+# ================================================================ basic indexing
+
+
+#: (shape, chunks): 0-d to 4-d, chunks that do not divide the shape, empty dimensions.
+GEOMETRIES = [
+    ((), ()),
+    ((0,), (3,)),
+    ((1,), (1,)),
+    ((7,), (3,)),
+    ((10, 7), (3, 4)),
+    ((6, 6), (6, 6)),
+    ((5, 0, 3), (2, 2, 2)),
+    ((4, 5, 6), (3, 2, 4)),
+    ((3, 4, 5, 6), (2, 3, 2, 5)),
+]
+
+
+def selections(shape: tuple[int, ...]) -> Iterator[Any]:
+    """Hand-picked basic selections for an array of `shape`."""
+    yield Ellipsis
+    yield ()
+    yield (np.newaxis,)
+    yield (Ellipsis, np.newaxis)
+    if not shape:
+        yield (np.newaxis, Ellipsis, np.newaxis)
+        return
+    n = shape[0]
+    yield slice(None)
+    yield slice(None, None, -1)
+    yield slice(1, None, 2)
+    yield slice(None, None, -3)
+    yield slice(n - 1, 0, -2)
+    yield slice(n, n)  # empty
+    yield slice(-2, None)
+    yield slice(100, -100, -1)
+    yield slice(-100, 100, 4)
+    if n:
+        yield 0
+        yield -1
+        yield np.int64(n // 2)
+        yield (n - 1, Ellipsis)
+    if len(shape) >= 2:
+        m = shape[1]
+        yield (Ellipsis, slice(None, None, -2))
+        yield (slice(1, None, 3), slice(m, None, -1))
+        yield (np.newaxis, slice(None), np.newaxis, slice(1, -1))
+        yield (slice(None), slice(2, 2))
+        if n and m:
+            yield (-1, -1)
+            yield (0, Ellipsis, -1)
+            yield (slice(None, None, -1), m // 2)
+            yield (np.newaxis, n // 2, np.newaxis, slice(None, None, -1))
+    if len(shape) >= 3 and all(shape):
+        yield tuple(-1 for _ in shape)
+        yield tuple(s - 1 for s in shape) + (Ellipsis,)
+        yield (slice(None, None, -1), Ellipsis, slice(None, None, 2))
+        yield (0, slice(None, None, -2), np.newaxis, 1)
+
+
+def geometry_ids(geometry: tuple) -> str:
+    return "x".join(map(str, geometry[0])) or "0d"
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=geometry_ids)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_get_basic_selection_matches_numpy(store, geometry, order):
+    shape, chunks = geometry
+    a = sample("i4", shape)
+    z = zl.array(a, chunks=chunks, order=order, store=store)
+    for sel in selections(shape):
+        expected = a[sel]
+        assert_same(z[sel], expected)
+        assert_same(z.get_basic_selection(sel), expected)
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=geometry_ids)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_set_basic_selection_matches_numpy(store, geometry, order):
+    shape, chunks = geometry
+    a = np.zeros(shape, dtype="f8")
+    z = zl.zeros(shape, chunks=chunks, order=order, store=store, dtype="f8")
+    for i, sel in enumerate(selections(shape)):
+        value = sample("f8", a[sel].shape, seed=i)
+        z[sel] = value
+        a[sel] = value
+        assert_same(z[...], a)
+        z[sel] = i  # a scalar broadcasts
+        a[sel] = i
+        assert_same(z[...], a)
+    reopened = zl.open_array(store, mode="r")
+    assert_same(reopened[...], a)
+
+
+def test_set_broadcasts_like_numpy():
+    a = np.zeros((6, 5, 4), "i2")
+    z = zl.zeros(a.shape, chunks=(4, 2, 3), dtype="i2")
+    for sel, value in [
+        (Ellipsis, np.arange(4)),  # a row broadcasts over the leading dimensions
+        ((slice(None), 1), np.arange(6)[:, None]),  # a column
+        ((slice(1, 5), slice(None, None, -1), 2), [[1], [2], [3], [4]]),  # nested lists
+        ((0,), 7.9),  # float truncated into an int array, as numpy does
+        ((np.newaxis, 2), np.ones((1, 1, 4))),
+    ]:
+        z[sel] = value
+        a[sel] = value
+        assert_same(z[...], a)
+
+
+@pytest.mark.parametrize(
+    "dtype, sel, value",
+    [
+        (STRUCT, 0, (1, 2.5)),  # a tuple is one record
+        (STRUCT, slice(1, 3), [(3, 4.5), (5, 6.5)]),
+        ("i4", 0, np.nan),  # numpy refuses: ValueError
+        ("i1", 0, 300),  # OverflowError
+        ("u1", slice(None), -1),
+        ("f8", 0, 1 + 2j),  # TypeError
+        ("f8", 0, "1.5"),  # strings are parsed
+        ("i2", slice(None), [1.9, -2.9, 3.0, 4.5]),  # truncated
+        ("U3", 1, "abcdef"),  # truncated
+        ("M8[D]", 2, "2020-01-02"),
+        ("bool", slice(None), [0, 2, -1, 0]),
+        (object, slice(0, 2), ("x", "y")),  # a sequence is spread over the selection
+        (object, 0, ["whole", "list"]),  # ... but stored whole in a single item
+        (object, slice(0, 2), [[1, 2], [3, 4]]),
+    ],
+)
+def test_set_converts_values_like_numpy(dtype, sel, value):
+    a = np.zeros(4, dtype=dtype)
+    if a.dtype.hasobject:
+        a[...] = None
+        z = zl.full(4, None, chunks=3, dtype=object, object_codec=JSON())
+    else:
+        z = zl.zeros(4, chunks=3, dtype=a.dtype)
+    try:
+        a[sel] = value
+    except Exception as exc:  # numpy refuses: so must zarrlite, with the same error type
+        with pytest.raises(type(exc)):
+            z[sel] = value
+        assert z.nchunks_initialized == 0
+        return
+    z[sel] = value
+    assert_same(z[...], a)
+
+
+def test_set_with_wrong_shape_raises_and_writes_nothing():
+    z = zl.zeros((6, 4), chunks=(2, 2), dtype="i4")
+    with pytest.raises(ValueError, match=r"broadcast.*\(2, 4\).*\(3, 4\)"):
+        z[0:3] = np.ones((2, 4))
+    assert z.nchunks_initialized == 0
+
+
+def test_zero_dimensional_array():
+    z = zl.zeros((), dtype="f8")
+    assert (z.shape, z.chunks, z.nchunks, z.cdata_shape) == ((), (), 1, ())
+    z[...] = 5
+    assert_same(z[()], np.float64(5))
+    assert_same(z[...], np.array(5.0))
+    z[()] = 6
+    assert_same(z[np.newaxis], np.array([6.0]))
+    assert z.nchunks_initialized == 1
+    assert_same(np.asarray(z), np.array(6.0))
+    with pytest.raises(TypeError):
+        len(z)
+    with pytest.raises(TypeError):
+        iter(z).__next__()
+    with pytest.raises(IndexError, match="too many indices"):
+        z[0]
+
+
+@pytest.mark.parametrize(
+    "sel, error",
+    [
+        (10, IndexError),
+        (-11, IndexError),
+        ((0, 7), IndexError),
+        ((0, 0, 0), IndexError),
+        ((Ellipsis, Ellipsis), IndexError),
+        (1.5, IndexError),
+        ("a", IndexError),
+        (slice(None, None, 0), ValueError),
+        ([0, 1], IndexError),  # fancy indexing is not supported yet
+        (np.array([True] * 10), IndexError),
+    ],
+)
+def test_bad_selections_raise_before_io(counting, sel, error):
+    z = zl.zeros((10, 7), chunks=(3, 4), dtype="i4", store=counting)
+    counting.reset()
+    with pytest.raises(error):
+        z[sel]
+    with pytest.raises(error):
+        z[sel] = 1
+    assert not counting.reads and not counting.writes and not counting.deletes
+
+
+@st.composite
+def arrays_and_selections(draw: Any) -> tuple[tuple[int, ...], tuple[int, ...], Any, str]:
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=7))
+    chunks = tuple(draw(st.integers(1, max(1, s + 1))) for s in shape)
+    sel = draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True))
+    order = draw(st.sampled_from("CF"))
+    return shape, chunks, sel, order
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=arrays_and_selections(), seed=st.integers(0, 1000))
+def test_hypothesis_get_and_set_match_numpy(case, seed):
+    shape, chunks, sel, order = case
+    a = sample("i2", shape, seed)
+    z = zl.array(a, chunks=chunks, order=order, compressor=zl.Blosc(shuffle=seed % 3))
+    assert_same(z[sel], a[sel])
+    value = sample("i2", a[sel].shape, seed + 1)
+    z[sel] = value
+    a[sel] = value
+    assert_same(z[...], a)
+
+
+# ================================================================ round trips
+
+DTYPES = [
+    "bool",
+    "i1",
+    "i2",
+    "i4",
+    "i8",
+    "u1",
+    "u2",
+    "u4",
+    "u8",
+    "f2",
+    "f4",
+    "f8",
+    "c8",
+    "c16",
+    ">i2",
+    ">i4",
+    ">u8",
+    ">f4",
+    ">f8",
+    ">c16",
+    "S10",
+    "U7",
+    ">U3",
+    "M8[ns]",
+    "M8[D]",
+    "m8[s]",
+    ">M8[ms]",
+    [("a", "<i4"), ("b", ">f8", (2,)), ("c", [("x", "u1"), ("y", "S3")])],
+    [("p", "f4", (2, 2)), ("q", "?")],
+]
+
+COMPRESSORS = (
+    [
+        "default",
+        None,
+        Zstd(level=3),
+        Zstd(checksum=True),
+        LZ4(),
+        Zlib(level=5),
+        GZip(),
+        BZ2(),
+        LZMA(),
+    ]
+    + [
+        zl.Blosc(cname=c, clevel=5, shuffle=s)
+        for c in ("blosclz", "lz4", "lz4hc", "zlib", "zstd")
+        for s in (0, 1, 2)
+    ]
+    + [zl.Blosc(cname="zstd", clevel=1, shuffle=zl.Blosc.AUTOSHUFFLE, blocksize=256)]
+)
+
+
+def codec_id(obj: Any) -> str:
+    return repr(obj) if not isinstance(obj, (str, list)) else str(obj)
+
+
+def check_round_trip(z: zl.Array, a: np.ndarray) -> None:
+    """Full read, strided read, partial (read-modify-write) update, re-open."""
+    assert_same(z[...], a)
+    if a.ndim == 2:
+        assert_same(z[1::2, ::-2], a[1::2, ::-2])
+        a = a.copy()
+        a[1:4, 1] = a[0, 0:3]
+        z[1:4, 1] = a[0, 0:3]
+        assert_same(z[...], a)
+    reopened = zl.open_array(z.store, mode="r", path=z.path)
+    assert reopened.meta == z.meta
+    assert reopened.dtype == a.dtype
+    assert_same(reopened[...], a)
+
+
+@pytest.mark.parametrize("compressor", ["default", Zstd(), None], ids=codec_id)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=codec_id)
+def test_round_trip_dtypes(dtype, order, compressor):
+    a = sample(dtype, (7, 5), seed=3)
+    z = zl.array(a, chunks=(3, 2), order=order, compressor=compressor, dtype=np.dtype(dtype))
+    check_round_trip(z, a)
+
+
+@pytest.mark.parametrize("compressor", COMPRESSORS, ids=codec_id)
+@pytest.mark.parametrize("dtype, order", [("i4", "C"), ("f8", "F"), ("u1", "C")])
+def test_round_trip_compressors(store, compressor, dtype, order):
+    a = sample(dtype, (9, 11), seed=5)
+    z = zl.array(a, chunks=(4, 5), order=order, compressor=compressor, store=store)
+    expected = zl.Blosc() if compressor == "default" else compressor
+    assert z.compressor == expected or z.compressor.get_config() == expected.get_config()
+    check_round_trip(z, a)
+
+
+def test_default_compressor_is_blosc_lz4_shuffle():
+    z = zl.zeros(10)
+    assert z.meta.compressor == {
+        "id": "blosc",
+        "cname": "lz4",
+        "clevel": 5,
+        "shuffle": 1,
+        "blocksize": 0,
+    }
+
+
+FILTER_CASES = [
+    ("i4", [Delta(dtype="i4")]),
+    ("i8", [Delta(dtype="i8", astype="i2")]),
+    ("f8", [Shuffle(elementsize=8)]),
+    ("f8", [FixedScaleOffset(offset=1, scale=100, dtype="f8", astype="i4")]),
+    ("f4", [Quantize(digits=3, dtype="f4")]),
+    ("i2", [AsType(encode_dtype="i8", decode_dtype="i2")]),
+    ("bool", [PackBits()]),
+    ("U5", [Categorize(labels=["", "ab", "c\u00e9", "ddddd"], dtype="U5", astype="u1")]),
+    ("f4", [BitRound(keepbits=23)]),
+    ("f8", [BitRound(keepbits=10)]),
+    ("f8", [CRC32()]),
+    ("i4", [Adler32()]),
+    ("u2", [Fletcher32()]),
+    ("i4", [Delta(dtype="i4"), CRC32()]),
+]
+
+
+def through_filters(a: np.ndarray, filters: list[Any]) -> np.ndarray:
+    """What element-wise (possibly lossy) filters make of `a`: the expected read-back."""
+    data: Any = a
+    for f in filters:
+        data = f.encode(data)
+    for f in reversed(filters):
+        data = f.decode(data)
+    return np.asarray(data).reshape(-1).view(a.dtype).reshape(a.shape)
+
+
+@pytest.mark.parametrize("compressor", ["default", Zlib(), None], ids=codec_id)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype, filters", FILTER_CASES, ids=[codec_id(c[1]) for c in FILTER_CASES])
+def test_round_trip_filters(dtype, filters, order, compressor):
+    if dtype.startswith("U"):
+        labels = filters[0].labels
+        a = np.array([[labels[(i * 3 + j) % 4] for j in range(5)] for i in range(7)], dtype)
+    else:
+        a = sample(dtype, (7, 5), seed=9)
+    expected = through_filters(a, filters)
+    z = zl.array(a, chunks=(3, 2), order=order, compressor=compressor, filters=filters)
+    assert [f.get_config() for f in z.filters] == [f.get_config() for f in filters]
+    check_round_trip(z, expected)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_round_trip_categorize_objects(order):
+    labels = ["", "ab", "c\u00e9"]
+    a = np.array([[labels[(i + j) % 3] for j in range(5)] for i in range(7)], dtype=object)
+    z = zl.array(
+        a,
+        chunks=(3, 2),
+        order=order,
+        fill_value="",
+        filters=[Categorize(labels=labels, dtype=object, astype="u1")],
+    )
+    assert z.meta.filters[0]["id"] == "categorize"
+    check_round_trip(z, a)
+
+
+STRINGS = np.array(
+    [["\u03b1", "b", "", "dddd", "e\u0000f"]] * 3 + [["x", "yy", "", "z", "w"]], dtype=object
+)
+BYTES = np.array([[b"a", b"", b"xyz", b"\x00", b"q" * 50]] * 4, dtype=object)
+JSONABLE = np.array([[[1, 2], {"k": "v"}, "s", None, 3.5]] * 4 + [[0, 1, 2, 3, 4]], dtype=object)
+
+
+@pytest.mark.parametrize("compressor", ["default", Zstd(), None], ids=codec_id)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize(
+    "data, kwargs, first_filter",
+    [
+        (STRINGS, {"dtype": str}, "vlen-utf8"),
+        (STRINGS, {"dtype": object, "object_codec": VLenUTF8()}, "vlen-utf8"),
+        (BYTES, {"dtype": bytes}, "vlen-bytes"),
+        (BYTES, {"dtype": object, "object_codec": VLenBytes()}, "vlen-bytes"),
+        (JSONABLE, {"dtype": object, "object_codec": JSON()}, "json2"),
+        (JSONABLE, {"dtype": object, "object_codec": Pickle()}, "pickle"),
+    ],
+    ids=["str", "vlen-utf8", "bytes", "vlen-bytes", "json2", "pickle"],
+)
+def test_round_trip_objects(monkeypatch, data, kwargs, first_filter, order, compressor):
+    monkeypatch.setattr(zl.codecs.objects, "ALLOW_UNSAFE_PICKLE_DECODE", True)
+    z = zl.array(data, chunks=(3, 2), order=order, compressor=compressor, fill_value=None, **kwargs)
+    assert z.dtype == object
+    assert z.meta.filters[0]["id"] == first_filter
+    check_round_trip(z, data)
+
+
+def test_object_items_that_compare_element_wise(monkeypatch):
+    """ndarray items next to a fill value of 0: neither an error nor taken for the fill."""
+    monkeypatch.setattr(zl.codecs.objects, "ALLOW_UNSAFE_PICKLE_DECODE", True)
+    z = zl.create(4, chunks=2, dtype=object, object_codec=Pickle())
+    assert z.fill_value == 0
+    z[0] = np.array([1, 2])
+    z[2] = np.array([0])  # == 0 element-wise, but not the fill value
+    z[3] = np.array([0])
+    items = z[...]
+    assert items[0].tolist() == [1, 2] and items[1] == 0
+    assert isinstance(items[2], np.ndarray) and items[3].tolist() == [0]
+    assert z.nchunks_initialized == 2
+
+
+def test_object_dtype_without_codec_is_refused():
+    with pytest.raises(TypeError, match="object codec"):
+        zl.zeros(3, dtype=object)
+
+
+def test_pickle_decode_is_refused_unless_allowed(monkeypatch):
+    monkeypatch.setattr(zl.codecs.objects, "ALLOW_UNSAFE_PICKLE_DECODE", False)
+    z = zl.array(JSONABLE, dtype=object, object_codec=Pickle(), chunks=(2, 2))
+    with pytest.raises(zl.CodecError, match="'0.0'.*unpickling"):
+        z[...]
+
+
+@pytest.mark.parametrize("separator", [".", "/"])
+def test_dimension_separator_in_chunk_keys(store, separator):
+    a = sample("i4", (5, 4, 3))
+    z = zl.array(a, chunks=(2, 2, 2), dimension_separator=separator, store=store, path="g/a")
+    keys = stored_chunk_keys(store, "g/a/")
+    assert keys == {separator.join(map(str, c)) for c in np.ndindex(3, 2, 2)}
+    assert z.nchunks_initialized == 12
+    assert_same(zl.open_array(store, path="g/a", mode="r")[::-1, 1], a[::-1, 1])
+
+
+# ================================================================ fill values and chunk access
+
+FILL_CASES = [
+    (np.nan, "f8"),
+    (np.inf, "f4"),
+    (-np.inf, "f2"),
+    (-0.0, "f8"),
+    (0, "i4"),
+    (-7, "i8"),
+    (255, "u1"),
+    (True, "bool"),
+    (1 + 2j, "c16"),
+    (None, "i4"),
+    (None, "f8"),
+    ("abc", "U5"),
+    (b"ab", "S4"),
+    ("NaT", "M8[ns]"),
+    (np.datetime64("NaT"), "M8[D]"),
+    (np.datetime64("2020-01-02"), "M8[D]"),
+    (np.timedelta64(5, "s"), "m8[s]"),
+    ((1, 2.5), STRUCT),
+    (None, STRUCT),
+    ("x", str),
+    (None, str),
+]
+
+
+def expected_fill(fill_value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    if dtype.hasobject:
+        out = np.empty(shape, dtype=object)
+        out[...] = fill_value
+        return out
+    if fill_value is None:
+        return np.zeros(shape, dtype)
+    return np.full(shape, fill_value, dtype)
+
+
+@pytest.mark.parametrize("fill_value, dtype", FILL_CASES, ids=[repr(c) for c in FILL_CASES])
+def test_missing_chunks_read_as_fill_value(store, fill_value, dtype):
+    z = zl.full((5, 7), fill_value, chunks=(2, 3), dtype=dtype, store=store)
+    np_dtype = z.dtype
+    if fill_value is None or np_dtype.hasobject:
+        assert z.fill_value == fill_value
+    else:
+        as_bytes = np.array(z.fill_value, np_dtype).tobytes()
+        assert as_bytes == np.array(fill_value, np_dtype).tobytes()
+    fill_value = z.fill_value
+    assert_same(z[...], expected_fill(fill_value, np_dtype, (5, 7)))
+    assert_same(z[1:4:2, ::-3], expected_fill(fill_value, np_dtype, (2, 3)))
+    reopened = zl.open_array(store, mode="r")
+    assert reopened.meta == z.meta
+    assert_same(reopened[4, 6], expected_fill(fill_value, np_dtype, ())[()])
+    if np_dtype.hasobject and fill_value is None:
+        return  # vlen-utf8 cannot store None: written chunks hold "" (as in numcodecs)
+    # a partial write leaves the rest of the chunk at the fill value
+    fill = expected_fill(fill_value, np_dtype, ())
+    value = (
+        "v"
+        if np_dtype.hasobject
+        else next(v for v in sample(np_dtype, (8,), seed=2) if v.tobytes() != fill.tobytes())
+    )
+    z[1, 1] = value
+    expected = expected_fill(fill_value, np_dtype, (5, 7))
+    expected[1, 1] = value
+    assert_same(z[...], expected)
+    assert stored_chunk_keys(store) == {"0.0"}
+
+
+def test_unwritten_region_of_huge_array_reads_only_its_chunk_keys(counting):
+    z = zl.zeros((10**8, 10**8), chunks=(10**4, 10**4), dtype="f4", store=counting)
+    assert set(counting.inner) == {".zarray"}
+    counting.reset()
+    assert_same(z[5:7, -3:], np.zeros((2, 3), "f4"))
+    assert counting.chunk_reads() == {"0.9999"}  # looked up once, found missing
+    assert_same(z[10**8 - 1, 12345], np.float32(0))
+    assert counting.chunk_reads() == {"0.9999", "9999.1"}
+    assert_same(z[10**7 : 10**7, :], np.zeros((0, 10**8), "f4"))  # empty: no key at all
+    assert_same(z[:: 10**7, 5], np.zeros(10, "f4"))
+    assert len(counting.chunk_reads()) == 12
+    assert counting.calls["listdir"] == 0
+    assert not counting.writes and not counting.deletes
+
+
+def test_empty_selection_touches_no_chunk(counting):
+    z = zl.zeros((10, 10), chunks=(3, 3), store=counting)
+    counting.reset()
+    assert z[3:3, :].shape == (0, 10)
+    z[:, 7:2] = 5
+    assert not counting.reads and not counting.writes and not counting.deletes
+
+
+@pytest.mark.parametrize(
+    "fill_value, dtype", [(0, "i4"), (np.nan, "f8"), (-1.5, "f4"), ("", str), ((1, 2.5), STRUCT)]
+)
+def test_chunks_equal_to_fill_value_are_not_stored(store, fill_value, dtype):
+    z = zl.full((6, 6), fill_value, chunks=(3, 3), dtype=dtype, store=store)
+    fill = z.fill_value
+    z[...] = fill
+    assert z.nchunks_initialized == 0
+    assert stored_chunk_keys(store) == set()
+    other = "v" if z.dtype.hasobject else sample(z.dtype, (), seed=1)[()]
+    z[0:4, 0:4] = other  # touches all four chunks
+    assert stored_chunk_keys(store) == {"0.0", "0.1", "1.0", "1.1"}
+    z[0:3, 0:3] = fill  # complete overwrite with the fill value: deleted
+    assert stored_chunk_keys(store) == {"0.1", "1.0", "1.1"}
+    z[3, 0:3] = fill  # partial write that leaves only fill values: deleted
+    z[0:3, 3] = fill
+    assert stored_chunk_keys(store) == {"1.1"}
+    expected = expected_fill(fill, z.dtype, (6, 6))
+    expected[3, 3] = other
+    assert_same(z[...], expected)
+
+
+def test_write_empty_chunks_stores_them(store):
+    z = zl.zeros((6, 6), chunks=(3, 3), dtype="i4", store=store, write_empty_chunks=True)
+    assert z.write_empty_chunks
+    z[...] = 0
+    assert stored_chunk_keys(store) == {"0.0", "0.1", "1.0", "1.1"}
+    reopened = zl.open_array(store, mode="r+", write_empty_chunks=True)
+    reopened[0:3, 0:3] = 5
+    reopened[0:3, 0:3] = 0
+    assert stored_chunk_keys(store) == {"0.0", "0.1", "1.0", "1.1"}
+    assert_same(reopened[...], np.zeros((6, 6), "i4"))
+
+
+def test_fill_value_none_chunks_are_always_stored():
+    z = zl.empty((4,), chunks=(2,), dtype="i4")
+    z[...] = 0
+    assert z.nchunks_initialized == 2
+
+
+def test_partial_write_reads_the_chunk_once_complete_write_does_not(counting):
+    z = zl.zeros((10, 10), chunks=(5, 5), dtype="i4", store=counting)
+    z[...] = 1
+    with zl.config.set(threads=1):
+        counting.reset()
+        z[0:5, 0:5] = 2  # complete chunk: never read
+        assert counting.chunk_reads() == set()
+        assert counting.chunk_writes() == {"0.0"}
+        counting.reset()
+        z[0, 0] = 3  # partial chunk: read once, written once
+        assert dict(counting.reads) == {"0.0": 1}
+        assert dict(counting.writes) == {"0.0": 1}
+        counting.reset()
+        z[2:10, 0:10] = 4  # 0.0 and 0.1 partial, 1.0 and 1.1 complete; one batch each way
+        assert dict(counting.reads) == {"0.0": 1, "0.1": 1}
+        assert counting.chunk_writes() == {"0.0", "0.1", "1.0", "1.1"}
+        assert counting.calls["getitems"] == 1 and counting.calls["setitems"] == 1
+        assert counting.calls["getitem"] == 0 and counting.calls["setitem"] == 0
+    expected = np.full((10, 10), 4, "i4")
+    expected[:2, :5] = 2
+    expected[:2, 5:] = 1
+    expected[0, 0] = 3
+    assert_same(z[...], expected)
+
+
+def test_edge_chunk_write_of_all_in_bounds_items_does_not_read(counting):
+    z = zl.zeros((7, 7), chunks=(3, 3), dtype="i4", store=counting)
+    z[...] = 1
+    counting.reset()
+    z[6:, 6:] = 2
+    assert counting.chunk_reads() == set()
+    assert counting.chunk_writes() == {"2.2"}
+    assert z[6, 6] == 2 and z[5, 5] == 1
+
+
+def test_read_fetches_each_chunk_once_in_one_batch(counting):
+    a = sample("i4", (10, 10))
+    z = zl.array(a, chunks=(3, 3), store=counting)
+    with zl.config.set(threads=1):
+        counting.reset()
+        assert_same(z[1:8, ::-4], a[1:8, ::-4])
+    # columns 9, 5, 1: chunk column 2 is not needed and not read
+    assert dict(counting.reads) == {f"{i}.{j}": 1 for i in range(3) for j in (0, 1, 3)}
+    assert counting.calls["getitems"] == 1 and counting.calls["getitem"] == 0
+
+
+# ================================================================ resize and append
+
+
+def test_resize_shrink_deletes_outside_chunks_and_grow_reads_fill(store):
+    a = sample("i4", (10, 10))
+    z = zl.array(a, chunks=(3, 4), store=store, fill_value=-1)
+    z.resize(5, 5)
+    assert z.shape == (5, 5) and z.cdata_shape == (2, 2)
+    assert stored_chunk_keys(store) == {"0.0", "0.1", "1.0", "1.1"}
+    assert_same(z[...], a[:5, :5])
+    z.resize((7, 12))
+    expected = np.full((7, 12), -1, "i4")
+    expected[:5, :5] = a[:5, :5]
+    assert_same(z[...], expected)
+    assert_same(zl.open_array(store, mode="r")[...], expected)
+
+
+@pytest.mark.parametrize("fill_value", [0, 9, None])
+def test_shrink_then_grow_does_not_resurrect_old_data(fill_value):
+    z = zl.full((4, 6), fill_value, chunks=(2, 3), dtype="i4")
+    z[...] = 1
+    z.resize((1, 1))  # cuts through chunk 0.0, which is kept
+    z.resize((4, 6))
+    expected = np.full((4, 6), 0 if fill_value is None else fill_value, "i4")
+    expected[0, 0] = 1
+    assert_same(z[...], expected)
+    z.resize(3, 5)  # shrink within the same chunk grid
+    z[...] = 2
+    z.resize(3, 4)
+    z.resize(4, 6)
+    expected = np.full((4, 6), 0 if fill_value is None else fill_value, "i4")
+    expected[:3, :4] = 2
+    assert_same(z[...], expected)
+
+
+def test_shrink_to_fill_only_chunk_deletes_it():
+    z = zl.zeros((6,), chunks=(3,), dtype="i4")
+    z[3:] = [0, 5, 5]
+    z.resize(4)
+    assert z.nchunks_initialized == 0
+
+
+def test_resize_errors():
+    z = zl.zeros((4, 4), chunks=2)
+    with pytest.raises(ValueError, match="2 non-negative"):
+        z.resize(4)
+    with pytest.raises(ValueError, match="non-negative"):
+        z.resize(-1, 4)
+    z.resize(0, 4)
+    assert z[...].shape == (0, 4) and z.nchunks == 0
+
+
+def test_append(store):
+    z = zl.zeros((0, 3), chunks=(2, 2), dtype="i4", store=store)
+    a = np.zeros((0, 3), "i4")
+    for i in range(4):
+        rows = sample("i4", (i + 1, 3), seed=i)
+        assert z.append(rows) == (a.shape[0] + i + 1, 3)
+        a = np.concatenate([a, rows])
+    cols = sample("i4", (a.shape[0], 2), seed=9)
+    assert z.append(cols, axis=1) == (10, 5)
+    a = np.concatenate([a, cols], axis=1)
+    assert_same(z[...], a)
+    assert_same(zl.open_array(store, mode="r")[...], a)
+    with pytest.raises(ValueError, match="does not match"):
+        z.append(np.ones((2, 2), "i4"))
+    with pytest.raises(ValueError, match="dimensions"):
+        z.append(np.ones(5, "i4"))
+    with pytest.raises(ValueError, match="out of range"):
+        z.append(np.ones((1, 5), "i4"), axis=2)
+    assert z.shape == (10, 5)
+
+
+# ================================================================ attributes, info, sizes
+
+
+def test_attrs_round_trip_and_persist(store):
+    z = zl.zeros(4, store=store, path="a")
+    assert dict(z.attrs) == {}
+    z.attrs["name"] = "x"
+    z.attrs.update({"n": 3, "nested": {"l": [1, 2.5, None, True]}})
+    del z.attrs["name"]
+    assert "name" not in z.attrs and len(z.attrs) == 2
+    reopened = zl.open_array(store, path="a", mode="r")
+    assert reopened.attrs.asdict() == {"n": 3, "nested": {"l": [1, 2.5, None, True]}}
+    assert json.loads(store["a/.zattrs"]) == reopened.attrs.asdict()
+    with pytest.raises(PermissionError):
+        reopened.attrs["n"] = 4
+    z.attrs.put({"only": 1})
+    reopened.attrs.refresh()
+    assert dict(reopened.attrs) == {"only": 1}
+
+
+def test_sizes_and_chunk_counts(store):
+    z = zl.zeros((10, 7), chunks=(3, 4), dtype="i2", store=store, path="p/q", compressor=None)
+    assert (z.nchunks, z.cdata_shape, z.nbytes, z.size, z.itemsize) == ((4 * 2), (4, 2), 140, 70, 2)
+    assert z.nchunks_initialized == 0
+    assert z.nbytes_stored == len(store["p/q/.zarray"])
+    z[0:4, 0:5] = 1
+    assert z.nchunks_initialized == 4
+    assert z.nbytes_stored == len(store["p/q/.zarray"]) + 4 * 3 * 4 * 2
+    z.attrs["a"] = 1
+    assert z.nbytes_stored == sum(len(store[k]) for k in store if k.startswith("p/q/"))
+
+
+def test_info_report(store):
+    z = zl.zeros(
+        (100, 100), chunks=(10, 10), dtype="i4", store=store, path="g/arr", compressor=Zlib(level=1)
+    )
+    z[0:20, 0:10] = 7
+    info = z.info
+    text = repr(info)
+    stored = z.nbytes_stored
+    expected = {
+        "Name": "/g/arr",
+        "Type": "zarrlite.Array",
+        "Data type": "int32",
+        "Shape": "(100, 100)",
+        "Chunk shape": "(10, 10)",
+        "Order": "C",
+        "Read-only": "False",
+        "Compressor": "Zlib(level=1)",
+        "Store type": f"{type(store).__module__}.{type(store).__qualname__}",
+        "No. bytes": "40000 (39.1K)",
+        "No. bytes stored": f"{stored} ({stored})" if stored < 1024 else None,
+        "Storage ratio": f"{40000 / stored:.1f}",
+        "Chunks initialized": "2/100",
+    }
+    for label, value in expected.items():
+        assert label in text
+        if value is not None:
+            assert info[label] == value, label
+    lines = text.splitlines()
+    assert [line.split(":")[0].strip() for line in lines] == list(expected)
+    assert len({line.index(":") for line in lines}) == 1  # aligned
+    assert "Filter [0]" in repr(zl.zeros(3, filters=[Delta("f8")]).info)
+    assert zl.open_array(store, path="g/arr", mode="r").info["Read-only"] == "True"
+
+
+def test_array_protocol_len_iter_islice():
+    a = sample("f4", (11, 3))
+    z = zl.array(a, chunks=(4, 2))
+    assert_same(np.asarray(z), a)
+    assert_same(np.array(z, dtype="f8"), a.astype("f8"))
+    assert len(z) == 11
+    rows = list(z)
+    assert len(rows) == 11 and all(isinstance(r, np.ndarray) for r in rows)
+    assert_same(np.stack(rows), a)
+    assert_same(np.stack(list(z.islice(2, 9))), a[2:9])
+    assert_same(np.stack(list(z.islice(-3))), a[-3:])
+    assert list(z.islice(5, 5)) == []
+    assert list(zl.array(np.arange(5), chunks=2)) == [0, 1, 2, 3, 4]
+
+
+def test_hexdigest_is_stable_and_tracks_changes(store):
+    a = sample("i4", (6, 6))
+    z = zl.array(a, chunks=(4, 4), store=store)
+    digest = z.hexdigest()
+    assert digest == zl.array(a, chunks=(4, 4)).hexdigest()  # same data in another store
+    assert digest == zl.open_array(store, mode="r").hexdigest()
+    assert len(z.hexdigest("sha256")) == 64
+    z[0, 0] = a[0, 0] + 1
+    changed = z.hexdigest()
+    assert changed != digest
+    z[0, 0] = a[0, 0]
+    assert z.hexdigest() == digest
+    z.attrs["k"] = 1
+    assert z.hexdigest() != digest
+
+
+@pytest.mark.parametrize("separator", [".", "/"])
+def test_stray_keys_are_not_chunks(store, separator):
+    a = sample("i4", (4, 4))
+    z = zl.array(a, chunks=(2, 2), store=store, path="arr", dimension_separator=separator)
+    clean = zl.array(a, chunks=(2, 2), dimension_separator=separator).hexdigest()
+    for stray in ("01", "\u00b2", "x", "0.0.0", "-1", "1e1", "0.01", "0/01", "notes.txt"):
+        store["arr/" + stray] = b"not a chunk"
+    assert z.nchunks_initialized == 4
+    assert z.hexdigest() == clean
+    assert_same(z[...], a)
+
+
+# ================================================================ read-only and modes
+
+
+def test_read_only_array_refuses_every_write(store):
+    z = zl.zeros((4, 4), chunks=2, store=store)
+    z[...] = 1
+    ro = zl.open_array(store, mode="r")
+    assert ro.read_only
+    before = dict(store.items())
+    for action in (
+        lambda: ro.__setitem__((0, 0), 5),
+        lambda: ro.set_basic_selection(Ellipsis, 5),
+        lambda: ro.resize(2, 2),
+        lambda: ro.append(np.ones((1, 4))),
+        lambda: ro.attrs.__setitem__("a", 1),
+    ):
+        with pytest.raises(PermissionError):
+            action()
+    assert dict(store.items()) == before
+    ro.read_only = False
+    ro[0, 0] = 5
+    assert z[0, 0] == 5
+    z.read_only = True
+    with pytest.raises(zl.ReadOnlyError):
+        z[0, 0] = 6
+
+
+def test_open_array_modes(store):
+    with pytest.raises(zl.PathNotFoundError):
+        zl.open_array(store, mode="r")
+    with pytest.raises(KeyError):
+        zl.open_array(store, mode="r+")
+    with pytest.raises(TypeError, match="shape"):
+        zl.open_array(store, mode="a")
+    z = zl.open_array(store, mode="a", shape=(4,), chunks=2, dtype="i4")
+    z[...] = 5
+    assert_same(zl.open_array(store, mode="a", shape=(99,))[...], np.full(4, 5, "i4"))
+    assert zl.open_array(store, mode="r+")[1] == 5
+    assert not zl.open_array(store, mode="r+").read_only
+    assert zl.open_array(store, mode="r").read_only
+    with pytest.raises(zl.ContainsArrayError):
+        zl.open_array(store, mode="w-", shape=3)
+    z = zl.open_array(store, mode="w", shape=3, dtype="f4")
+    assert_same(z[...], np.zeros(3, "f4"))
+    assert stored_chunk_keys(store) == set()
+    with pytest.raises(ValueError, match="invalid mode"):
+        zl.open_array(store, mode="q")
+
+
+# ================================================================ corrupt data
+
+
+@pytest.fixture(
+    params=[
+        "default",
+        Zstd(),
+        LZ4(),
+        Zlib(),
+        BZ2(),
+        LZMA(),
+        None,
+        ("filters", [Delta("i4"), CRC32()]),
+        ("filters", [Fletcher32()]),
+    ],
+    ids=codec_id,
+)
+def damaged(request, store):
+    """An array whose chunk '0.0' the test may damage, and its numpy twin."""
+    param = request.param
+    kwargs = (
+        {"filters": param[1], "compressor": "default"}
+        if isinstance(param, tuple)
+        else {"compressor": param}
+    )
+    a = sample("i4", (10, 10))
+    z = zl.array(a, chunks=(5, 5), store=store, path="arr", **kwargs)
+    return z, a
+
+
+def assert_chunk_error(z: zl.Array, key: str = "arr/0.0") -> None:
+    for action in (
+        lambda: z[...],
+        lambda: z[1:3, ::-2],
+        lambda: z[0, 0],
+        lambda: z.__setitem__((0, 0), 1),
+    ):
+        with pytest.raises(zl.CodecError, match=repr(key)) as info:
+            action()
+        assert isinstance(info.value, RuntimeError)
+    assert_same(z[5:, :], sample("i4", (10, 10))[5:, :])  # other chunks are still readable
+
+
+def test_garbage_chunk_raises_codec_error(damaged):
+    z, _ = damaged
+    z.store["arr/0.0"] = b"garbage!" * 9
+    assert_chunk_error(z)
+
+
+def test_truncated_chunk_raises_codec_error(damaged):
+    z, _ = damaged
+    good = z.store["arr/0.0"]
+    for n in sorted({0, 1, len(good) // 2, len(good) - 4, len(good) - 1}):
+        z.store["arr/0.0"] = good[:n]
+        assert_chunk_error(z)
+
+
+def test_chunk_of_wrong_size_raises_codec_error(damaged):
+    z, _ = damaged
+    other = zl.array(
+        np.arange(30, dtype="i4"), chunks=30, compressor=z.compressor, filters=z.filters
+    )
+    z.store["arr/0.0"] = other.store["0"]
+    assert_chunk_error(z)
+
+
+def test_corrupt_object_chunk_raises_codec_error():
+    z = zl.array(STRINGS, dtype=str, chunks=(2, 2), compressor=None)
+    z.store["0.0"] = b"\xff" * 7
+    with pytest.raises(zl.CodecError, match="'0.0'"):
+        z[...]
+
+
+def test_failed_write_leaves_other_chunks_alone():
+    z = zl.array(np.arange(20, dtype="i4"), chunks=5)
+    z.store["1"] = b"junk"
+    with pytest.raises(zl.CodecError, match="'1'"):
+        z[3:7] = 0
+    assert z.store["1"] == b"junk"
+    assert_same(z[10:], np.arange(10, 20, dtype="i4"))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: b"{not json", "invalid JSON"),
+        (lambda m: b"[1, 2]", "JSON object"),
+        *[
+            (lambda m, k=k: {x: v for x, v in m.items() if x != k}, f"missing.*'{k}'")
+            for k in (
+                "zarr_format",
+                "shape",
+                "chunks",
+                "dtype",
+                "compressor",
+                "fill_value",
+                "order",
+                "filters",
+            )
+        ],
+        (lambda m: {**m, "dtype": "<x9"}, "dtype"),
+        (lambda m: {**m, "dtype": 5}, "dtype"),
+        (lambda m: {**m, "shape": [-1, 4]}, "shape"),
+        (lambda m: {**m, "chunks": [0, 2]}, "chunks"),
+        (lambda m: {**m, "chunks": [2]}, "chunks"),
+        (lambda m: {**m, "order": "Z"}, "order"),
+        (lambda m: {**m, "fill_value": "abc"}, "fill_value"),
+        (lambda m: {**m, "zarr_format": 3}, "zarr_format"),
+    ],
+)
+def test_corrupt_zarray_raises_value_error_naming_the_key(store, change, message):
+    zl.zeros((4, 4), chunks=(2, 2), store=store, path="a/b")
+    meta = json.loads(store["a/b/.zarray"])
+    raw = change(meta)
+    store["a/b/.zarray"] = raw if isinstance(raw, bytes) else json.dumps(raw).encode()
+    for opener in (
+        lambda: zl.open_array(store, path="a/b", mode="r"),
+        lambda: zl.open(store, path="a/b", mode="r"),
+        lambda: zl.open_group(store, mode="r")["a/b"],
+    ):
+        with pytest.raises(ValueError, match=f"a/b/.zarray.*{message}"):
+            opener()
+
+
+def test_unknown_codec_raises_value_error():
+    z = zl.zeros((4, 4), chunks=(2, 2), store={})
+    meta = json.loads(z.store[".zarray"])
+    z.store[".zarray"] = json.dumps({**meta, "compressor": {"id": "no-such-codec"}}).encode()
+    with pytest.raises(ValueError, match="no-such-codec"):
+        zl.open_array(z.store, mode="r")[...]
+
+
+# ================================================================ threads
+
+
+@pytest.mark.parametrize("compressor", ["default", Zstd(), None], ids=codec_id)
+def test_threads_give_identical_results(compressor):
+    a = sample("f8", (40, 30), seed=11)
+    results = []
+    for threads in (1, 4):
+        with zl.config.set(threads=threads):
+            z = zl.zeros(a.shape, chunks=(7, 6), compressor=compressor)
+            z[...] = a
+            z[3:37:3, ::-2] = -a[3:37:3, ::-2]
+            z[::5, 29] = 0
+            results.append((z[...], z[1:39, 2:29:4], dict(z.store.items())))
+    (full1, part1, store1), (full4, part4, store4) = results
+    assert_same(full1, full4)
+    assert_same(part1, part4)
+    assert store1 == store4
+    expected = a.copy()
+    expected[3:37:3, ::-2] = -a[3:37:3, ::-2]
+    expected[::5, 29] = 0
+    assert_same(full1, expected)
+
+
+def test_threads_setting_is_validated_and_restored():
+    before = zl.config.get("threads")
+    with zl.config.set(threads=3):
+        assert zl.config.get("threads") == 3
+    assert zl.config.get("threads") == before
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError):
+            zl.config.set(threads=bad)
