@@ -1120,3 +1120,14 @@ def test_threads_setting_is_validated_and_restored():
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError):
             zl.config.set(threads=bad)
+
+
+def test_reversed_full_write_does_not_read(counting):
+    z = zl.zeros((10, 12), chunks=(5, 4), dtype="i4", store=counting)
+    z[...] = 1
+    counting.reset()
+    value = np.arange(120, dtype="i4").reshape(10, 12)
+    z[::-1, ::-1] = value  # every chunk covered by a reversed run: nothing to read
+    assert counting.chunk_reads() == set()
+    assert_same(z[...], value[::-1, ::-1])
+    assert_same(z[::-1, 3:9], value[::-1, ::-1][::-1, 3:9])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import lzma
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -118,7 +119,10 @@ def test_config(codec):
 def test_compressor_numcodecs_interop(codec, name):
     arr = ARRAYS[name]
     if arr.size == 0 and codec.codec_id in NUMCODECS_EMPTY_FAILS:
-        pytest.skip("numcodecs cannot decode its own empty zstd/lz4 output")
+        # numcodecs cannot decode its own empty zstd/lz4 output; we can
+        theirs = numcodecs.get_codec(codec.get_config()).encode(arr)
+        assert len(bytes(codec.decode(theirs))) == 0
+        return
     identical = check_numcodecs_interop(codec, arr)
     if codec.codec_id in ("zlib", "bz2", "lzma"):
         assert identical
@@ -327,7 +331,9 @@ def test_filter_round_trip(codec, arr, precision):
 @pytest.mark.parametrize(("codec", "arr", "precision"), FILTER_CASES, ids=FILTER_IDS)
 def test_filter_numcodecs_interop(codec, arr, precision):
     if arr.size == 0 and codec.codec_id == "delta":
-        pytest.skip("numcodecs' Delta cannot encode an empty array")
+        # numcodecs' Delta cannot encode an empty array; ours round-trips it
+        assert codec.decode(codec.encode(arr)).size == 0
+        return
     assert check_numcodecs_interop(codec, arr, precision)
 
 
@@ -482,7 +488,10 @@ def test_object_round_trip(codec, arr, allow_pickle):
 @pytest.mark.parametrize(("codec", "arr"), OBJECT_CASES, ids=OBJECT_IDS)
 def test_object_numcodecs_interop(codec, arr, allow_pickle):
     if codec.codec_id == "json2" and any(isinstance(v, list) for v in arr.flat):
-        pytest.skip("numcodecs' JSON cannot decode arrays whose items are lists")
+        # numcodecs' JSON cannot decode arrays whose items are lists; we decode its output
+        theirs = numcodecs.get_codec(codec.get_config()).encode(arr)
+        assert codec.decode(theirs).tolist() == arr.tolist()
+        return
     assert check_numcodecs_interop(codec, arr)
 
 
@@ -672,8 +681,12 @@ def test_codec_equality():
 
 def test_import_does_not_import_numcodecs():
     code = "import sys, zarrlite.codecs; assert 'numcodecs' not in sys.modules"
-    root = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+    import zarrlite
+
+    # import the same zarrlite this test session uses (installed or built in place)
+    site = str(Path(zarrlite.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": site}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=site, env=env)
 
 
 def test_object_arrays_refused_by_byte_codecs():

@@ -125,7 +125,8 @@ class ChunkIO:
                            nthreads: int) -> None:
         pipeline = self.pipeline
         if pipeline.is_blosc:
-            if proj.complete and self._decode_direct(cdata, proj, out, nthreads):
+            if proj.complete and _is_forward(proj) and self._decode_direct(cdata, proj, out,
+                                                                           nthreads):
                 return
             src_offset, src_strides = self._chunk_offset_strides(proj)
             dst_offset, shape = _out_offset_shape(out, proj)
@@ -188,7 +189,8 @@ class ChunkIO:
     def _build_chunk(self, proj: ChunkProjection, value: np.ndarray, old: Any) -> np.ndarray:
         """The new full chunk, contiguous in the array's order."""
         region = value[_out_slices(proj)]
-        if proj.complete and region.shape == self.chunks and _is_layout(region, self.order):
+        if (proj.complete and region.shape == self.chunks and _is_forward(proj)
+                and _is_layout(region, self.order)):
             return region
         pipeline = self.pipeline
         if pipeline.is_object:
@@ -245,6 +247,11 @@ def _fill_bytes(fill_value: Any, dtype: np.dtype) -> bytes | None:
     if fill_value is None:
         return bytes(dtype.itemsize)
     return np.array(fill_value, dtype=dtype).tobytes()
+
+
+def _is_forward(proj: ChunkProjection) -> bool:
+    """True when the chunk region runs forwards (step 1) in every dimension."""
+    return all(step == 1 for _start, step, _count in proj.chunk_region)
 
 
 def _is_layout(arr: np.ndarray, order: str) -> bool:

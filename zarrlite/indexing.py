@@ -66,8 +66,8 @@ class ChunkProjection(NamedTuple):
     out_region : tuple of (int, int)
         Per array dimension, ``(start, count)`` in an output of shape ``sel_shape``.
     complete : bool
-        The selection covers every in-bounds element of the chunk with step 1 in every
-        dimension, so a writer need not read the old chunk.
+        The selection covers every in-bounds element of the chunk (step 1 or -1 in every
+        dimension), so a writer need not read the old chunk.
     """
 
     chunk_coords: tuple[int, ...]
@@ -485,8 +485,8 @@ def _with_complete(dim_indexer: DimIndexer) -> Iterator[tuple[int, Region, OutRe
     """Yield a dimension's projections, each with a flag: does it cover its whole chunk?"""
     extent = dim_indexer.dim_chunk_extent
     for index, region, out_region in dim_indexer:
-        start, step, count = region
-        yield index, region, out_region, start == 0 and step == 1 and count == extent(index)
+        _start, step, count = region
+        yield index, region, out_region, (step == 1 or step == -1) and count == extent(index)
 
 
 def _lazy_product(dims: Sequence[DimIndexer]) -> Iterator[tuple[Any, ...]]:
