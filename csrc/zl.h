@@ -77,5 +77,10 @@ int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, in
                      size_t *encoded_nbytes);
 int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
                     int nthreads);
+int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes, int64_t n,
+                            void *scratch, size_t scratch_nbytes, const int64_t *src_offsets,
+                            const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
+                            const int64_t *dst_strides, const int64_t *shapes, int ndim,
+                            size_t itemsize, int nthreads, int64_t *failed_index);
 
 #endif /* ZL_H */

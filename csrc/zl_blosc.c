@@ -347,3 +347,83 @@ int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t ds
   blosc2_free_ctx(dctx);
   return status;
 }
+
+/* True when a region of `ndim` dims with these byte strides is one C-contiguous run. */
+static int is_c_contiguous(const int64_t *strides, const int64_t *shape, int ndim,
+                           size_t itemsize) {
+  int64_t expected = (int64_t)itemsize;
+  for (int d = ndim - 1; d >= 0; d--) {
+    if (shape[d] != 1 && strides[d] != expected)
+      return 0;
+    expected *= shape[d];
+  }
+  return 1;
+}
+
+/* Decode `n` Blosc chunks and copy one region of each into `dst`.
+ *
+ * Chunk i is cdata[i] (cdata_nbytes[i] bytes, NULL = skip); its region starts src_offsets[i]
+ * bytes into the decoded chunk, with byte strides src_strides[i*ndim ...] and shape
+ * shapes[i*ndim ...]; it lands dst_offsets[i] bytes into dst with the common byte strides
+ * dst_strides. A chunk decodes to scratch_nbytes bytes: straight into dst when its region
+ * is the whole chunk and contiguous there in the same layout, else into scratch followed by
+ * a strided copy. The caller has checked every region against its buffer. One
+ * decompression context serves the whole batch. On failure *failed_index is the chunk that
+ * failed. */
+int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes, int64_t n,
+                            void *scratch, size_t scratch_nbytes, const int64_t *src_offsets,
+                            const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
+                            const int64_t *dst_strides, const int64_t *shapes, int ndim,
+                            size_t itemsize, int nthreads, int64_t *failed_index) {
+  int status = ZL_OK;
+  blosc2_context *dctx = NULL;
+  if (ndim < 0 || ndim > ZL_MAX_DIM || itemsize == 0 || failed_index == NULL)
+    return ZL_ERR_ARG;
+  *failed_index = -1;
+  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
+  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
+  dctx = blosc2_create_dctx(dparams);
+  if (dctx == NULL)
+    return ZL_ERR_NOMEM;
+  for (int64_t i = 0; i < n; i++) {
+    const int64_t *sstr = src_strides + i * ndim;
+    const int64_t *shape = shapes + i * ndim;
+    zl_blosc_header_t header;
+    if (cdata[i] == NULL)
+      continue;
+    status = zl_blosc_read_header(cdata[i], cdata_nbytes[i], &header);
+    if (status == ZL_OK && (size_t)header.nbytes != scratch_nbytes)
+      status = ZL_ERR_CORRUPT;
+    if (status != ZL_OK) {
+      *failed_index = i;
+      goto cleanup;
+    }
+    int64_t items = 1;
+    for (int d = 0; d < ndim; d++)
+      items *= shape[d];
+    int whole = src_offsets[i] == 0 && (size_t)items * itemsize == scratch_nbytes &&
+                is_c_contiguous(sstr, shape, ndim, itemsize) &&
+                is_c_contiguous(dst_strides, shape, ndim, itemsize);
+    void *target = whole ? (void *)(dst + dst_offsets[i]) : scratch;
+    if (header.nbytes > 0) {
+      int rc = blosc2_decompress_ctx(dctx, cdata[i], (int32_t)header.cbytes, target,
+                                     (int32_t)scratch_nbytes);
+      if (rc < 0 || (size_t)rc != scratch_nbytes) {
+        status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+        *failed_index = i;
+        goto cleanup;
+      }
+    }
+    if (!whole) {
+      status = zl_copy_strided((const char *)scratch + src_offsets[i], sstr,
+                               dst + dst_offsets[i], dst_strides, shape, ndim, itemsize);
+      if (status != ZL_OK) {
+        *failed_index = i;
+        goto cleanup;
+      }
+    }
+  }
+cleanup:
+  blosc2_free_ctx(dctx);
+  return status;
+}

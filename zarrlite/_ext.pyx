@@ -5,6 +5,7 @@ Buffers and integers cross this boundary; slices, dtypes and lists stay in Pytho
 Every function checks sizes while holding the GIL, then calls C without it.
 """
 from cpython.buffer cimport PyBUF_SIMPLE, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF
 
@@ -238,3 +239,72 @@ def is_uniform(data, value):
         PyBuffer_Release(&dbuf)
     check(result if result < 0 else 0, "is_uniform")
     return result == 1
+
+
+def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
+                         const int64_t[:, ::1] src_strides, dst,
+                         const int64_t[::1] dst_offsets, tuple dst_strides,
+                         const int64_t[:, ::1] shapes, size_t itemsize, int nthreads=1):
+    """Decode a batch of Blosc chunks (bytes, or None to skip) and copy one region of each
+    into dst, in one call without the GIL. Returns -1, or raises CodecError carrying
+    `.index`, the position in the batch of the chunk that failed."""
+    cdef Py_ssize_t n = len(cdatas)
+    cdef int ndim = shapes.shape[1] if shapes.shape[0] else len(dst_strides)
+    cdef int64_t ds[32]
+    cdef int64_t failed = -1
+    cdef int status
+    cdef Py_buffer sbuf, dbuf
+    cdef const void **ptrs = NULL
+    cdef size_t *lens = NULL
+    if ndim > ZL_MAX_DIM:
+        raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
+    if (src_offsets.shape[0] != n or dst_offsets.shape[0] != n or src_strides.shape[0] != n
+            or shapes.shape[0] != n or (n and src_strides.shape[1] != ndim)):
+        raise ValueError("per-chunk arrays must all have one row per chunk")
+    if n == 0:
+        return -1
+    fill_dims(dst_strides, ds, ndim, "dst_strides")
+    ptrs = <const void **>PyMem_Malloc(n * sizeof(void *))
+    lens = <size_t *>PyMem_Malloc(n * sizeof(size_t))
+    if ptrs == NULL or lens == NULL:
+        PyMem_Free(ptrs)
+        PyMem_Free(lens)
+        raise MemoryError()
+    try:
+        PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                for i in range(n):
+                    c = cdatas[i]
+                    if c is None:
+                        ptrs[i] = NULL
+                        lens[i] = 0
+                        continue
+                    if not isinstance(c, bytes):
+                        raise TypeError(f"chunk {i}: expected bytes, got {type(c).__name__}")
+                    ptrs[i] = <const void *>PyBytes_AS_STRING(<PyObject *>c)
+                    lens[i] = len(<bytes>c)
+                    check_extent(sbuf.len, src_offsets[i], &src_strides[i, 0], &shapes[i, 0],
+                                 ndim, itemsize, "source")
+                    check_extent(dbuf.len, dst_offsets[i], ds, &shapes[i, 0], ndim, itemsize,
+                                 "destination")
+                with nogil:
+                    status = zl_blosc_decode_regions(
+                        ptrs, lens, n, sbuf.buf, sbuf.len, &src_offsets[0], &src_strides[0, 0],
+                        <char *>dbuf.buf, &dst_offsets[0], ds, &shapes[0, 0], ndim, itemsize,
+                        nthreads, &failed)
+            finally:
+                PyBuffer_Release(&dbuf)
+        finally:
+            PyBuffer_Release(&sbuf)
+    finally:
+        PyMem_Free(ptrs)
+        PyMem_Free(lens)
+    if status != ZL_OK:
+        try:
+            check(status, "blosc decode")
+        except CodecError as err:
+            err.index = failed
+            raise
+    return -1
