@@ -20,7 +20,8 @@ enum zl_status {
   ZL_ERR_NOMEM = -3,     /* out of memory */
   ZL_ERR_CORRUPT = -4,   /* encoded data is corrupt or truncated */
   ZL_ERR_CODEC = -5,     /* the compression library reported a failure */
-  ZL_ERR_UNSUPPORTED = -6 /* valid data using a feature we cannot decode */
+  ZL_ERR_UNSUPPORTED = -6, /* valid data using a feature we cannot decode */
+  ZL_ERR_IO = -7           /* a system call failed; see the errno returned alongside */
 };
 
 /* Compressor codes as stored in bits 5-7 of a Blosc1 header's flags. */
@@ -82,5 +83,10 @@ int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes
                             const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
                             const int64_t *dst_strides, const int64_t *shapes, int ndim,
                             size_t itemsize, int nthreads, int64_t *failed_index);
+
+/* zl_files.c: whole files into one caller-owned buffer. */
+int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
+                  int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
+                  int *error_number);
 
 #endif /* ZL_H */

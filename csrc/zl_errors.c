@@ -17,6 +17,8 @@ const char *zl_strerror(int status) {
     return "the compression library reported a failure";
   case ZL_ERR_UNSUPPORTED:
     return "the data uses a feature this build cannot decode";
+  case ZL_ERR_IO:
+    return "input/output error";
   default:
     return "unknown error";
   }

@@ -549,3 +549,41 @@ def test_normalize_store(tmp_path):
         normalize_store((1, 2))
     with pytest.raises(ValueError, match="invalid mode"):
         normalize_store(None, mode="q")
+
+
+def test_directory_getitems_into_reads_into_a_reused_buffer(tmp_path):
+    import numpy as np
+
+    store = DirectoryStore(tmp_path)
+    values = {"a": b"x" * 10, "g/b": bytes(range(256)) * 5000, "e": b""}
+    store.update(values)
+    (tmp_path / "d").mkdir()
+    keys = ["a", "missing", "g/b", "d", "e", "g/missing"]
+    small = np.empty(16, dtype=np.uint8)
+    got, arena = store.getitems_into(keys, small)  # too small: a new arena is returned
+    assert arena is not small and arena.nbytes >= sum(map(len, values.values()))
+    assert {k: bytes(v) for k, v in got.items()} == values
+    assert all(v.readonly for v in got.values())
+    again, arena2 = store.getitems_into(keys, arena)  # big enough now: reused
+    assert arena2 is arena and {k: bytes(v) for k, v in again.items()} == values
+    assert store.getitems_into([], None)[0] == {}
+
+
+def test_directory_getitems_into_reports_unreadable_files(tmp_path):
+    store = DirectoryStore(tmp_path)
+    store["f"] = b"data"
+    # "f/x" has a file as its parent directory: a missing key, not an error
+    got, _ = store.getitems_into(["f/x"], None)
+    assert got == {}
+    path = tmp_path / "locked"
+    path.write_bytes(b"secret")
+    path.chmod(0)
+    try:
+        if os.geteuid() != 0:  # root reads it whatever its permissions
+            with pytest.raises(PermissionError, match="locked"):
+                store.getitems_into(["locked"], None)
+        else:
+            got, _ = store.getitems_into(["locked"], None)
+            assert bytes(got["locked"]) == b"secret"
+    finally:
+        path.chmod(0o600)

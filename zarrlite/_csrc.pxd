@@ -12,6 +12,7 @@ cdef extern from "zl.h" nogil:
     int ZL_ERR_CODEC
     int ZL_ERR_UNSUPPORTED
     int ZL_BLOSC1_HEADER
+    int ZL_ERR_IO
 
     ctypedef struct zl_blosc_header_t:
         int version
@@ -41,6 +42,10 @@ cdef extern from "zl.h" nogil:
                                 const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
                                 const int64_t *dst_strides, const int64_t *shapes, int ndim,
                                 size_t itemsize, int nthreads, int64_t *failed_index)
+
+    int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
+                      int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
+                      int *error_number)
 
 
 cdef extern from "blosc2.h" nogil:

@@ -15,6 +15,8 @@ from libc.stdint cimport int64_t
 
 from zarrlite._csrc cimport *
 
+import os
+
 from zarrlite.errors import CodecError
 
 blosc2_init()
@@ -245,8 +247,8 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
                          const int64_t[:, ::1] src_strides, dst,
                          const int64_t[::1] dst_offsets, tuple dst_strides,
                          const int64_t[:, ::1] shapes, size_t itemsize, int nthreads=1):
-    """Decode a batch of Blosc chunks (bytes, or None to skip) and copy one region of each
-    into dst, in one call without the GIL. Returns -1, or raises CodecError carrying
+    """Decode a batch of Blosc chunks (buffers, or None to skip) and copy one region of
+    each into dst, in one call without the GIL. Returns -1, or raises CodecError carrying
     `.index`, the position in the batch of the chunk that failed."""
     cdef Py_ssize_t n = len(cdatas)
     cdef int ndim = shapes.shape[1] if shapes.shape[0] else len(dst_strides)
@@ -256,6 +258,8 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
     cdef Py_buffer sbuf, dbuf
     cdef const void **ptrs = NULL
     cdef size_t *lens = NULL
+    cdef Py_buffer *views = NULL
+    cdef Py_ssize_t acquired = 0
     if ndim > ZL_MAX_DIM:
         raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
     if (src_offsets.shape[0] != n or dst_offsets.shape[0] != n or src_strides.shape[0] != n
@@ -266,9 +270,11 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
     fill_dims(dst_strides, ds, ndim, "dst_strides")
     ptrs = <const void **>PyMem_Malloc(n * sizeof(void *))
     lens = <size_t *>PyMem_Malloc(n * sizeof(size_t))
-    if ptrs == NULL or lens == NULL:
+    views = <Py_buffer *>PyMem_Malloc(n * sizeof(Py_buffer))
+    if ptrs == NULL or lens == NULL or views == NULL:
         PyMem_Free(ptrs)
         PyMem_Free(lens)
+        PyMem_Free(views)
         raise MemoryError()
     try:
         PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
@@ -281,10 +287,10 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
                         ptrs[i] = NULL
                         lens[i] = 0
                         continue
-                    if not isinstance(c, bytes):
-                        raise TypeError(f"chunk {i}: expected bytes, got {type(c).__name__}")
-                    ptrs[i] = <const void *>PyBytes_AS_STRING(<PyObject *>c)
-                    lens[i] = len(<bytes>c)
+                    PyObject_GetBuffer(c, &views[acquired], PyBUF_SIMPLE)
+                    ptrs[i] = views[acquired].buf
+                    lens[i] = views[acquired].len
+                    acquired += 1
                     check_extent(sbuf.len, src_offsets[i], &src_strides[i, 0], &shapes[i, 0],
                                  ndim, itemsize, "source")
                     check_extent(dbuf.len, dst_offsets[i], ds, &shapes[i, 0], ndim, itemsize,
@@ -299,6 +305,9 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
         finally:
             PyBuffer_Release(&sbuf)
     finally:
+        for i in range(acquired):
+            PyBuffer_Release(&views[i])
+        PyMem_Free(views)
         PyMem_Free(ptrs)
         PyMem_Free(lens)
     if status != ZL_OK:
@@ -308,3 +317,46 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
             err.index = failed
             raise
     return -1
+
+
+def read_files(list paths, arena, int64_t[::1] offsets, int64_t[::1] sizes):
+    """Read whole files (paths as bytes) into the writable buffer `arena`, without the GIL.
+
+    Fills offsets/sizes (size -1: no such file) and returns the bytes used, or, when the
+    arena is too small, minus the bytes needed so far (the caller grows it and calls again).
+    Raises OSError naming the path on other failures.
+    """
+    cdef Py_ssize_t n = len(paths)
+    cdef Py_buffer abuf
+    cdef const char **ptrs = NULL
+    cdef size_t needed = 0
+    cdef int64_t failed = -1
+    cdef int err = 0
+    cdef int status
+    if offsets.shape[0] < n or sizes.shape[0] < n:
+        raise ValueError("offsets and sizes need one entry per path")
+    ptrs = <const char **>PyMem_Malloc(max(n, 1) * sizeof(char *))
+    if ptrs == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            p = paths[i]
+            if not isinstance(p, bytes):
+                raise TypeError(f"path {i}: expected bytes, got {type(p).__name__}")
+            ptrs[i] = PyBytes_AS_STRING(<PyObject *>p)
+        PyObject_GetBuffer(arena, &abuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            with nogil:
+                status = zl_read_files(ptrs, n, <char *>abuf.buf, abuf.len,
+                                       &offsets[0] if n else NULL, &sizes[0] if n else NULL,
+                                       &needed, &failed, &err)
+        finally:
+            PyBuffer_Release(&abuf)
+    finally:
+        PyMem_Free(ptrs)
+    if status == ZL_ERR_BUFFER:
+        return -<int64_t>needed
+    if status == ZL_ERR_IO:
+        raise OSError(err, os.strerror(err), os.fsdecode(paths[failed]))
+    check(status, "read files")
+    return <int64_t>needed

@@ -102,7 +102,7 @@ class ChunkIO:
 
     def _read_batch(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         keys = [self.key_of(p.chunk_coords) for p in batch]
-        cdatas = getitems(self.store, keys)
+        cdatas = self._fetch(keys)
         if self.pipeline.is_blosc:
             self._read_blosc_batch(batch, keys, cdatas, out, nthreads)
             return
@@ -117,6 +117,16 @@ class ChunkIO:
                 raise CodecError(f"cannot decode chunk {key!r}: {err}",
                                  getattr(err, "code", 0)) from err
 
+    def _fetch(self, keys: list[str]) -> dict[str, Any]:
+        """Values of the keys present. Stores that can read into a reusable buffer do so
+        (into this thread's arena): the values are then views, valid until the next fetch
+        on this thread."""
+        read_into = getattr(self.store, "getitems_into", None)
+        if read_into is None:
+            return getitems(self.store, keys)
+        values, _local.arena = read_into(keys, getattr(_local, "arena", None))
+        return values
+
     def _read_blosc_batch(self, batch: Sequence[ChunkProjection], keys: list[str],
                           cdatas: dict[str, Any], out: np.ndarray, nthreads: int) -> None:
         """Plain Blosc chunks: one C call decodes the whole batch into `out`."""
@@ -130,7 +140,7 @@ class ChunkIO:
             else:
                 found.append(proj)
                 found_keys.append(key)
-                found_cdata.append(cdata if type(cdata) is bytes else bytes(cdata))
+                found_cdata.append(cdata)
         if not found:
             return
         n, ndim = len(found), len(self.chunks)
@@ -209,7 +219,7 @@ class ChunkIO:
     def _write_batch(self, batch: Sequence[ChunkProjection], value: np.ndarray) -> None:
         keys = [self.key_of(p.chunk_coords) for p in batch]
         partial = [k for k, p in zip(keys, batch) if not p.complete]
-        old = getitems(self.store, partial) if partial else {}
+        old = self._fetch(partial) if partial else {}
         encoded: dict[str, bytes] = {}
         empty: list[str] = []
         for key, proj in zip(keys, batch):

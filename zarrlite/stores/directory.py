@@ -22,8 +22,10 @@ import itertools
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from zarrlite.errors import PathNotFoundError
 from zarrlite.paths import normalize_path, validate_key
@@ -292,6 +294,44 @@ class DirectoryStore(BaseStore):
             if data is not None:
                 out[key] = data
         return out
+
+    def getitems_into(
+        self, keys: Sequence[str], arena: np.ndarray | None = None
+    ) -> tuple[dict[str, memoryview], np.ndarray]:
+        """Read the values of `keys` into one reusable buffer, without the GIL.
+
+        Parameters
+        ----------
+        keys : sequence of str
+        arena : numpy.ndarray of uint8, optional
+            Buffer to read into; a larger one is allocated when it is too small.
+
+        Returns
+        -------
+        values : dict
+            Read-only memoryviews into the returned arena for the keys that exist. They
+            stay valid until the arena is passed to another read.
+        arena : numpy.ndarray
+            The buffer used: keep it for the next call.
+        """
+        from .. import _ext
+
+        paths = [os.fsencode(self._filepath(key)) for key in keys]
+        n = len(paths)
+        offsets = np.empty(n, dtype=np.int64)
+        sizes = np.empty(n, dtype=np.int64)
+        if arena is None:
+            arena = np.empty(1 << 20, dtype=np.uint8)
+        used = _ext.read_files(paths, arena, offsets, sizes)
+        while used < 0:  # too small: grow with room to spare, and read again
+            arena = np.empty(max(2 * -used, 2 * arena.nbytes), dtype=np.uint8)
+            used = _ext.read_files(paths, arena, offsets, sizes)
+        view = memoryview(arena).toreadonly()
+        values = {}
+        for key, start, size in zip(keys, offsets.tolist(), sizes.tolist()):
+            if size >= 0:
+                values[key] = view[start : start + size]
+        return values, arena
 
     def setitems(self, mapping: Mapping[str, Any]) -> None:
         """Store every ``key: value`` of `mapping`; each file is replaced atomically.
