@@ -360,6 +360,82 @@ static int is_c_contiguous(const int64_t *strides, const int64_t *shape, int ndi
   return 1;
 }
 
+/* First k in [0, count) with start + k*step >= lo (step > 0) or <= hi (step < 0), and one
+ * past the last such k that stays inside [lo, hi): the run of a strided index sequence that
+ * falls in rows [lo, hi). */
+static void rows_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
+                     int64_t *k0, int64_t *k1) {
+  int64_t a, b;
+  if (step > 0) {
+    a = lo - start <= 0 ? 0 : (lo - start + step - 1) / step;
+    b = hi - start <= 0 ? 0 : (hi - start + step - 1) / step;
+  } else {
+    int64_t s = -step;
+    a = start - (hi - 1) <= 0 ? 0 : (start - (hi - 1) + s - 1) / s;
+    b = start - lo < 0 ? 0 : (start - lo) / s + 1;
+  }
+  *k0 = a < count ? a : count;
+  *k1 = b < count ? b : count;
+}
+
+/* Decode only the Blosc blocks that a region touches, one at a time into their place in
+ * the chunk-sized `scratch` (one block at a time stays in cache), copying each block's share of the region into dst.
+ * (The block mask leaves the other blocks' bytes of scratch untouched.)
+ * Applies when blocks are whole rows of a C-order chunk (row = all of dim 0's sub-array,
+ * `row_nbytes` bytes) and the region steps along dim 0 by whole rows. Returns 1 when it
+ * handled the chunk, 0 when it does not apply, or a negative status. */
+static int decode_rows_by_block(blosc2_context *dctx, const void *cdata,
+                                const zl_blosc_header_t *h, char *scratch, int64_t src_offset,
+                                const int64_t *sstr, char *dst, const int64_t *dstr,
+                                const int64_t *shape, int ndim, size_t itemsize,
+                                int64_t row_nbytes) {
+  int64_t shape_rest[ZL_MAX_DIM];
+  if (ndim < 1 || row_nbytes <= 0 || h->blocksize <= 0 || h->blocksize >= h->nbytes ||
+      h->blocksize % row_nbytes != 0 || sstr[0] == 0 || sstr[0] % row_nbytes != 0 ||
+      h->typesize < 1 || h->blocksize % h->typesize != 0 || h->nbytes % h->typesize != 0)
+    return 0;
+  int64_t start0 = src_offset / row_nbytes, rest = src_offset % row_nbytes;
+  int64_t step0 = sstr[0] / row_nbytes;
+  int64_t rows_per_block = h->blocksize / row_nbytes;
+  int64_t nrows = h->nbytes / row_nbytes;
+  int64_t nblocks = (h->nbytes + h->blocksize - 1) / h->blocksize;
+  int status = ZL_OK;
+  bool *mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  if (mask == NULL)
+    return ZL_ERR_NOMEM;
+  for (int d = 0; d < ndim; d++)
+    shape_rest[d] = shape[d];
+  for (int64_t b = 0; b < nblocks; b++) {
+    int64_t r0 = b * rows_per_block;
+    int64_t r1 = r0 + rows_per_block < nrows ? r0 + rows_per_block : nrows;
+    int64_t k0, k1;
+    rows_run(start0, step0, shape[0], r0, r1, &k0, &k1);
+    if (k0 >= k1)
+      continue;
+    /* decode block b alone, in place in the chunk-sized scratch */
+    for (int64_t j = 0; j < nblocks; j++)
+      mask[j] = (j != b);
+    if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0) {
+      status = ZL_ERR_CORRUPT;
+      goto cleanup;
+    }
+    int rc = blosc2_decompress_ctx(dctx, cdata, (int32_t)h->cbytes, scratch, (int32_t)h->nbytes);
+    if (rc < 0) {
+      status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+      goto cleanup;
+    }
+    shape_rest[0] = k1 - k0;
+    status = zl_copy_strided(scratch + (start0 + k0 * step0) * row_nbytes + rest, sstr,
+                             dst + k0 * dstr[0], dstr, shape_rest, ndim, itemsize);
+    if (status != ZL_OK)
+      goto cleanup;
+  }
+  status = 1;
+cleanup:
+  free(mask);
+  return status;
+}
+
 /* Decode `n` Blosc chunks and copy one region of each into `dst`.
  *
  * Chunk i is cdata[i] (cdata_nbytes[i] bytes, NULL = skip); its region starts src_offsets[i]
@@ -367,14 +443,17 @@ static int is_c_contiguous(const int64_t *strides, const int64_t *shape, int ndi
  * shapes[i*ndim ...]; it lands dst_offsets[i] bytes into dst with the common byte strides
  * dst_strides. A chunk decodes to scratch_nbytes bytes: straight into dst when its region
  * is the whole chunk and contiguous there in the same layout, else into scratch followed by
- * a strided copy. The caller has checked every region against its buffer. One
+ * a strided copy. With row_nbytes > 0 (C-order chunks: bytes per index of dim 0), chunks
+ * whose Blosc blocks are whole rows are decoded block by block, skipping blocks the region
+ * does not touch. The caller has checked every region against its buffer. One
  * decompression context serves the whole batch. On failure *failed_index is the chunk that
  * failed. */
 int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes, int64_t n,
                             void *scratch, size_t scratch_nbytes, const int64_t *src_offsets,
                             const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
                             const int64_t *dst_strides, const int64_t *shapes, int ndim,
-                            size_t itemsize, int nthreads, int64_t *failed_index) {
+                            size_t itemsize, int64_t row_nbytes, int nthreads,
+                            int64_t *failed_index) {
   int status = ZL_OK;
   blosc2_context *dctx = NULL;
   if (ndim < 0 || ndim > ZL_MAX_DIM || itemsize == 0 || failed_index == NULL)
@@ -404,6 +483,18 @@ int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes
     int whole = src_offsets[i] == 0 && (size_t)items * itemsize == scratch_nbytes &&
                 is_c_contiguous(sstr, shape, ndim, itemsize) &&
                 is_c_contiguous(dst_strides, shape, ndim, itemsize);
+    if (!whole && header.nbytes > 0) {
+      int done = decode_rows_by_block(dctx, cdata[i], &header, (char *)scratch, src_offsets[i],
+                                      sstr, dst + dst_offsets[i], dst_strides, shape, ndim,
+                                      itemsize, row_nbytes);
+      if (done < 0) {
+        status = done;
+        *failed_index = i;
+        goto cleanup;
+      }
+      if (done == 1)
+        continue;
+    }
     void *target = whole ? (void *)(dst + dst_offsets[i]) : scratch;
     if (header.nbytes > 0) {
       int rc = blosc2_decompress_ctx(dctx, cdata[i], (int32_t)header.cbytes, target,

@@ -1131,3 +1131,29 @@ def test_reversed_full_write_does_not_read(counting):
     assert counting.chunk_reads() == set()
     assert_same(z[...], value[::-1, ::-1])
     assert_same(z[::-1, 3:9], value[::-1, ::-1][::-1, 3:9])
+
+
+# Chunks of several Blosc blocks of whole rows are decoded block by block, skipping the
+# blocks a selection does not touch: check every kind of step against numpy.
+_BLOCKY = zl.Blosc(cname="zstd", clevel=1, shuffle=zl.Blosc.SHUFFLE, blocksize=4096)
+
+
+@pytest.mark.parametrize("chunks", [(64, 64), (50, 30), (64, 8, 8)])
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_multi_block_chunks_match_numpy(chunks, data):
+    shape = tuple(2 * c + 3 for c in chunks)
+    a = np.arange(int(np.prod(shape)), dtype="f8").reshape(shape)
+    z = zl.array(a, chunks=chunks, compressor=_BLOCKY)
+    sel = []
+    for n in shape:
+        kind = data.draw(st.sampled_from(["int", "slice"]))
+        if kind == "int":
+            sel.append(data.draw(st.integers(-n, n - 1)))
+        else:
+            start = data.draw(st.none() | st.integers(-n - 2, n + 2))
+            stop = data.draw(st.none() | st.integers(-n - 2, n + 2))
+            step = data.draw(st.sampled_from([None, 1, 2, 3, 7, -1, -2, -5]))
+            sel.append(slice(start, stop, step))
+    sel = tuple(sel)
+    np.testing.assert_array_equal(z[sel], a[sel])

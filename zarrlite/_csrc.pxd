@@ -41,7 +41,8 @@ cdef extern from "zl.h" nogil:
                                 void *scratch, size_t scratch_nbytes, const int64_t *src_offsets,
                                 const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
                                 const int64_t *dst_strides, const int64_t *shapes, int ndim,
-                                size_t itemsize, int nthreads, int64_t *failed_index)
+                                size_t itemsize, int64_t row_nbytes, int nthreads,
+                                int64_t *failed_index)
 
     int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                       int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,

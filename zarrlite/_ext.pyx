@@ -246,7 +246,8 @@ def is_uniform(data, value):
 def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
                          const int64_t[:, ::1] src_strides, dst,
                          const int64_t[::1] dst_offsets, tuple dst_strides,
-                         const int64_t[:, ::1] shapes, size_t itemsize, int nthreads=1):
+                         const int64_t[:, ::1] shapes, size_t itemsize, int64_t row_nbytes=0,
+                         int nthreads=1):
     """Decode a batch of Blosc chunks (buffers, or None to skip) and copy one region of
     each into dst, in one call without the GIL. Returns -1, or raises CodecError carrying
     `.index`, the position in the batch of the chunk that failed."""
@@ -299,7 +300,7 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
                     status = zl_blosc_decode_regions(
                         ptrs, lens, n, sbuf.buf, sbuf.len, &src_offsets[0], &src_strides[0, 0],
                         <char *>dbuf.buf, &dst_offsets[0], ds, &shapes[0, 0], ndim, itemsize,
-                        nthreads, &failed)
+                        row_nbytes, nthreads, &failed)
             finally:
                 PyBuffer_Release(&dbuf)
         finally:

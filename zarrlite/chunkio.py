@@ -159,6 +159,7 @@ class ChunkIO:
                 out.strides,
                 np.ascontiguousarray(regions[:, :, 2]),
                 self.dtype.itemsize,
+                self.chunk_strides[0] if self.order == "C" and ndim else 0,
                 nthreads,
             )
         except CodecError as err:
