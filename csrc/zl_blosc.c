@@ -518,3 +518,27 @@ cleanup:
   blosc2_free_ctx(dctx);
   return status;
 }
+
+/* Encode n chunks of chunk_nbytes each, stored back to back in src, as Blosc1-format
+ * chunks: chunk i goes to dst + i * zl_blosc1_max_encoded_nbytes(chunk_nbytes) and its
+ * length to encoded_nbytes[i]. With fill_value (itemsize bytes) given, a chunk whose
+ * items all equal it is not encoded: encoded_nbytes[i] = 0. */
+int zl_blosc1_encode_batch(const char *src, int64_t n, size_t chunk_nbytes, int typesize,
+                           int cname, int clevel, int shuffle, int64_t blocksize,
+                           const char *fill_value, size_t itemsize, char *dst,
+                           int64_t *encoded_nbytes) {
+  size_t slot = (size_t)zl_blosc1_max_encoded_nbytes(chunk_nbytes);
+  for (int64_t i = 0; i < n; i++) {
+    const char *chunk = src + (size_t)i * chunk_nbytes;
+    encoded_nbytes[i] = 0;
+    if (fill_value != NULL && zl_is_uniform(chunk, chunk_nbytes, fill_value, itemsize) == 1)
+      continue;
+    size_t written = 0;
+    int status = zl_blosc1_encode(chunk, chunk_nbytes, typesize, cname, clevel, shuffle,
+                                  blocksize, dst + (size_t)i * slot, slot, &written);
+    if (status != ZL_OK)
+      return status;
+    encoded_nbytes[i] = (int64_t)written;
+  }
+  return ZL_OK;
+}

@@ -8,6 +8,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,5 +89,78 @@ int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capac
     used += got;
   }
   *needed = used;
+  return ZL_OK;
+}
+
+/* Create the missing parent directories of `path` (like mkdir -p of its dirname). */
+static int make_parents(const char *path) {
+  char buf[4096];
+  size_t len = strlen(path);
+  if (len >= sizeof(buf))
+    return ENAMETOOLONG;
+  memcpy(buf, path, len + 1);
+  for (size_t i = 1; i < len; i++) {
+    if (buf[i] != '/')
+      continue;
+    buf[i] = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+      int err = errno;
+      buf[i] = '/';
+      return err;
+    }
+    buf[i] = '/';
+  }
+  return 0;
+}
+
+static int write_all(int fd, const char *data, size_t nbytes) {
+  while (nbytes > 0) {
+    ssize_t w = write(fd, data, nbytes);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0)
+      return errno;
+    data += w;
+    nbytes -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Write file i atomically: its bytes go to tmp_paths[i] (created exclusively, parent
+ * directories made on demand), which is then renamed over paths[i]; a reader sees the old
+ * file or the new one, never a part. Stops at the first failure, removing that temporary
+ * file, with *failed_index and *error_number set (ZL_ERR_IO). */
+int zl_write_files(const char *const *tmp_paths, const char *const *paths,
+                   const char *const *data, const size_t *nbytes, int64_t n,
+                   int64_t *failed_index, int *error_number) {
+  if (failed_index == NULL || error_number == NULL)
+    return ZL_ERR_ARG;
+  *failed_index = -1;
+  *error_number = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int err = 0;
+    int fd = open(tmp_paths[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == ENOENT) {
+      err = make_parents(tmp_paths[i]);
+      if (err == 0)
+        fd = open(tmp_paths[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    }
+    if (fd < 0) {
+      *failed_index = i;
+      *error_number = err ? err : errno;
+      return ZL_ERR_IO;
+    }
+    err = write_all(fd, data[i], nbytes[i]);
+    if (close(fd) != 0 && err == 0)
+      err = errno;
+    if (err == 0 && rename(tmp_paths[i], paths[i]) != 0)
+      err = errno;
+    if (err != 0) {
+      unlink(tmp_paths[i]);
+      *failed_index = i;
+      *error_number = err;
+      return ZL_ERR_IO;
+    }
+  }
   return ZL_OK;
 }

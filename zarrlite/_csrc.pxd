@@ -35,6 +35,10 @@ cdef extern from "zl.h" nogil:
     int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, int clevel,
                          int shuffle, int64_t blocksize, void *dst, size_t dst_capacity,
                          size_t *encoded_nbytes)
+    int zl_blosc1_encode_batch(const char *src, int64_t n, size_t chunk_nbytes, int typesize,
+                               int cname, int clevel, int shuffle, int64_t blocksize,
+                               const char *fill_value, size_t itemsize, char *dst,
+                               int64_t *encoded_nbytes)
     int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
                         int nthreads)
     int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes, int64_t n,
@@ -47,6 +51,9 @@ cdef extern from "zl.h" nogil:
     int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                       int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
                       int *error_number)
+    int zl_write_files(const char *const *tmp_paths, const char *const *paths,
+                       const char *const *data, const size_t *nbytes, int64_t n,
+                       int64_t *failed_index, int *error_number)
 
 
 cdef extern from "blosc2.h" nogil:

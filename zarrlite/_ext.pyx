@@ -361,3 +361,150 @@ def read_files(list paths, arena, int64_t[::1] offsets, int64_t[::1] sizes):
         raise OSError(err, os.strerror(err), os.fsdecode(paths[failed]))
     check(status, "read files")
     return <int64_t>needed
+
+
+def write_files(list tmp_paths, list paths, list values):
+    """Write each value (a buffer) atomically to its path (bytes): through the temporary
+    path, then a rename. Without the GIL. Raises OSError naming the path that failed."""
+    cdef Py_ssize_t n = len(paths)
+    cdef const char **tmps = NULL
+    cdef const char **finals = NULL
+    cdef const char **datas = NULL
+    cdef size_t *lens = NULL
+    cdef Py_buffer *views = NULL
+    cdef Py_ssize_t acquired = 0
+    cdef int64_t failed = -1
+    cdef int err = 0
+    cdef int status = ZL_OK
+    if len(tmp_paths) != n or len(values) != n:
+        raise ValueError("tmp_paths, paths and values must have the same length")
+    if n == 0:
+        return
+    tmps = <const char **>PyMem_Malloc(n * sizeof(char *))
+    finals = <const char **>PyMem_Malloc(n * sizeof(char *))
+    datas = <const char **>PyMem_Malloc(n * sizeof(char *))
+    lens = <size_t *>PyMem_Malloc(n * sizeof(size_t))
+    views = <Py_buffer *>PyMem_Malloc(n * sizeof(Py_buffer))
+    try:
+        if tmps == NULL or finals == NULL or datas == NULL or lens == NULL or views == NULL:
+            raise MemoryError()
+        for i in range(n):
+            t = tmp_paths[i]
+            f = paths[i]
+            if not isinstance(t, bytes) or not isinstance(f, bytes):
+                raise TypeError("paths must be bytes")
+            tmps[i] = PyBytes_AS_STRING(<PyObject *>t)
+            finals[i] = PyBytes_AS_STRING(<PyObject *>f)
+            PyObject_GetBuffer(values[i], &views[acquired], PyBUF_SIMPLE)
+            datas[i] = <const char *>views[acquired].buf
+            lens[i] = views[acquired].len
+            acquired += 1
+        with nogil:
+            status = zl_write_files(tmps, finals, datas, lens, n, &failed, &err)
+    finally:
+        for i in range(acquired):
+            PyBuffer_Release(&views[i])
+        PyMem_Free(views)
+        PyMem_Free(lens)
+        PyMem_Free(datas)
+        PyMem_Free(finals)
+        PyMem_Free(tmps)
+    if status == ZL_ERR_IO:
+        raise OSError(err, os.strerror(err), os.fsdecode(paths[failed]))
+    check(status, "write files")
+
+
+def blosc_encode_batch(src, int64_t n, size_t chunk_nbytes, int typesize, int cname,
+                       int clevel, int shuffle, int64_t blocksize, fill_value, dst,
+                       int64_t[::1] encoded_nbytes):
+    """Encode n chunks stored back to back in src into dst (slot i at
+    i * blosc1_slot_nbytes(chunk_nbytes)), without the GIL. encoded_nbytes[i] gets each
+    length, or 0 for a chunk whose items all equal fill_value (bytes of one item, or None
+    to encode every chunk)."""
+    cdef Py_buffer sbuf, dbuf, fbuf
+    cdef int status
+    cdef int has_fill = fill_value is not None
+    cdef size_t slot = zl_blosc1_max_encoded_nbytes(chunk_nbytes)
+    cdef const char *fptr = NULL
+    cdef size_t itemsize = 1
+    if encoded_nbytes.shape[0] < n:
+        raise ValueError("encoded_nbytes needs one entry per chunk")
+    if n == 0:
+        return
+    PyObject_GetBuffer(src, &sbuf, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            if has_fill:
+                PyObject_GetBuffer(fill_value, &fbuf, PyBUF_SIMPLE)
+            try:
+                if <size_t>sbuf.len < n * chunk_nbytes or <size_t>dbuf.len < n * slot:
+                    raise ValueError(f"buffers too small for {n} chunks of {chunk_nbytes} "
+                                     "bytes")
+                if has_fill:
+                    if fbuf.len < 1 or chunk_nbytes % fbuf.len:
+                        raise ValueError("fill value does not divide the chunk size")
+                    fptr = <const char *>fbuf.buf
+                    itemsize = fbuf.len
+                with nogil:
+                    status = zl_blosc1_encode_batch(
+                        <const char *>sbuf.buf, n, chunk_nbytes, typesize, cname, clevel,
+                        shuffle, blocksize, fptr, itemsize, <char *>dbuf.buf,
+                        &encoded_nbytes[0])
+            finally:
+                if has_fill:
+                    PyBuffer_Release(&fbuf)
+        finally:
+            PyBuffer_Release(&dbuf)
+    finally:
+        PyBuffer_Release(&sbuf)
+    check(status, "blosc encode")
+
+
+def blosc1_slot_nbytes(size_t nbytes):
+    """Room one Blosc1-format chunk of `nbytes` decoded bytes can take at most."""
+    return zl_blosc1_max_encoded_nbytes(nbytes)
+
+
+def copy_regions(src, const int64_t[::1] src_offsets, tuple src_strides, dst,
+                 const int64_t[::1] dst_offsets, const int64_t[:, ::1] dst_strides,
+                 const int64_t[:, ::1] shapes, size_t itemsize):
+    """Many strided copies from one contiguous buffer into another, in one call without the
+    GIL: region i starts src_offsets[i] bytes into src (common byte strides src_strides) and
+    lands dst_offsets[i] bytes into dst with byte strides dst_strides[i] and shape shapes[i]."""
+    cdef Py_ssize_t n = src_offsets.shape[0]
+    cdef int ndim = len(src_strides)
+    cdef int64_t ss[32]
+    cdef int status = ZL_OK
+    cdef Py_buffer sbuf, dbuf
+    cdef Py_ssize_t i
+    if ndim > ZL_MAX_DIM:
+        raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
+    if dst_offsets.shape[0] != n or dst_strides.shape[0] != n or shapes.shape[0] != n:
+        raise ValueError("per-region arrays must all have one row per region")
+    if n == 0:
+        return
+    if dst_strides.shape[1] != ndim or shapes.shape[1] != ndim:
+        raise ValueError("per-region strides and shapes need one column per dimension")
+    fill_dims(src_strides, ss, ndim, "src_strides")
+    PyObject_GetBuffer(src, &sbuf, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            for i in range(n):
+                check_extent(sbuf.len, src_offsets[i], ss, &shapes[i, 0], ndim, itemsize,
+                             "source")
+                check_extent(dbuf.len, dst_offsets[i], &dst_strides[i, 0], &shapes[i, 0], ndim,
+                             itemsize, "destination")
+            with nogil:
+                for i in range(n):
+                    status = zl_copy_strided(<const char *>sbuf.buf + src_offsets[i], ss,
+                                             <char *>dbuf.buf + dst_offsets[i],
+                                             &dst_strides[i, 0], &shapes[i, 0], ndim, itemsize)
+                    if status != ZL_OK:
+                        break
+        finally:
+            PyBuffer_Release(&dbuf)
+    finally:
+        PyBuffer_Release(&sbuf)
+    check(status, "copy")

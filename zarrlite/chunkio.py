@@ -41,6 +41,21 @@ def scratch(nbytes: int) -> np.ndarray:
     return buf
 
 
+#: Most chunk bytes one write group builds before encoding them in one C call.
+WRITE_GROUP_NBYTES = 32 << 20
+
+
+def _arena(name: str, nbytes: int) -> np.ndarray:
+    """A per-thread reusable uint8 buffer of at least `nbytes`, returned sliced to it."""
+    arenas = getattr(_local, "arenas", None)
+    if arenas is None:
+        arenas = _local.arenas = {}
+    buf = arenas.get(name)
+    if buf is None or buf.nbytes < nbytes:
+        buf = arenas[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
+    return buf[:nbytes]
+
+
 def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]) -> None:
     """Split items into batches and run ``work(batch, codec_threads)`` on the worker pool.
 
@@ -218,31 +233,121 @@ class ChunkIO:
         run_batches(projections, lambda batch, nthreads: self._write_batch(batch, value))
 
     def _write_batch(self, batch: Sequence[ChunkProjection], value: np.ndarray) -> None:
+        if self.pipeline.is_blosc:
+            per_group = max(1, WRITE_GROUP_NBYTES // max(1, self.pipeline.nbytes))
+            for start in range(0, len(batch), per_group):
+                self._write_blosc_group(batch[start : start + per_group], value)
+            return
         keys = [self.key_of(p.chunk_coords) for p in batch]
-        partial = [k for k, p in zip(keys, batch) if not p.complete]
-        old = self._fetch(partial) if partial else {}
+        old = self._fetch_partial(keys, batch)
         encoded: dict[str, bytes] = {}
         empty: list[str] = []
         for key, proj in zip(keys, batch):
-            try:
-                chunk = self._build_chunk(proj, value, old.get(key))
-            except (CodecError, ValueError) as err:
-                raise CodecError(f"cannot decode chunk {key!r} to update it: {err}",
-                                 getattr(err, "code", 0)) from err
+            chunk = self._build_chunk_checked(key, proj, value, old.get(key))
             if not self.write_empty_chunks and self._is_fill(chunk):
                 empty.append(key)
             else:
                 encoded[key] = self.pipeline.encode(chunk)
+        self._store_batch(encoded, empty)
+
+    def _write_blosc_group(self, group: Sequence[ChunkProjection], value: np.ndarray) -> None:
+        """Plain Blosc: build the new chunks side by side in one per-thread buffer, then one
+        C call encodes them all (skipping fill-only chunks) without the GIL."""
+        keys = [self.key_of(p.chunk_coords) for p in group]
+        old = self._fetch_partial(keys, group)
+        pipeline, n = self.pipeline, len(group)
+        chunk_nbytes = pipeline.nbytes
+        src = _arena("encode_src", n * chunk_nbytes)
+        if value.flags.c_contiguous and value.size:
+            self._fill_slots_from_contiguous(keys, group, value, old, src)
+        else:
+            for i, (key, proj) in enumerate(zip(keys, group)):
+                slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
+                self._build_chunk_checked(key, proj, value, old.get(key), slot)
+        codec = pipeline.compressor
+        typesize = codec._typesize or self.dtype.itemsize
+        slot_nbytes = _ext.blosc1_slot_nbytes(chunk_nbytes)
+        dst = _arena("encode_dst", n * slot_nbytes)
+        sizes = np.empty(n, dtype=np.int64)
+        skip = None if self.write_empty_chunks or self.fill_value is None else self.fill_bytes
+        _ext.blosc_encode_batch(src, n, chunk_nbytes, typesize, codec._cname_code, codec.clevel,
+                                codec.shuffle_for(typesize), codec.blocksize, skip, dst, sizes)
+        keep = getattr(self.store, "copies_values", False)  # else hand out private bytes
+        view = memoryview(dst)
+        encoded: dict[str, Any] = {}
+        empty: list[str] = []
+        for i, (key, size) in enumerate(zip(keys, sizes.tolist())):
+            if size == 0:
+                empty.append(key)
+            else:
+                part = view[i * slot_nbytes : i * slot_nbytes + size]
+                encoded[key] = part if keep else bytes(part)
+        self._store_batch(encoded, empty)
+
+    def _fill_slots_from_contiguous(self, keys: list[str], group: Sequence[ChunkProjection],
+                                    value: np.ndarray, old: dict[str, Any],
+                                    src: np.ndarray) -> None:
+        """Build the group's chunks in `src`: slots of partial chunks get the old chunk (or
+        the fill value), edge slots the fill value; then one C call copies every chunk's
+        region of the contiguous `value` into its slot."""
+        chunk_nbytes = self.pipeline.nbytes
+        n, ndim = len(group), len(self.chunks)
+        for i, (key, proj) in enumerate(zip(keys, group)):
+            counts = tuple(count for _start, _step, count in proj.chunk_region)
+            if proj.complete and counts == self.chunks:
+                continue  # fully overwritten below
+            slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
+            cdata = old.get(key)
+            if cdata is not None and not proj.complete:
+                try:
+                    self.pipeline.decode(cdata, out=slot)
+                except (CodecError, ValueError) as err:
+                    raise CodecError(f"cannot decode chunk {key!r} to update it: {err}",
+                                     getattr(err, "code", 0)) from err
+            else:
+                self._fill_chunk(slot.view(self.dtype))
+        regions = np.array([p.chunk_region for p in group], dtype=np.int64).reshape(n, ndim, 3)
+        out_starts = np.array([[start for start, _ in p.out_region] for p in group],
+                              dtype=np.int64).reshape(n, ndim)
+        chunk_strides = np.array(self.chunk_strides, dtype=np.int64)
+        _ext.copy_regions(
+            value.reshape(-1).view(np.uint8),
+            (out_starts * np.array(value.strides, dtype=np.int64)).sum(axis=1),
+            value.strides,
+            src,
+            np.arange(n, dtype=np.int64) * chunk_nbytes
+            + (regions[:, :, 0] * chunk_strides).sum(axis=1),
+            np.ascontiguousarray(regions[:, :, 1] * chunk_strides),
+            np.ascontiguousarray(regions[:, :, 2]),
+            self.dtype.itemsize,
+        )
+
+    def _fetch_partial(self, keys: list[str], batch: Sequence[ChunkProjection]
+                       ) -> dict[str, Any]:
+        partial = [k for k, p in zip(keys, batch) if not p.complete]
+        return self._fetch(partial) if partial else {}
+
+    def _build_chunk_checked(self, key: str, proj: ChunkProjection, value: np.ndarray,
+                             old: Any, buf: np.ndarray | None = None) -> np.ndarray:
+        try:
+            return self._build_chunk(proj, value, old, buf)
+        except (CodecError, ValueError) as err:
+            raise CodecError(f"cannot decode chunk {key!r} to update it: {err}",
+                             getattr(err, "code", 0)) from err
+
+    def _store_batch(self, encoded: dict[str, Any], empty: list[str]) -> None:
         if encoded:
             setitems(self.store, encoded)
         if empty:
             delitems(self.store, empty)
 
-    def _build_chunk(self, proj: ChunkProjection, value: np.ndarray, old: Any) -> np.ndarray:
-        """The new full chunk, contiguous in the array's order."""
+    def _build_chunk(self, proj: ChunkProjection, value: np.ndarray, old: Any,
+                     buf: np.ndarray | None = None) -> np.ndarray:
+        """The new full chunk, contiguous in the array's order: in `buf` (uint8, the chunk's
+        size) when given, else in scratch or, when possible, a view of the value."""
         region = value[_out_slices(proj)]
-        if (proj.complete and region.shape == self.chunks and _is_forward(proj)
-                and _is_layout(region, self.order)):
+        if (buf is None and proj.complete and region.shape == self.chunks
+                and _is_forward(proj) and _is_layout(region, self.order)):
             return region
         pipeline = self.pipeline
         if pipeline.is_object:
@@ -250,12 +355,14 @@ class ChunkIO:
                      else np.full(self.chunks, self.fill_value, dtype=object))
             chunk = np.array(chunk, dtype=object, order=self.order)
         else:
-            buf = scratch(pipeline.nbytes)
+            if buf is None:
+                buf = scratch(pipeline.nbytes)
             if old is not None and not proj.complete:
                 chunk = pipeline.decode(old, out=buf)
             else:
                 chunk = buf.view(self.dtype).reshape(self.chunks, order=self.order)
-                self._fill_chunk(chunk)
+                if region.shape != self.chunks:  # an edge chunk: pad with the fill value
+                    self._fill_chunk(chunk)
         chunk[_chunk_slices(proj)] = region
         return chunk
 

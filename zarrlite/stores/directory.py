@@ -188,12 +188,20 @@ class DirectoryStore(BaseStore):
     b'xy'
     """
 
+    #: setitems copies each value before returning, so it may be given views of a
+    #: buffer the caller reuses.
+    copies_values = True
+
     def __init__(
         self, path: str | os.PathLike[str], normalize_keys: bool = False, *, mode: str = "a"
     ) -> None:
         self._readonly = readonly_from_mode(mode)
         self.path: str = os.path.abspath(os.fspath(path))
-        if os.path.exists(self.path) and not os.path.isdir(self.path):
+        try:
+            is_dir = stat.S_ISDIR(os.stat(self.path).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            is_dir = True  # created on the first write
+        if not is_dir:
             raise ValueError(f"expected a directory at {self.path!r}, found a file")
         self.normalize_keys = normalize_keys
         self.mode = mode
@@ -338,16 +346,25 @@ class DirectoryStore(BaseStore):
 
         All keys are validated before anything is written.
         """
+        from .. import _ext
+
         self._check_writable()
         filepath = self._filepath
-        paths = [(key, filepath(key)) for key in mapping]
-        for key, path in paths:
-            try:
-                _write_file(path, mapping[key])
-            except (NotADirectoryError, IsADirectoryError) as e:
-                raise ValueError(
-                    f"cannot store key {key!r}: a parent of it is a value, or it is a directory"
-                ) from e
+        keys = list(mapping)
+        paths = [filepath(key) for key in keys]
+        values = [as_byte_view(mapping[key]) for key in keys]  # checked before any write
+        finals = [os.fsencode(path) for path in paths]
+        tmps = [
+            os.fsencode(path.rpartition(_SEP)[0] + _tmp_tag + str(next(_tmp_counter)) + _TMP_SUFFIX)
+            for path in paths
+        ]
+        try:
+            _ext.write_files(tmps, finals, values)  # in C, without the GIL
+        except (NotADirectoryError, IsADirectoryError) as e:
+            key = keys[finals.index(os.fsencode(e.filename))] if e.filename else "?"
+            raise ValueError(
+                f"cannot store key {key!r}: a parent of it is a value, or it is a directory"
+            ) from e
 
     def delitems(self, keys: Iterable[str]) -> None:
         """Delete `keys`, ignoring those that do not exist."""

@@ -43,6 +43,10 @@ class MemoryStore(BaseStore):
     ['0.0']
     """
 
+    #: setitems copies each value before returning, so it may be given views of a
+    #: buffer the caller reuses.
+    copies_values = True
+
     def __init__(self, data: Mapping[str, Any] | None = None, *, mode: str = "a") -> None:
         self._data: dict[str, bytes] = {}
         if data:
