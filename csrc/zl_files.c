@@ -5,7 +5,7 @@
  * caller reuses from call to call, avoids both the interpreter lock and touching fresh
  * memory for every chunk.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -126,6 +126,31 @@ static int write_all(int fd, const char *data, size_t nbytes) {
   return 0;
 }
 
+/* Put `tmp` in place of `path` atomically. Where the kernel can, the two names are
+ * exchanged and the old file removed afterwards: a reader of `path` sees the old bytes or
+ * the new ones at every moment, and ext4 does not flush the new file's data on the spot as
+ * it does when a rename replaces an existing file. Otherwise a plain rename. */
+static int replace_file(const char *tmp, const char *path) {
+  struct stat st;
+  int regular = 0;
+  if (lstat(path, &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      return EISDIR; /* never swap a directory out of its place */
+    regular = S_ISREG(st.st_mode);
+  }
+#if defined(__linux__) && defined(RENAME_EXCHANGE)
+  if (regular && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+    unlink(tmp); /* now holds the old bytes; a failure here only leaves a hidden temp file */
+    return 0;
+  }
+  if (regular && errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+    return errno;
+#else
+  (void)regular;
+#endif
+  return rename(tmp, path) == 0 ? 0 : errno;
+}
+
 /* Write file i atomically: its bytes go to tmp_paths[i] (created exclusively, parent
  * directories made on demand), which is then renamed over paths[i]; a reader sees the old
  * file or the new one, never a part. Stops at the first failure, removing that temporary
@@ -153,8 +178,8 @@ int zl_write_files(const char *const *tmp_paths, const char *const *paths,
     err = write_all(fd, data[i], nbytes[i]);
     if (close(fd) != 0 && err == 0)
       err = errno;
-    if (err == 0 && rename(tmp_paths[i], paths[i]) != 0)
-      err = errno;
+    if (err == 0)
+      err = replace_file(tmp_paths[i], paths[i]);
     if (err != 0) {
       unlink(tmp_paths[i]);
       *failed_index = i;

@@ -587,3 +587,42 @@ def test_directory_getitems_into_reports_unreadable_files(tmp_path):
             assert bytes(got["locked"]) == b"secret"
     finally:
         path.chmod(0o600)
+
+
+def test_directory_setitems_replaces_files_atomically(tmp_path):
+    import threading
+
+    store = DirectoryStore(tmp_path)
+    versions = [bytes([i]) * (1 << 20) for i in range(4)]
+    store.setitems({"k": versions[0], "other": b"x"})
+    seen, stop = set(), threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            value = store["k"]  # must always be one whole version, never missing or torn
+            assert value in versions
+            seen.add(value[0])
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for i in range(40):
+            store.setitems({"k": versions[i % 4], "sub/dir/new": versions[i % 4][:10]})
+    finally:
+        stop.set()
+        thread.join()
+    assert store["k"] == versions[39 % 4] and store["sub/dir/new"] == versions[3][:10]
+    assert sorted(store) == ["k", "other", "sub/dir/new"]  # no temporary files left behind
+    assert len(seen) >= 1
+
+
+def test_directory_setitems_rejects_a_key_under_a_value(tmp_path):
+    store = DirectoryStore(tmp_path)
+    store["a"] = b"1"
+    with pytest.raises(ValueError, match="'a/b'"):
+        store.setitems({"a/b": b"2"})
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f").write_bytes(b"")
+    with pytest.raises(ValueError, match="'d'"):
+        store.setitems({"d": b"3"})
+    assert sorted(store) == ["a", "d/f"]

@@ -180,47 +180,6 @@ def fill_region(dst, int64_t dst_offset, tuple dst_strides, tuple shape, value):
     check(status, "fill")
 
 
-def blosc_decode_region(cdata, scratch, int64_t src_offset, tuple src_strides, dst,
-                        int64_t dst_offset, tuple dst_strides, tuple shape, size_t itemsize,
-                        int nthreads=1):
-    """Decode a Blosc chunk into scratch (exact decoded size), then copy a region of it
-    into dst, all without the GIL."""
-    cdef Py_buffer cbuf, sbuf, dbuf
-    cdef int64_t ss[32]
-    cdef int64_t ds[32]
-    cdef int64_t sh[32]
-    cdef int ndim = len(shape)
-    cdef int status = ZL_OK
-    cdef int copy_status = ZL_OK
-    if ndim > ZL_MAX_DIM:
-        raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
-    fill_dims(src_strides, ss, ndim, "src_strides")
-    fill_dims(dst_strides, ds, ndim, "dst_strides")
-    fill_dims(shape, sh, ndim, "shape")
-    PyObject_GetBuffer(cdata, &cbuf, PyBUF_SIMPLE)
-    try:
-        PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
-        try:
-            PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
-            try:
-                check_extent(sbuf.len, src_offset, ss, sh, ndim, itemsize, "source")
-                check_extent(dbuf.len, dst_offset, ds, sh, ndim, itemsize, "destination")
-                with nogil:
-                    status = zl_blosc_decode(cbuf.buf, cbuf.len, sbuf.buf, sbuf.len, nthreads)
-                    if status == ZL_OK:
-                        copy_status = zl_copy_strided(
-                            <const char *>sbuf.buf + src_offset, ss,
-                            <char *>dbuf.buf + dst_offset, ds, sh, ndim, itemsize)
-            finally:
-                PyBuffer_Release(&dbuf)
-        finally:
-            PyBuffer_Release(&sbuf)
-    finally:
-        PyBuffer_Release(&cbuf)
-    check(status, "blosc decode")
-    check(copy_status, "copy")
-
-
 def is_uniform(data, value):
     """True if every item of the contiguous buffer `data` has the bytes of `value`."""
     cdef Py_buffer dbuf, vbuf

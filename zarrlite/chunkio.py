@@ -1,15 +1,21 @@
 """Reading and writing selections chunk by chunk.
 
-`read_selection` and `write_selection` take an indexer (chunk projections) and do the store
-I/O in batches (one ``getitems``/``setitems``/``delitems`` per batch), spreading batches over
-the worker threads. The C core decodes and copies with the GIL released, so batches run in
-parallel. For each chunk read there are three paths:
+`ChunkIO.read` and `ChunkIO.write` take chunk projections from an indexer and work in
+batches spread over the worker threads; each batch does one store fetch and one store write.
+Plain Blosc chunks (the common case) never go through Python one by one:
 
-- missing chunk: fill the output region with the fill value;
-- plain Blosc chunk: C decodes it straight into the output when the chunk maps onto a
-  contiguous block of it, otherwise into a per-thread scratch buffer followed by one strided
-  copy, all in a single call without the GIL;
-- any other pipeline: decode into scratch with the codecs, then a numpy strided copy.
+- reading: the batch's chunk files are read in C into a per-thread buffer (directory stores),
+  then one C call decodes every chunk: straight into the output when the chunk is a
+  contiguous block there, block by block when its Blosc blocks are whole rows (skipping the
+  blocks the selection misses), else into scratch followed by one strided copy. Missing
+  chunks are filled with the fill value.
+- writing: the new chunks of a group are built side by side in a per-thread buffer (the old
+  chunk decoded first for partial writes; region copies in one C call when the value is
+  contiguous), one C call encodes them all (skipping chunks that hold only the fill value),
+  and directory stores write the files in C, atomically.
+
+Other pipelines (filters, other compressors, object dtypes) decode with their codecs into
+scratch and copy with numpy. All C calls release the GIL.
 """
 
 from __future__ import annotations
@@ -190,42 +196,11 @@ class ChunkIO:
 
     def _decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
                            nthreads: int) -> None:
+        """Any pipeline but plain Blosc: codecs decode the chunk, numpy copies the region."""
         pipeline = self.pipeline
-        if pipeline.is_blosc:
-            if proj.complete and _is_forward(proj) and self._decode_direct(cdata, proj, out,
-                                                                           nthreads):
-                return
-            src_offset, src_strides = self._chunk_offset_strides(proj)
-            dst_offset, shape = _out_offset_shape(out, proj)
-            _ext.blosc_decode_region(
-                cdata, scratch(pipeline.nbytes), src_offset, src_strides, out, dst_offset,
-                out.strides, shape, self.dtype.itemsize, nthreads,
-            )
-            return
         buf = None if pipeline.is_object else scratch(pipeline.nbytes)
         chunk = pipeline.decode(cdata, out=buf)
         out[_out_slices(proj)] = chunk[_chunk_slices(proj)]
-
-    def _decode_direct(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
-                       nthreads: int) -> bool:
-        """Decode a whole chunk straight into `out` when it is a contiguous block there."""
-        target = out[_out_slices(proj)]
-        if target.shape != self.chunks:
-            return False
-        if self.order == "C" and not target.flags.c_contiguous:
-            return False
-        if self.order == "F" and not target.flags.f_contiguous:
-            return False
-        _ext.blosc_decode(cdata, target.reshape(-1, order="A").view(np.uint8), nthreads)
-        return True
-
-    def _chunk_offset_strides(self, proj: ChunkProjection) -> tuple[int, tuple[int, ...]]:
-        offset = 0
-        strides = []
-        for (start, step, _count), stride in zip(proj.chunk_region, self.chunk_strides):
-            offset += start * stride
-            strides.append(step * stride)
-        return offset, tuple(strides)
 
     # ----------------------------------------------------------------- writing
     def write(self, projections: Sequence[ChunkProjection], value: np.ndarray) -> None:

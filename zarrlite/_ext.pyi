@@ -1,0 +1,69 @@
+# Type stubs for the compiled core (zarrlite/_ext.pyx). Buffers are any object exporting the
+# buffer protocol (bytes, memoryview, numpy arrays); offsets and strides are in bytes.
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MAX_DIM: int
+
+def blosc_header(cdata: Any) -> tuple[int, int, int, int, int, int]: ...
+def blosc_encode(
+    data: Any, typesize: int, cname: int, clevel: int, shuffle: int, blocksize: int
+) -> bytes: ...
+def blosc_decode(cdata: Any, dst: Any, nthreads: int = 1) -> None: ...
+def copy_region(
+    src: Any,
+    src_offset: int,
+    src_strides: tuple[int, ...],
+    dst: Any,
+    dst_offset: int,
+    dst_strides: tuple[int, ...],
+    shape: tuple[int, ...],
+    itemsize: int,
+) -> None: ...
+def fill_region(
+    dst: Any, dst_offset: int, dst_strides: tuple[int, ...], shape: tuple[int, ...], value: Any
+) -> None: ...
+def is_uniform(data: Any, value: Any) -> bool: ...
+def blosc_decode_regions(
+    cdatas: list[Any],
+    scratch: Any,
+    src_offsets: npt.NDArray[np.int64],
+    src_strides: npt.NDArray[np.int64],
+    dst: Any,
+    dst_offsets: npt.NDArray[np.int64],
+    dst_strides: tuple[int, ...],
+    shapes: npt.NDArray[np.int64],
+    itemsize: int,
+    row_nbytes: int = 0,
+    nthreads: int = 1,
+) -> int: ...
+def read_files(
+    paths: list[bytes], arena: Any, offsets: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]
+) -> int: ...
+def write_files(tmp_paths: list[bytes], paths: list[bytes], values: list[Any]) -> None: ...
+def blosc_encode_batch(
+    src: Any,
+    n: int,
+    chunk_nbytes: int,
+    typesize: int,
+    cname: int,
+    clevel: int,
+    shuffle: int,
+    blocksize: int,
+    fill_value: Any,
+    dst: Any,
+    encoded_nbytes: npt.NDArray[np.int64],
+) -> None: ...
+def blosc1_slot_nbytes(nbytes: int) -> int: ...
+def copy_regions(
+    src: Any,
+    src_offsets: npt.NDArray[np.int64],
+    src_strides: tuple[int, ...],
+    dst: Any,
+    dst_offsets: npt.NDArray[np.int64],
+    dst_strides: npt.NDArray[np.int64],
+    shapes: npt.NDArray[np.int64],
+    itemsize: int,
+) -> None: ...
