@@ -69,6 +69,8 @@ int zl_fill_strided(char *dst, const int64_t *dst_strides, const int64_t *shape,
                     const char *value, size_t itemsize);
 /* 1 if every item of a contiguous buffer equals value byte for byte, 0 if not, <0 on error */
 int zl_is_uniform(const char *buf, size_t nbytes, const char *value, size_t itemsize);
+/* 1 if every float (2, 4 or 8 bytes, stored big- or little-endian) is a NaN, 0 if not */
+int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_endian);
 
 /* zl_blosc.c: Blosc chunks. */
 int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header);
@@ -78,8 +80,8 @@ int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, in
                      size_t *encoded_nbytes);
 int zl_blosc1_encode_batch(const char *src, int64_t n, size_t chunk_nbytes, int typesize,
                            int cname, int clevel, int shuffle, int64_t blocksize,
-                           const char *fill_value, size_t itemsize, char *dst,
-                           int64_t *encoded_nbytes);
+                           const char *fill_value, size_t itemsize, size_t nan_float_size,
+                           int nan_big_endian, char *dst, int64_t *encoded_nbytes);
 int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
                     int nthreads);
 int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes, int64_t n,

@@ -80,6 +80,57 @@ int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header
   return ZL_OK;
 }
 
+/* Check the block layout of a format-1/2 (C-Blosc 1.x) chunk before C-Blosc2 sees it: every
+ * block start and every stream length must stay inside cbytes, and every stream length must
+ * lie in 1..raw stream size (C-Blosc2 would take a negative length for a Blosc2-only run
+ * encoding and return made-up bytes). Block starts need not increase: multi-threaded
+ * C-Blosc 1 stores blocks in finishing order. Newer formats are C-Blosc2's own to check. */
+static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h) {
+  if (h->version > 2 || h->nbytes == 0 || (h->flags & FLAG_MEMCPYED)) {
+    if ((h->flags & FLAG_MEMCPYED) && h->version <= 2 &&
+        h->cbytes < ZL_BLOSC1_HEADER + h->nbytes)
+      return ZL_ERR_CORRUPT;
+    return ZL_OK;
+  }
+  int64_t typesize = h->typesize < 1 ? 1 : h->typesize;
+  int64_t nblocks = (h->nbytes + h->blocksize - 1) / h->blocksize;
+  int64_t leftover = h->nbytes % h->blocksize;
+  int64_t table_end = ZL_BLOSC1_HEADER + 4 * nblocks;
+  int dont_split = (h->flags & FLAG_DONT_SPLIT) != 0;
+  if (table_end > h->cbytes)
+    return ZL_ERR_CORRUPT;
+  for (int64_t b = 0; b < nblocks; b++) {
+    int64_t pos = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    int is_leftover = (b == nblocks - 1 && leftover > 0);
+    int64_t bsize = is_leftover ? leftover : h->blocksize;
+    int64_t nsplits = (!dont_split && typesize <= MAX_SPLITS &&
+                       h->blocksize / typesize >= MIN_BUFFERSIZE && !is_leftover)
+                          ? typesize
+                          : 1;
+    int64_t neblock = bsize / nsplits;
+    if (pos < table_end)
+      return ZL_ERR_CORRUPT;
+    for (int64_t j = 0; j < nsplits; j++) {
+      if (pos + 4 > h->cbytes)
+        return ZL_ERR_CORRUPT;
+      int64_t csize = read_le32(p + pos);
+      if (csize <= 0 || csize > neblock || pos + 4 + csize > h->cbytes)
+        return ZL_ERR_CORRUPT;
+      pos += 4 + csize;
+    }
+  }
+  return ZL_OK;
+}
+
+/* Header checks plus, for format 1/2, the block layout: everything read from the chunk is
+ * bounds-checked before any decoder uses it. */
+static int read_checked_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *h) {
+  int status = zl_blosc_read_header(cdata, cdata_nbytes, h);
+  if (status != ZL_OK)
+    return status;
+  return check_blosc1_layout((const uint8_t *)cdata, h);
+}
+
 /* Block size and split choices modelled on C-Blosc 1.21 (numcodecs), so that our chunks
  * match numcodecs' byte for byte where the compressors agree: every codec but Zstd splits
  * a block into `typesize` streams when the items are small enough. */
@@ -326,7 +377,7 @@ cleanup:
 int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
                     int nthreads) {
   zl_blosc_header_t header;
-  int status = zl_blosc_read_header(cdata, cdata_nbytes, &header);
+  int status = read_checked_header(cdata, cdata_nbytes, &header);
   blosc2_context *dctx = NULL;
   if (status != ZL_OK)
     return status;
@@ -470,7 +521,7 @@ int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes
     zl_blosc_header_t header;
     if (cdata[i] == NULL)
       continue;
-    status = zl_blosc_read_header(cdata[i], cdata_nbytes[i], &header);
+    status = read_checked_header(cdata[i], cdata_nbytes[i], &header);
     if (status == ZL_OK && (size_t)header.nbytes != scratch_nbytes)
       status = ZL_ERR_CORRUPT;
     if (status != ZL_OK) {
@@ -521,18 +572,24 @@ cleanup:
 
 /* Encode n chunks of chunk_nbytes each, stored back to back in src, as Blosc1-format
  * chunks: chunk i goes to dst + i * zl_blosc1_max_encoded_nbytes(chunk_nbytes) and its
- * length to encoded_nbytes[i]. With fill_value (itemsize bytes) given, a chunk whose
- * items all equal it is not encoded: encoded_nbytes[i] = 0. */
+ * length to encoded_nbytes[i]. A chunk that holds only the fill value is not encoded
+ * (encoded_nbytes[i] = 0): with nan_float_size > 0 that means every float is a NaN (a NaN
+ * fill value), else, with fill_value (itemsize bytes) given, every item has its bytes. */
 int zl_blosc1_encode_batch(const char *src, int64_t n, size_t chunk_nbytes, int typesize,
                            int cname, int clevel, int shuffle, int64_t blocksize,
-                           const char *fill_value, size_t itemsize, char *dst,
-                           int64_t *encoded_nbytes) {
+                           const char *fill_value, size_t itemsize, size_t nan_float_size,
+                           int nan_big_endian, char *dst, int64_t *encoded_nbytes) {
   size_t slot = (size_t)zl_blosc1_max_encoded_nbytes(chunk_nbytes);
   for (int64_t i = 0; i < n; i++) {
     const char *chunk = src + (size_t)i * chunk_nbytes;
     encoded_nbytes[i] = 0;
-    if (fill_value != NULL && zl_is_uniform(chunk, chunk_nbytes, fill_value, itemsize) == 1)
+    if (nan_float_size > 0) {
+      if (zl_is_all_nan(chunk, chunk_nbytes, nan_float_size, nan_big_endian) == 1)
+        continue;
+    } else if (fill_value != NULL &&
+               zl_is_uniform(chunk, chunk_nbytes, fill_value, itemsize) == 1) {
       continue;
+    }
     size_t written = 0;
     int status = zl_blosc1_encode(chunk, chunk_nbytes, typesize, cname, clevel, shuffle,
                                   blocksize, dst + (size_t)i * slot, slot, &written);

@@ -1,4 +1,5 @@
 /* zl_copy.c - strided N-d copy and fill between chunk buffers and output arrays. */
+#include <stdint.h>
 #include <string.h>
 
 #include "zl.h"
@@ -162,4 +163,30 @@ int zl_is_uniform(const char *buf, size_t nbytes, const char *value, size_t item
     return 0;
   /* buf[0:itemsize] matches; each later item must equal the one before it */
   return memcmp(buf, buf + itemsize, nbytes - itemsize) == 0;
+}
+
+/* 1 if every float of the contiguous buffer is a NaN (any sign or payload), else 0.
+ * float_size is 2, 4 or 8; big_endian says how the floats are stored. */
+int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_endian) {
+  if ((float_size != 2 && float_size != 4 && float_size != 8) || nbytes % float_size != 0)
+    return ZL_ERR_ARG;
+  const unsigned char *p = (const unsigned char *)buf;
+  for (size_t i = 0; i < nbytes; i += float_size) {
+    uint64_t bits = 0;
+    for (size_t k = 0; k < float_size; k++) {
+      size_t byte = big_endian ? k : float_size - 1 - k; /* most significant first */
+      bits = (bits << 8) | p[i + byte];
+    }
+    int nan;
+    if (float_size == 2)
+      nan = (bits & 0x7c00u) == 0x7c00u && (bits & 0x03ffu) != 0;
+    else if (float_size == 4)
+      nan = (bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu) != 0;
+    else
+      nan = (bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull &&
+            (bits & 0x000fffffffffffffull) != 0;
+    if (!nan)
+      return 0;
+  }
+  return 1;
 }

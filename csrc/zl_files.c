@@ -40,8 +40,8 @@ int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capac
   *needed = 0;
   for (int64_t i = 0; i < n; i++) {
     int fd;
-    do {
-      fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+    do { /* non-blocking: a FIFO named like a chunk must not hang the read */
+      fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     } while (fd < 0 && errno == EINTR);
     offsets[i] = (int64_t)used;
     sizes[i] = -1;
@@ -62,6 +62,12 @@ int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capac
     if (S_ISDIR(st.st_mode)) {
       close(fd);
       continue;
+    }
+    if (!S_ISREG(st.st_mode)) { /* FIFO, socket, device: not a stored value */
+      close(fd);
+      *failed_index = i;
+      *error_number = EINVAL;
+      return ZL_ERR_IO;
     }
     size_t size = (size_t)st.st_size;
     if (used + size > capacity) {

@@ -30,6 +30,7 @@ cdef extern from "zl.h" nogil:
     int zl_fill_strided(char *dst, const int64_t *dst_strides, const int64_t *shape, int ndim,
                         const char *value, size_t itemsize)
     int zl_is_uniform(const char *buf, size_t nbytes, const char *value, size_t itemsize)
+    int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_endian)
     int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header)
     int64_t zl_blosc1_max_encoded_nbytes(size_t nbytes)
     int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, int clevel,
@@ -37,7 +38,8 @@ cdef extern from "zl.h" nogil:
                          size_t *encoded_nbytes)
     int zl_blosc1_encode_batch(const char *src, int64_t n, size_t chunk_nbytes, int typesize,
                                int cname, int clevel, int shuffle, int64_t blocksize,
-                               const char *fill_value, size_t itemsize, char *dst,
+                               const char *fill_value, size_t itemsize,
+                               size_t nan_float_size, int nan_big_endian, char *dst,
                                int64_t *encoded_nbytes)
     int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
                         int nthreads)

@@ -55,6 +55,8 @@ def blosc_encode_batch(
     fill_value: Any,
     dst: Any,
     encoded_nbytes: npt.NDArray[np.int64],
+    nan_float_size: int = 0,
+    nan_big_endian: bool = False,
 ) -> None: ...
 def blosc1_slot_nbytes(nbytes: int) -> int: ...
 def copy_regions(
@@ -67,3 +69,4 @@ def copy_regions(
     shapes: npt.NDArray[np.int64],
     itemsize: int,
 ) -> None: ...
+def is_all_nan(data: Any, float_size: int, big_endian: bool = False) -> bool: ...

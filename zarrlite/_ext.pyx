@@ -375,11 +375,13 @@ def write_files(list tmp_paths, list paths, list values):
 
 def blosc_encode_batch(src, int64_t n, size_t chunk_nbytes, int typesize, int cname,
                        int clevel, int shuffle, int64_t blocksize, fill_value, dst,
-                       int64_t[::1] encoded_nbytes):
+                       int64_t[::1] encoded_nbytes, size_t nan_float_size=0,
+                       bint nan_big_endian=False):
     """Encode n chunks stored back to back in src into dst (slot i at
     i * blosc1_slot_nbytes(chunk_nbytes)), without the GIL. encoded_nbytes[i] gets each
-    length, or 0 for a chunk whose items all equal fill_value (bytes of one item, or None
-    to encode every chunk)."""
+    length, or 0 for a chunk holding only the fill value: every float a NaN when
+    nan_float_size > 0, else every item equal to fill_value (bytes of one item; None:
+    encode every chunk)."""
     cdef Py_buffer sbuf, dbuf, fbuf
     cdef int status
     cdef int has_fill = fill_value is not None
@@ -408,8 +410,8 @@ def blosc_encode_batch(src, int64_t n, size_t chunk_nbytes, int typesize, int cn
                 with nogil:
                     status = zl_blosc1_encode_batch(
                         <const char *>sbuf.buf, n, chunk_nbytes, typesize, cname, clevel,
-                        shuffle, blocksize, fptr, itemsize, <char *>dbuf.buf,
-                        &encoded_nbytes[0])
+                        shuffle, blocksize, fptr, itemsize, nan_float_size, nan_big_endian,
+                        <char *>dbuf.buf, &encoded_nbytes[0])
             finally:
                 if has_fill:
                     PyBuffer_Release(&fbuf)
@@ -467,3 +469,17 @@ def copy_regions(src, const int64_t[::1] src_offsets, tuple src_strides, dst,
     finally:
         PyBuffer_Release(&sbuf)
     check(status, "copy")
+
+
+def is_all_nan(data, size_t float_size, bint big_endian=False):
+    """True if every float (float_size bytes) of the contiguous buffer is a NaN."""
+    cdef Py_buffer dbuf
+    cdef int result
+    PyObject_GetBuffer(data, &dbuf, PyBUF_SIMPLE)
+    try:
+        with nogil:
+            result = zl_is_all_nan(<const char *>dbuf.buf, dbuf.len, float_size, big_endian)
+    finally:
+        PyBuffer_Release(&dbuf)
+    check(result if result < 0 else 0, "is_all_nan")
+    return result == 1

@@ -20,6 +20,7 @@ scratch and copy with numpy. All C calls release the GIL.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -72,6 +73,8 @@ def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]
     n = len(items)
     if n == 0:
         return
+    if threading.current_thread().name.startswith(config.POOL_THREAD_PREFIX):
+        threads = 1  # already on a worker (a store reading another array): never wait on the pool
     if threads == 1 or n == 1:
         work(items, threads)
         return
@@ -115,6 +118,8 @@ class ChunkIO:
         # byte strides of a full chunk in its own layout
         self.chunk_strides = _layout_strides(self.chunks, itemsize, self.order)
         self.fill_bytes = _fill_bytes(self.fill_value, self.dtype)
+        # a NaN fill value matches every NaN, whatever its sign and payload bits
+        self.nan_float_size, self.nan_big_endian = _nan_fill(self.fill_value, self.dtype)
 
     # ----------------------------------------------------------------- reading
     def read(self, projections: Sequence[ChunkProjection], out: np.ndarray) -> None:
@@ -244,10 +249,13 @@ class ChunkIO:
         slot_nbytes = _ext.blosc1_slot_nbytes(chunk_nbytes)
         dst = _arena("encode_dst", n * slot_nbytes)
         sizes = np.empty(n, dtype=np.int64)
-        skip = None if self.write_empty_chunks or self.fill_value is None else self.fill_bytes
+        check = not self.write_empty_chunks and self.fill_value is not None
         _ext.blosc_encode_batch(src, n, chunk_nbytes, typesize, codec._cname_code, codec.clevel,
-                                codec.shuffle_for(typesize), codec.blocksize, skip, dst, sizes)
-        keep = getattr(self.store, "copies_values", False)  # else hand out private bytes
+                                codec.shuffle_for(typesize), codec.blocksize,
+                                self.fill_bytes if check else None, dst, sizes,
+                                self.nan_float_size if check else 0, self.nan_big_endian)
+        # views of our buffer only for stores whose own class promises to copy them
+        keep = type(self.store).__dict__.get("copies_values", False)
         view = memoryview(dst)
         encoded: dict[str, Any] = {}
         empty: list[str] = []
@@ -354,7 +362,10 @@ class ChunkIO:
             return False
         if self.pipeline.is_object:
             return all(_equals(item, self.fill_value) for item in chunk.flat)
-        return _ext.is_uniform(chunk.reshape(-1, order="A").view(np.uint8), self.fill_bytes)
+        raw = chunk.reshape(-1, order="A").view(np.uint8)
+        if self.nan_float_size:
+            return _ext.is_all_nan(raw, self.nan_float_size, self.nan_big_endian)
+        return _ext.is_uniform(raw, self.fill_bytes)
 
 
 def _equals(item: Any, fill_value: Any) -> bool:
@@ -381,6 +392,21 @@ def _fill_bytes(fill_value: Any, dtype: np.dtype) -> bytes | None:
     if fill_value is None:
         return bytes(dtype.itemsize)
     return np.array(fill_value, dtype=dtype).tobytes()
+
+
+def _nan_fill(fill_value: Any, dtype: np.dtype) -> tuple[int, bool]:
+    """(float size, big-endian) when the fill value is all NaN (floats, or complex with both
+    parts NaN), else (0, False)."""
+    if fill_value is None or dtype.kind not in "fc" or dtype.fields is not None:
+        return 0, False
+    value = np.asarray(fill_value, dtype=dtype)
+    if not (np.isnan(value.real) and np.isnan(value.imag if dtype.kind == "c" else value)):
+        return 0, False
+    size = dtype.itemsize // 2 if dtype.kind == "c" else dtype.itemsize
+    if size not in (2, 4, 8):  # long double: compare bytes
+        return 0, False
+    big = dtype.byteorder == ">" or (dtype.byteorder == "=" and sys.byteorder == "big")
+    return size, big
 
 
 def _is_forward(proj: ChunkProjection) -> bool:

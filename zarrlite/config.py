@@ -16,6 +16,8 @@ _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
+#: Name prefix of the worker threads.
+POOL_THREAD_PREFIX = "zarrlite-worker"
 
 
 def get(name: str) -> Any:
@@ -70,6 +72,6 @@ def thread_pool() -> ThreadPoolExecutor:
         if _pool is None or _pool_size != wanted:
             if _pool is not None:
                 _pool.shutdown(wait=False)
-            _pool = ThreadPoolExecutor(max_workers=wanted, thread_name_prefix="zarrlite")
+            _pool = ThreadPoolExecutor(max_workers=wanted, thread_name_prefix=POOL_THREAD_PREFIX)
             _pool_size = wanted
         return _pool

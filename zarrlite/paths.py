@@ -99,12 +99,13 @@ def validate_key(key: str) -> str:
         or key[-1] == "/"
         or "//" in key
         or "\\" in key
+        or "\0" in key
         # only keys with a segment starting with "." can contain "." or "..":
         or ((key[0] == "." or "/." in key) and _has_dot_segment(key))
     ):
         raise ValueError(
             f"invalid store key {key!r}: expected a relative '/'-separated key without "
-            "empty, '.' or '..' segments"
+            "empty, '.' or '..' segments, backslashes or NUL characters"
         )
     return key
 

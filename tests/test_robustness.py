@@ -1,0 +1,136 @@
+"""Robustness: corrupt chunks, NaN fill values, odd keys and files, stores that read arrays."""
+
+import struct
+
+import numcodecs
+import numpy as np
+import pytest
+
+import zarrlite as zl
+
+
+def _chunk_with_negative_stream_length(cname: str, shuffle: int, blocksize: int):
+    """A valid Blosc1-format (version 2) chunk whose block 1 start now points at a stream
+    with a negative length (a C-Blosc2-only "run" encoding, invalid in format version 2)."""
+    store: dict = {}
+    z = zl.create(
+        shape=(4096,),
+        chunks=(4096,),
+        dtype="f8",
+        store=store,
+        compressor=zl.Blosc(cname=cname, shuffle=shuffle, blocksize=blocksize),
+    )
+    ref = np.sin(np.arange(4096)).round(2)
+    z[:] = ref
+    b = bytearray(store["0"])
+    assert b[0] == 2  # format version 2, as numcodecs writes
+    pos = len(b)
+    b += struct.pack("<i", -65) + b"\x01" * 64  # length -65, then a "run" token
+    struct.pack_into("<i", b, 12, len(b))  # cbytes stays consistent with the buffer
+    struct.pack_into("<i", b, 16 + 4, pos)  # bstarts[1]
+    store["0"] = bytes(b)
+    return z, ref, bytes(b)
+
+
+@pytest.mark.parametrize(
+    "cname, shuffle, blocksize", [("lz4", 0, 512), ("blosclz", 2, 512), ("zstd", 0, 4096)]
+)
+@pytest.mark.parametrize("sel", ["all", "reversed", "part of block 1"])
+def test_corrupt_v2_chunk_with_negative_stream_length_raises(cname, shuffle, blocksize, sel):
+    # C-Blosc 1 (numcodecs, zarr-python, tensorstore) rejects this chunk; zarrlite hands it
+    # to C-Blosc2, which accepts negative split lengths in any format version, and returns a
+    # run of byte 65 (0x41) in place of block 1: silently wrong data.
+    z, ref, cdata = _chunk_with_negative_stream_length(cname, shuffle, blocksize)
+    first = blocksize // 8  # first item of block 1
+    sel = {
+        "all": np.s_[:],
+        "reversed": np.s_[::-1],
+        "part of block 1": np.s_[first + 3 : first + 9],
+    }[sel]
+    with pytest.raises(RuntimeError):
+        numcodecs.Blosc().decode(cdata)
+    with pytest.raises(zl.CodecError):
+        z[sel]
+
+
+@pytest.mark.parametrize("compressor", [zl.Blosc(), zl.Zstd()])
+def test_all_nan_chunks_not_stored_whatever_the_nan_bits(compressor):
+    # 0/0 gives a NaN with the sign bit set (0xfff8...), np.nan is 0x7ff8...; both are the
+    # NaN fill value. zarr-python (2 and 3) drop such chunks; zarrlite compares bytes.
+    store: dict = {}
+    z = zl.create(
+        shape=(10,), chunks=(5,), dtype="f8", fill_value=np.nan, store=store, compressor=compressor
+    )
+    with np.errstate(invalid="ignore"):
+        z[:] = np.zeros(10) / 0
+    assert z.nchunks_initialized == 0
+
+
+def test_directory_store_batch_methods_reject_nul_in_key(tmp_path):
+    # The per-key methods raise ValueError("embedded null byte"); the C batch paths cut the
+    # path at the NUL and read or write a different key.
+    store = zl.DirectoryStore(tmp_path)
+    store["a"] = b"secret"
+    with pytest.raises(ValueError):
+        store["a\x00b"] = b"x"
+    with pytest.raises(ValueError):
+        store.getitems_into(["a\x00zz"])
+    with pytest.raises(ValueError):
+        store.setitems({"q\x00r": b"zz"})
+    assert "q" not in store
+
+
+def test_fifo_named_like_a_chunk_raises_instead_of_hanging(tmp_path):
+    import os
+
+    z = zl.zeros((4,), chunks=(2,), dtype="i4", store=str(tmp_path))
+    os.mkfifo(tmp_path / "0")
+    with pytest.raises(OSError, match="0"):
+        z[:]
+
+
+class _ArrayBackedStore(dict):
+    """A store whose reads go through another zarrlite array (a 'virtual' store)."""
+
+    def __init__(self, source):
+        super().__init__()
+        self.source = source
+
+    def getitems(self, keys):
+        self.source[...]  # a nested multi-chunk read, possibly from a worker thread
+        return {k: self[k] for k in keys if k in self}
+
+
+def test_store_that_reads_another_array_does_not_deadlock():
+    source = zl.array(np.arange(64), chunks=(4,))
+    store = _ArrayBackedStore(source)
+    z = zl.array(np.arange(100.0), chunks=(5,), store=store)
+    with zl.config.set(threads=2):
+        np.testing.assert_array_equal(z[...], np.arange(100.0))
+
+
+def test_wrapper_store_never_keeps_views_of_reused_buffers():
+    class CachingWrapper(dict):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def __getattr__(self, name):  # forwards the rest, copies_values included
+            return getattr(self.inner, name)
+
+        def getitems(self, keys):
+            return {k: self[k] for k in keys if k in self}
+
+        def setitems(self, mapping):
+            self.update(mapping)  # keeps whatever it is given
+
+        def delitems(self, keys):
+            for k in keys:
+                self.pop(k, None)
+
+    store = CachingWrapper(zl.MemoryStore())
+    z = zl.zeros((8,), chunks=(2,), dtype="i8", store=store)
+    z[...] = np.arange(8)
+    z[...] = np.arange(8) * 10  # would overwrite views kept from the first write
+    np.testing.assert_array_equal(z[...], np.arange(8) * 10)
+    assert all(isinstance(v, bytes) for k, v in store.items() if not k.startswith("."))
