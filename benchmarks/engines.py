@@ -96,10 +96,7 @@ class Zarrlite(Engine):
         return handle[selection]
 
     def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        vindex = getattr(handle, "vindex", None)
-        if vindex is None:
-            raise NotImplementedError("zarrlite has no coordinate (fancy) indexing yet")
-        return vindex[rows, cols]
+        return handle.vindex[rows, cols]
 
 
 class ZarrPython(Engine):

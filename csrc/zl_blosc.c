@@ -599,3 +599,44 @@ int zl_blosc1_encode_batch(const char *src, int64_t n, size_t chunk_nbytes, int 
   }
   return ZL_OK;
 }
+
+/* Decode only the blocks of a Blosc chunk flagged in `wanted` (nblocks flags, one per
+ * block, as the header's block size divides the chunk) into their places in dst (the
+ * chunk's full decoded size); the bytes of other blocks are left as they were. */
+int zl_blosc_decode_blocks(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
+                           const uint8_t *wanted, int64_t nblocks, int nthreads) {
+  zl_blosc_header_t header;
+  int status = read_checked_header(cdata, cdata_nbytes, &header);
+  if (status != ZL_OK)
+    return status;
+  if ((size_t)header.nbytes != dst_nbytes || wanted == NULL)
+    return ZL_ERR_BUFFER;
+  if (header.nbytes == 0)
+    return ZL_OK;
+  if (header.blocksize <= 0 || (header.nbytes + header.blocksize - 1) / header.blocksize != nblocks)
+    return ZL_ERR_ARG;
+  bool *mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  if (mask == NULL)
+    return ZL_ERR_NOMEM;
+  for (int64_t b = 0; b < nblocks; b++)
+    mask[b] = !wanted[b]; /* C-Blosc2's mask says which blocks to skip */
+  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
+  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
+  blosc2_context *dctx = blosc2_create_dctx(dparams);
+  if (dctx == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0) {
+    status = ZL_ERR_CORRUPT;
+    goto cleanup;
+  }
+  int rc = blosc2_decompress_ctx(dctx, cdata, (int32_t)header.cbytes, dst, (int32_t)dst_nbytes);
+  if (rc < 0)
+    status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+cleanup:
+  if (dctx != NULL)
+    blosc2_free_ctx(dctx);
+  free(mask);
+  return status;
+}

@@ -285,8 +285,9 @@ def test_zero_dimensional_array():
         (1.5, IndexError),
         ("a", IndexError),
         (slice(None, None, 0), ValueError),
-        ([0, 1], IndexError),  # fancy indexing is not supported yet
-        (np.array([True] * 10), IndexError),
+        ([0, 10], IndexError),  # an integer array out of bounds
+        (np.array([True] * 9), IndexError),  # a boolean array of the wrong length
+        (([0, 1], [1, 2]), IndexError),  # two arrays: numpy semantics we do not express
     ],
 )
 def test_bad_selections_raise_before_io(counting, sel, error):

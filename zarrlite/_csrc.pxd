@@ -1,5 +1,5 @@
 # Declarations of the C core (csrc/zl.h) for _ext.pyx.
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint8_t
 
 
 cdef extern from "zl.h" nogil:
@@ -43,6 +43,9 @@ cdef extern from "zl.h" nogil:
                                int64_t *encoded_nbytes)
     int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
                         int nthreads)
+    int zl_blosc_decode_blocks(const void *cdata, size_t cdata_nbytes, void *dst,
+                               size_t dst_nbytes, const uint8_t *wanted, int64_t nblocks,
+                               int nthreads)
     int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes, int64_t n,
                                 void *scratch, size_t scratch_nbytes, const int64_t *src_offsets,
                                 const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
@@ -50,6 +53,11 @@ cdef extern from "zl.h" nogil:
                                 size_t itemsize, int64_t row_nbytes, int nthreads,
                                 int64_t *failed_index)
 
+    int zl_copy_outer(const char *src, const int64_t *const *src_offsets, char *dst,
+                      const int64_t *const *dst_offsets, const int64_t *counts, int ndim,
+                      size_t itemsize)
+    int zl_copy_points(const char *src, const int64_t *src_offsets, char *dst,
+                       const int64_t *dst_offsets, int64_t n, size_t itemsize)
     int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                       int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
                       int *error_number)

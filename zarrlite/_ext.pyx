@@ -11,7 +11,7 @@ from cpython.ref cimport Py_DECREF
 
 cdef extern from "Python.h":
     char *PyBytes_AS_STRING(PyObject *o) nogil
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint8_t
 
 from zarrlite._csrc cimport *
 
@@ -483,3 +483,130 @@ def is_all_nan(data, size_t float_size, bint big_endian=False):
         PyBuffer_Release(&dbuf)
     check(result if result < 0 else 0, "is_all_nan")
     return result == 1
+
+
+cdef int check_offsets(const int64_t[::1] offsets, int64_t base_lo, int64_t base_hi,
+                       str name) except -1:
+    """Raise ValueError unless base + every offset stays within [base_lo, base_hi]."""
+    cdef Py_ssize_t k
+    for k in range(offsets.shape[0]):
+        if offsets[k] < base_lo or offsets[k] > base_hi:
+            raise ValueError(f"{name} offset {offsets[k]} lies outside its buffer")
+    return 0
+
+
+cdef int64_t array_min(const int64_t[::1] a) noexcept:
+    cdef int64_t m = a[0]
+    cdef Py_ssize_t k
+    for k in range(1, a.shape[0]):
+        if a[k] < m:
+            m = a[k]
+    return m
+
+
+cdef int64_t array_max(const int64_t[::1] a) noexcept:
+    cdef int64_t m = a[0]
+    cdef Py_ssize_t k
+    for k in range(1, a.shape[0]):
+        if a[k] > m:
+            m = a[k]
+    return m
+
+
+def copy_outer(src, list src_offsets, dst, list dst_offsets, size_t itemsize):
+    """Outer-product copy (orthogonal selections): per dimension an int64 array of byte
+    offsets into src and one into dst, of equal length; every combination is copied.
+    Without the GIL; every offset sum is checked against the buffers first."""
+    cdef int ndim = len(src_offsets)
+    cdef const int64_t *sptr[32]
+    cdef const int64_t *dptr[32]
+    cdef int64_t counts[32]
+    cdef int64_t smax = 0, dmax = 0, smin = 0, dmin = 0
+    cdef const int64_t[::1] so
+    cdef const int64_t[::1] do
+    cdef Py_buffer sbuf, dbuf
+    cdef int status
+    cdef list keep = []
+    if ndim < 1 or ndim > ZL_MAX_DIM or len(dst_offsets) != ndim:
+        raise ValueError(f"need 1 to {ZL_MAX_DIM} dimensions of offsets on both sides")
+    for d in range(ndim):
+        so = src_offsets[d]
+        do = dst_offsets[d]
+        if so.shape[0] != do.shape[0]:
+            raise ValueError(f"dimension {d}: {so.shape[0]} source and {do.shape[0]} "
+                             "destination offsets")
+        counts[d] = so.shape[0]
+        if counts[d] == 0:
+            return
+        keep.append((so, do))
+        sptr[d] = &so[0]
+        dptr[d] = &do[0]
+        smin += array_min(so)
+        smax += array_max(so)
+        dmin += array_min(do)
+        dmax += array_max(do)
+    PyObject_GetBuffer(src, &sbuf, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            if smin < 0 or smax + <int64_t>itemsize > sbuf.len:
+                raise ValueError("source offsets lie outside the source buffer")
+            if dmin < 0 or dmax + <int64_t>itemsize > dbuf.len:
+                raise ValueError("destination offsets lie outside the destination buffer")
+            with nogil:
+                status = zl_copy_outer(<const char *>sbuf.buf, sptr, <char *>dbuf.buf, dptr,
+                                       counts, ndim, itemsize)
+        finally:
+            PyBuffer_Release(&dbuf)
+    finally:
+        PyBuffer_Release(&sbuf)
+    check(status, "copy")
+
+
+def copy_points(src, const int64_t[::1] src_offsets, dst, const int64_t[::1] dst_offsets,
+                size_t itemsize):
+    """Point copy (coordinate and mask selections): item k moves from byte offset
+    src_offsets[k] of src to dst_offsets[k] of dst, in order. Without the GIL."""
+    cdef Py_buffer sbuf, dbuf
+    cdef int status
+    cdef Py_ssize_t n = src_offsets.shape[0]
+    if dst_offsets.shape[0] != n:
+        raise ValueError(f"{n} source and {dst_offsets.shape[0]} destination offsets")
+    if n == 0:
+        return
+    PyObject_GetBuffer(src, &sbuf, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            check_offsets(src_offsets, 0, sbuf.len - <int64_t>itemsize, "source")
+            check_offsets(dst_offsets, 0, dbuf.len - <int64_t>itemsize, "destination")
+            with nogil:
+                status = zl_copy_points(<const char *>sbuf.buf, &src_offsets[0],
+                                        <char *>dbuf.buf, &dst_offsets[0], n, itemsize)
+        finally:
+            PyBuffer_Release(&dbuf)
+    finally:
+        PyBuffer_Release(&sbuf)
+    check(status, "copy")
+
+
+def blosc_decode_blocks(cdata, dst, const uint8_t[::1] wanted, int nthreads=1):
+    """Decode only the blocks of a Blosc chunk whose flag in `wanted` is set (one flag per
+    block) into their places in dst (the chunk's full size). Without the GIL."""
+    cdef Py_buffer src, out
+    cdef int status
+    cdef int64_t nblocks = wanted.shape[0]
+    if nblocks == 0:
+        raise ValueError("wanted needs one flag per block")
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            with nogil:
+                status = zl_blosc_decode_blocks(src.buf, src.len, out.buf, out.len,
+                                                &wanted[0], nblocks, nthreads)
+        finally:
+            PyBuffer_Release(&out)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "blosc decode")

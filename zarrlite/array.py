@@ -10,17 +10,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .array_fancy import FancyIndexing
 from .attrs import Attributes
 from .chunkio import ChunkIO
 from .errors import ArrayNotFoundError, ReadOnlyError
 from .indexing import BasicIndexer, NotBasicSelection
+from .indexing_fancy import OrthogonalIndexer, classify_selection
 from .meta import ArrayMeta
 from .paths import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
 from .pipeline import ChunkPipeline
 from .stores.base import delitems, getsize, listdir
 
 
-class Array:
+class Array(FancyIndexing):
     """A chunked, compressed N-d array stored as Zarr v2.
 
     Normally obtained from `zarrlite.open_array`, `zarrlite.create` or a `Group`, not
@@ -192,8 +194,19 @@ class Array:
 
     # ------------------------------------------------------------------ reading
     def __getitem__(self, selection: Any) -> Any:
-        """Read a selection, numpy style: ints, slices (any step), ``...``, ``None``."""
-        return self.get_basic_selection(selection)
+        """Read a selection, numpy style: ints, slices (any step), ``...``, ``None``, and
+        one integer or boolean array among them (or a boolean mask of the whole array)."""
+        try:
+            return self.get_basic_selection(selection)
+        except NotBasicSelection:
+            pass
+        kind, sel, axes = classify_selection(selection, self._meta.shape)
+        if kind == "mask":
+            return self.get_mask_selection(sel)
+        if kind == "orthogonal":
+            result = self.get_orthogonal_selection(sel)
+            return result if axes is None else result.transpose(axes)
+        return self.get_basic_selection(sel)
 
     def get_basic_selection(self, selection: Any = Ellipsis) -> Any:
         """Read a basic selection; returns an ndarray, or a scalar for a single item."""
@@ -206,12 +219,7 @@ class Array:
         return result
 
     def _basic_indexer(self, selection: Any) -> BasicIndexer:
-        try:
-            return BasicIndexer(selection, self._meta.shape, self._meta.chunks)
-        except NotBasicSelection as err:
-            raise IndexError(
-                f"{err}; integer and boolean array selections are not supported yet"
-            ) from None
+        return BasicIndexer(selection, self._meta.shape, self._meta.chunks)
 
     def __array__(self, dtype: npt.DTypeLike = None, copy: bool | None = None) -> np.ndarray:
         data = np.asarray(self[...])
@@ -232,7 +240,22 @@ class Array:
     # ------------------------------------------------------------------ writing
     def __setitem__(self, selection: Any, value: Any) -> None:
         """Write a selection, numpy style; the value broadcasts to the selection."""
-        self.set_basic_selection(selection, value)
+        try:
+            self.set_basic_selection(selection, value)
+            return
+        except NotBasicSelection:
+            pass
+        kind, sel, axes = classify_selection(selection, self._meta.shape)
+        if kind == "mask":
+            self.set_mask_selection(sel, value)
+        elif kind == "orthogonal":
+            if axes is not None:  # numpy's result order -> oindex order
+                shape = OrthogonalIndexer(sel, self._meta.shape, self._meta.chunks).out_shape
+                value = self._prepare_value(value, tuple(shape[a] for a in axes))
+                value = value.transpose(np.argsort(axes))
+            self.set_orthogonal_selection(sel, value)
+        else:
+            self.set_basic_selection(sel, value)
 
     def set_basic_selection(self, selection: Any, value: Any) -> None:
         """Write `value` (broadcast as numpy does) into a basic selection."""

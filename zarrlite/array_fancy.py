@@ -1,0 +1,140 @@
+"""Fancy selections of `Array`: ``oindex``, ``vindex``, ``blocks`` and their methods.
+
+A mixin, so that `array.py` keeps the core; it relies on `Array`'s ``_meta``, ``_io``,
+``_check_writable``, ``_prepare_value`` and basic selection methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import fancyio
+from .indexing_fancy import BlockIndexer, CoordinateIndexer, MaskIndexer, OrthogonalIndexer
+
+
+class FancyIndexing:
+    """Orthogonal, coordinate, mask and block selections (zarr-python 2's API)."""
+
+    # --------------------------------------------------------------- orthogonal
+    def get_orthogonal_selection(self, selection: Any) -> np.ndarray:
+        """Read an orthogonal selection: per dimension an int, a slice, an integer array or
+        a boolean array, applied independently (like ``numpy.ix_``)."""
+        indexer = OrthogonalIndexer(selection, self._meta.shape, self._meta.chunks)
+        out = self._new_out(indexer.sel_shape)
+        fancyio.read_orthogonal(self._io, list(indexer), out)
+        return out.reshape(indexer.out_shape)
+
+    def set_orthogonal_selection(self, selection: Any, value: Any) -> None:
+        """Write an orthogonal selection (one read-modify-write per chunk touched)."""
+        self._check_writable()
+        indexer = OrthogonalIndexer(selection, self._meta.shape, self._meta.chunks)
+        values = self._contiguous_value(value, indexer.out_shape).reshape(indexer.sel_shape)
+        fancyio.write_orthogonal(self._io, list(indexer), values)
+
+    # --------------------------------------------------------------- points
+    def get_coordinate_selection(self, selection: Any) -> np.ndarray:
+        """Read the items at the given coordinates: one integer array per dimension,
+        broadcast together; the result has their broadcast shape."""
+        indexer = CoordinateIndexer(selection, self._meta.shape, self._meta.chunks)
+        return self._read_points(indexer)
+
+    def set_coordinate_selection(self, selection: Any, value: Any) -> None:
+        """Write the items at the given coordinates (the last write wins on repeats)."""
+        self._check_writable()
+        indexer = CoordinateIndexer(selection, self._meta.shape, self._meta.chunks)
+        self._write_points(indexer, value)
+
+    def get_mask_selection(self, mask: Any) -> np.ndarray:
+        """Read the items where a boolean array of the array's shape is True (1-d result)."""
+        indexer = MaskIndexer(mask, self._meta.shape, self._meta.chunks)
+        return self._read_points(indexer)
+
+    def set_mask_selection(self, mask: Any, value: Any) -> None:
+        """Write the items where a boolean array of the array's shape is True."""
+        self._check_writable()
+        indexer = MaskIndexer(mask, self._meta.shape, self._meta.chunks)
+        self._write_points(indexer, value)
+
+    def _read_points(self, indexer: Any) -> np.ndarray:
+        out = self._new_out(indexer.out_shape)
+        fancyio.read_points(self._io, list(indexer), out)
+        return out
+
+    def _write_points(self, indexer: Any, value: Any) -> None:
+        values = self._contiguous_value(value, indexer.out_shape)
+        fancyio.write_points(self._io, list(indexer), values)
+
+    # --------------------------------------------------------------- blocks
+    def get_block_selection(self, selection: Any) -> np.ndarray:
+        """Read whole chunks by their grid coordinates: ``z.blocks[1, 0:2]``."""
+        indexer = BlockIndexer(selection, self._meta.shape, self._meta.chunks)
+        return self.get_basic_selection(indexer.basic_selection)
+
+    def set_block_selection(self, selection: Any, value: Any) -> None:
+        """Write whole chunks by their grid coordinates."""
+        indexer = BlockIndexer(selection, self._meta.shape, self._meta.chunks)
+        self.set_basic_selection(indexer.basic_selection, value)
+
+    # --------------------------------------------------------------- accessors
+    @property
+    def oindex(self) -> _Accessor:
+        """``z.oindex[...]``: orthogonal selections."""
+        return _Accessor(self.get_orthogonal_selection, self.set_orthogonal_selection)
+
+    @property
+    def vindex(self) -> _Accessor:
+        """``z.vindex[...]``: coordinate selections, or a mask when given one boolean array
+        of the array's number of dimensions."""
+        return _Accessor(self._vindex_get, self._vindex_set)
+
+    @property
+    def blocks(self) -> _Accessor:
+        """``z.blocks[...]``: whole chunks by grid coordinates."""
+        return _Accessor(self.get_block_selection, self.set_block_selection)
+
+    def _mask_of(self, selection: Any) -> np.ndarray | None:
+        """The boolean mask when `selection` is one, with the array's dimensions."""
+        sel = selection[0] if isinstance(selection, tuple) and len(selection) == 1 else selection
+        if isinstance(sel, np.ndarray) and sel.dtype == bool and sel.ndim == len(
+            self._meta.shape
+        ):
+            return sel
+        return None
+
+    def _vindex_get(self, selection: Any) -> np.ndarray:
+        mask = self._mask_of(selection)
+        if mask is not None:
+            return self.get_mask_selection(mask)
+        return self.get_coordinate_selection(selection)
+
+    def _vindex_set(self, selection: Any, value: Any) -> None:
+        mask = self._mask_of(selection)
+        if mask is not None:
+            self.set_mask_selection(mask, value)
+        else:
+            self.set_coordinate_selection(selection, value)
+
+    # --------------------------------------------------------------- helpers
+    def _new_out(self, shape: tuple[int, ...]) -> np.ndarray:
+        return np.empty(shape, dtype=self._meta.dtype)
+
+    def _contiguous_value(self, value: Any, shape: tuple[int, ...]) -> np.ndarray:
+        return np.ascontiguousarray(self._prepare_value(value, shape))
+
+
+class _Accessor:
+    """``obj[sel]`` / ``obj[sel] = v`` forwarding to a getter and a setter."""
+
+    __slots__ = ("_get", "_set")
+
+    def __init__(self, get: Any, set_: Any) -> None:
+        self._get = get
+        self._set = set_
+
+    def __getitem__(self, selection: Any) -> Any:
+        return self._get(selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        self._set(selection, value)

@@ -1,0 +1,209 @@
+"""Chunk I/O for fancy selections: orthogonal (``oindex``), coordinate (``vindex``) and mask.
+
+Projections come from `zarrlite.indexing_fancy`; each touched chunk appears once, however
+the requested positions are ordered or repeated, so each chunk is fetched once (in batches,
+through the store's ``getitems``) and decoded once. The gather out of a decoded chunk and
+the scatter into one run in C without the GIL (`_ext.copy_outer` for orthogonal selections,
+`_ext.copy_points` for points), on the worker threads. Object arrays use numpy instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _ext
+from .chunkio import ChunkIO, run_batches, scratch
+from .errors import CodecError
+
+
+def read_orthogonal(io: ChunkIO, projections: Sequence[Any], out: np.ndarray) -> None:
+    """Fill `out` (C-contiguous, the selection's per-dimension shape) from the chunks."""
+    run_batches(projections, lambda batch, nthreads: _read_batch(io, batch, out, nthreads,
+                                                                   _gather_outer))
+
+
+def read_points(io: ChunkIO, projections: Sequence[Any], out: np.ndarray) -> None:
+    """Fill `out` (C-contiguous, any shape; points land at flat positions) from the chunks."""
+    run_batches(projections, lambda batch, nthreads: _read_batch(io, batch, out, nthreads,
+                                                                   _gather_points))
+
+
+def write_orthogonal(io: ChunkIO, projections: Sequence[Any], value: np.ndarray) -> None:
+    """Write `value` (C-contiguous, the selection's per-dimension shape)."""
+    run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_outer))
+
+
+def write_points(io: ChunkIO, projections: Sequence[Any], value: np.ndarray) -> None:
+    """Write `value` (C-contiguous; point k takes flat item k)."""
+    run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_points))
+
+
+#: Cost rule for sparse reads of plain Blosc chunks: decode only the Blosc blocks holding
+#: requested items when they are at most this fraction of the chunk's blocks; else decode
+#: the whole chunk (one call is cheaper than a masked pass when most blocks are needed).
+PARTIAL_DECODE_MAX_FRACTION = 0.5
+#: Orthogonal selections larger than this (items per chunk) skip the block analysis.
+PARTIAL_DECODE_MAX_ITEMS = 1 << 20
+
+
+def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
+            item_offsets: np.ndarray | None = None) -> np.ndarray:
+    """The chunk, decoded into this thread's scratch (a new array for objects). With the
+    byte offsets of the items wanted, a plain Blosc chunk may decode only their blocks."""
+    pipeline = io.pipeline
+    try:
+        if pipeline.is_blosc:
+            buf = scratch(pipeline.nbytes)
+            wanted = None if item_offsets is None else _wanted_blocks(io, cdata, item_offsets)
+            if wanted is None:
+                _ext.blosc_decode(cdata, buf, nthreads)
+            else:
+                _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
+            return buf.view(io.dtype).reshape(io.chunks, order=io.order)
+        buf = None if pipeline.is_object else scratch(pipeline.nbytes)
+        return pipeline.decode(cdata, out=buf)
+    except (CodecError, ValueError) as err:
+        raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
+
+
+def _wanted_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray) -> np.ndarray | None:
+    """Flags of the Blosc blocks holding the items at these byte offsets of the chunk, or
+    None when decoding the whole chunk is the better deal (see the cost rule above)."""
+    _version, _flags, _typesize, nbytes, blocksize, _cbytes = _ext.blosc_header(cdata)
+    if blocksize <= 0 or blocksize >= nbytes:
+        return None
+    nblocks = -(-nbytes // blocksize)
+    first = item_offsets // blocksize
+    last = (item_offsets + io.dtype.itemsize - 1) // blocksize  # items may straddle blocks
+    wanted = np.zeros(nblocks, dtype=np.uint8)
+    wanted[first] = 1
+    wanted[last] = 1
+    if wanted.sum() > PARTIAL_DECODE_MAX_FRACTION * nblocks:
+        return None
+    return wanted
+
+
+def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:
+    """Byte offsets in the decoded chunk of every item a projection needs (None: too many
+    to list, or a selection that needs the whole chunk anyway)."""
+    if not io.pipeline.is_blosc:
+        return None
+    if isinstance(proj.src, np.ndarray):  # points
+        return _point_src_offsets(io, proj)
+    count = int(np.prod([len(s) for s in proj.src], dtype=np.int64))
+    if count > PARTIAL_DECODE_MAX_ITEMS or getattr(proj, "complete", False):
+        return None
+    total = np.zeros((), dtype=np.int64)
+    for s, stride in zip(proj.src, io.chunk_strides):
+        total = np.add.outer(total, s * stride)
+    return total.reshape(-1)
+
+
+def _read_batch(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+                gather: Any) -> None:
+    keys = [io.key_of(p.chunk_coords) for p in batch]
+    cdatas = io._fetch(keys)
+    for key, proj in zip(keys, batch):
+        cdata = cdatas.get(key)
+        if cdata is None:
+            gather(io, None, proj, out)
+        else:
+            chunk = _decode(io, key, cdata, nthreads, _item_offsets(io, proj))
+            gather(io, chunk, proj, out)
+
+
+def _fill_value_for(io: ChunkIO) -> Any:
+    return 0 if io.fill_value is None and not io.dtype.hasobject else io.fill_value
+
+
+def _gather_outer(io: ChunkIO, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
+    if chunk is None:
+        out[np.ix_(*proj.dst)] = _fill_value_for(io)
+    elif io.dtype.hasobject:
+        out[np.ix_(*proj.dst)] = chunk[np.ix_(*proj.src)]
+    else:
+        _ext.copy_outer(
+            chunk.reshape(-1, order="A").view(np.uint8),
+            [np.ascontiguousarray(s * stride) for s, stride in zip(proj.src, io.chunk_strides)],
+            out.reshape(-1).view(np.uint8),
+            [np.ascontiguousarray(d * stride) for d, stride in zip(proj.dst, out.strides)],
+            io.dtype.itemsize,
+        )
+
+
+def _point_src_offsets(io: ChunkIO, proj: Any) -> np.ndarray:
+    return np.ascontiguousarray(proj.src @ np.array(io.chunk_strides, dtype=np.int64))
+
+
+def _gather_points(io: ChunkIO, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
+    flat = out.reshape(-1)
+    if chunk is None:
+        flat[proj.dst] = _fill_value_for(io)
+    elif io.dtype.hasobject:
+        flat[proj.dst] = chunk[tuple(proj.src.T)]
+    else:
+        _ext.copy_points(
+            chunk.reshape(-1, order="A").view(np.uint8),
+            _point_src_offsets(io, proj),
+            flat.view(np.uint8),
+            np.ascontiguousarray(proj.dst * io.dtype.itemsize),
+            io.dtype.itemsize,
+        )
+
+
+def _scatter_outer(io: ChunkIO, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
+    if io.dtype.hasobject:
+        chunk[np.ix_(*proj.src)] = value[np.ix_(*proj.dst)]
+        return
+    _ext.copy_outer(
+        value.reshape(-1).view(np.uint8),
+        [np.ascontiguousarray(d * stride) for d, stride in zip(proj.dst, value.strides)],
+        chunk.reshape(-1, order="A").view(np.uint8),
+        [np.ascontiguousarray(s * stride) for s, stride in zip(proj.src, io.chunk_strides)],
+        io.dtype.itemsize,
+    )
+
+
+def _scatter_points(io: ChunkIO, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
+    flat = value.reshape(-1)
+    if io.dtype.hasobject:
+        chunk[tuple(proj.src.T)] = flat[proj.dst]
+        return
+    _ext.copy_points(
+        flat.view(np.uint8),
+        np.ascontiguousarray(proj.dst * io.dtype.itemsize),
+        chunk.reshape(-1, order="A").view(np.uint8),
+        _point_src_offsets(io, proj),
+        io.dtype.itemsize,
+    )
+
+
+def _write_batch(io: ChunkIO, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
+    """One read-modify-write per chunk: fetch the chunks not wholly overwritten in one
+    batch, patch each, encode, then one store write and one delete."""
+    keys = [io.key_of(p.chunk_coords) for p in batch]
+    partial = [k for k, p in zip(keys, batch) if not getattr(p, "complete", False)]
+    old = io._fetch(partial) if partial else {}
+    encoded: dict[str, Any] = {}
+    empty: list[str] = []
+    for key, proj in zip(keys, batch):
+        cdata = old.get(key)
+        if cdata is not None:
+            chunk = _decode(io, key, cdata, 1)
+            if io.dtype.hasobject:
+                chunk = np.array(chunk, dtype=object, order=io.order)
+        elif io.dtype.hasobject:
+            chunk = np.full(io.chunks, io.fill_value, dtype=object, order=io.order)
+        else:
+            chunk = scratch(io.pipeline.nbytes).view(io.dtype).reshape(io.chunks,
+                                                                         order=io.order)
+            io._fill_chunk(chunk)
+        scatter(io, chunk, proj, value)
+        if not io.write_empty_chunks and io._is_fill(chunk):
+            empty.append(key)
+        else:
+            encoded[key] = io.pipeline.encode(chunk)
+    io._store_batch(encoded, empty)
