@@ -178,6 +178,13 @@ class Array(FancyIndexing):
         return sum(1 for _ in self._stored_chunk_coords())
 
     @property
+    def stats(self) -> dict[str, int]:
+        """Counters since this Array object was made: ``chunks_decoded`` (whole or in part)
+        and ``partial_decodes`` (chunks of which only the needed Blosc blocks were decoded).
+        With a counting store they show which work a selection caused."""
+        return dict(self._io.stats)
+
+    @property
     def attrs(self) -> Attributes:
         """User attributes (``.zattrs``)."""
         if self._attrs is None:

@@ -114,6 +114,9 @@ class ChunkIO:
         self.fill_value = meta.fill_value
         self.pipeline = pipeline
         self.write_empty_chunks = write_empty_chunks
+        #: Instrumentation: chunks decoded (whole or in part) and decoded in part only.
+        self.stats: dict[str, int] = {"chunks_decoded": 0, "partial_decodes": 0}
+        self._stats_lock = threading.Lock()
         itemsize = self.dtype.itemsize
         # byte strides of a full chunk in its own layout
         self.chunk_strides = _layout_strides(self.chunks, itemsize, self.order)
@@ -142,6 +145,11 @@ class ChunkIO:
             except (CodecError, ValueError) as err:
                 raise CodecError(f"cannot decode chunk {key!r}: {err}",
                                  getattr(err, "code", 0)) from err
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Add n to a `stats` counter (safe from several threads)."""
+        with self._stats_lock:
+            self.stats[name] += n
 
     def _fetch(self, keys: list[str]) -> dict[str, Any]:
         """Values of the keys present. Stores that can read into a reusable buffer do so
@@ -175,6 +183,7 @@ class ChunkIO:
                               dtype=np.int64).reshape(n, ndim)
         chunk_strides = np.array(self.chunk_strides, dtype=np.int64)
         try:
+            self.count("chunks_decoded", n)
             _ext.blosc_decode_regions(
                 found_cdata,
                 scratch(self.pipeline.nbytes),
@@ -204,6 +213,7 @@ class ChunkIO:
         """Any pipeline but plain Blosc: codecs decode the chunk, numpy copies the region."""
         pipeline = self.pipeline
         buf = None if pipeline.is_object else scratch(pipeline.nbytes)
+        self.count("chunks_decoded")
         chunk = pipeline.decode(cdata, out=buf)
         out[_out_slices(proj)] = chunk[_chunk_slices(proj)]
 

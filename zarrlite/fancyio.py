@@ -58,12 +58,15 @@ def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
         if pipeline.is_blosc:
             buf = scratch(pipeline.nbytes)
             wanted = None if item_offsets is None else _wanted_blocks(io, cdata, item_offsets)
+            io.count("chunks_decoded")
             if wanted is None:
                 _ext.blosc_decode(cdata, buf, nthreads)
             else:
+                io.count("partial_decodes")
                 _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
             return buf.view(io.dtype).reshape(io.chunks, order=io.order)
         buf = None if pipeline.is_object else scratch(pipeline.nbytes)
+        io.count("chunks_decoded")
         return pipeline.decode(cdata, out=buf)
     except (CodecError, ValueError) as err:
         raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
