@@ -295,3 +295,20 @@ def test_stats_count_decodes_and_partial_decodes():
     assert z.stats == {"chunks_decoded": 3, "partial_decodes": 2}
     z[...]
     assert z.stats["chunks_decoded"] == 7
+
+
+@pytest.mark.parametrize("compressor", [zl.Blosc(), zl.Zstd(), None])
+def test_tiny_groups_give_the_same_results(monkeypatch, tmp_path, compressor):
+    from zarrlite import chunkio
+
+    monkeypatch.setattr(chunkio, "GROUP_NBYTES", 1)  # one chunk per group
+    a = np.arange(23 * 17, dtype="i4").reshape(23, 17)
+    z = zl.array(a, chunks=(5, 4), store=str(tmp_path), compressor=compressor)
+    np.testing.assert_array_equal(z[::-1, 3:], a[::-1, 3:])
+    z[2:19, ::2] = -a[2:19, ::2]
+    a[2:19, ::2] = -a[2:19, ::2]
+    rows, cols = np.array([22, 0, 7, 7]), np.array([16, 0, 3, 3])
+    np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+    z.oindex[[1, 20], [0, 16]] = 5
+    a[np.ix_([1, 20], [0, 16])] = 5
+    np.testing.assert_array_equal(z[...], a)

@@ -48,8 +48,9 @@ def scratch(nbytes: int) -> np.ndarray:
     return buf
 
 
-#: Most chunk bytes one write group builds before encoding them in one C call.
-WRITE_GROUP_NBYTES = 32 << 20
+#: Most chunk bytes (decoded size) one group of a batch handles at once: bounds the
+#: per-thread buffers for fetched and encoded bytes.
+GROUP_NBYTES = 32 << 20
 
 
 def _arena(name: str, nbytes: int) -> np.ndarray:
@@ -130,6 +131,12 @@ class ChunkIO:
         run_batches(projections, lambda batch, nthreads: self._read_batch(batch, out, nthreads))
 
     def _read_batch(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
+        # bounded groups: the fetched bytes of a group must not grow without limit
+        per_group = max(1, GROUP_NBYTES // max(1, self.pipeline.nbytes))
+        for start in range(0, len(batch), per_group):
+            self._read_group(batch[start : start + per_group], out, nthreads)
+
+    def _read_group(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         keys = [self.key_of(p.chunk_coords) for p in batch]
         cdatas = self._fetch(keys)
         if self.pipeline.is_blosc:
@@ -224,7 +231,7 @@ class ChunkIO:
 
     def _write_batch(self, batch: Sequence[ChunkProjection], value: np.ndarray) -> None:
         if self.pipeline.is_blosc:
-            per_group = max(1, WRITE_GROUP_NBYTES // max(1, self.pipeline.nbytes))
+            per_group = max(1, GROUP_NBYTES // max(1, self.pipeline.nbytes))
             for start in range(0, len(batch), per_group):
                 self._write_blosc_group(batch[start : start + per_group], value)
             return

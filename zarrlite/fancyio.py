@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext
+from . import _ext, chunkio
 from .chunkio import ChunkIO, run_batches, scratch
 from .errors import CodecError
 
@@ -105,7 +105,19 @@ def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:
     return total.reshape(-1)
 
 
+def _groups(io: ChunkIO, batch: Sequence[Any]) -> list[Sequence[Any]]:
+    """The batch cut so that each group's fetched bytes stay bounded."""
+    per_group = max(1, chunkio.GROUP_NBYTES // max(1, io.pipeline.nbytes))
+    return [batch[i : i + per_group] for i in range(0, len(batch), per_group)]
+
+
 def _read_batch(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+                gather: Any) -> None:
+    for group in _groups(io, batch):
+        _read_group(io, group, out, nthreads, gather)
+
+
+def _read_group(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
     keys = [io.key_of(p.chunk_coords) for p in batch]
     cdatas = io._fetch(keys)
@@ -185,6 +197,11 @@ def _scatter_points(io: ChunkIO, chunk: np.ndarray, proj: Any, value: np.ndarray
 
 
 def _write_batch(io: ChunkIO, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
+    for group in _groups(io, batch):
+        _write_group(io, group, value, scatter)
+
+
+def _write_group(io: ChunkIO, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
     """One read-modify-write per chunk: fetch the chunks not wholly overwritten in one
     batch, patch each, encode, then one store write and one delete."""
     keys = [io.key_of(p.chunk_coords) for p in batch]
