@@ -1,0 +1,332 @@
+/*
+ * zl_blosc_decode.c - decoding Blosc chunks (any format version) through C-Blosc2, after
+ * checking everything read from them: the header, and for C-Blosc 1.x chunks the block
+ * table and stream lengths. Also the batch and partial (block-level) decoders.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <blosc2.h>
+
+#include "zl.h"
+#include "zl_blosc_format.h"
+
+static int32_t read_le32(const uint8_t *p) {
+  return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+                   ((uint32_t)p[3] << 24));
+}
+
+int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header) {
+  const uint8_t *p = (const uint8_t *)cdata;
+  if (cdata == NULL || header == NULL)
+    return ZL_ERR_ARG;
+  if (cdata_nbytes < ZL_BLOSC1_HEADER)
+    return ZL_ERR_CORRUPT;
+  header->version = p[0];
+  header->versionlz = p[1];
+  header->flags = p[2];
+  header->typesize = p[3];
+  header->nbytes = read_le32(p + 4);
+  header->blocksize = read_le32(p + 8);
+  header->cbytes = read_le32(p + 12);
+  if (header->version < 1 || header->version > 6)
+    return ZL_ERR_CORRUPT;
+  if (header->nbytes < 0 || header->blocksize < 0 || header->cbytes < ZL_BLOSC1_HEADER)
+    return ZL_ERR_CORRUPT;
+  if ((size_t)header->cbytes > cdata_nbytes)
+    return ZL_ERR_CORRUPT; /* truncated */
+  if (header->nbytes > 0 && header->blocksize == 0)
+    return ZL_ERR_CORRUPT;
+  return ZL_OK;
+}
+
+/* Check the block layout of a format-1/2 (C-Blosc 1.x) chunk before C-Blosc2 sees it: every
+ * block start and every stream length must stay inside cbytes, and every stream length must
+ * lie in 1..raw stream size (C-Blosc2 would take a negative length for a Blosc2-only run
+ * encoding and return made-up bytes). Block starts need not increase: multi-threaded
+ * C-Blosc 1 stores blocks in finishing order. Newer formats are C-Blosc2's own to check. */
+static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h) {
+  if (h->version > 2 || h->nbytes == 0 || (h->flags & FLAG_MEMCPYED)) {
+    if ((h->flags & FLAG_MEMCPYED) && h->version <= 2 &&
+        h->cbytes < ZL_BLOSC1_HEADER + h->nbytes)
+      return ZL_ERR_CORRUPT;
+    return ZL_OK;
+  }
+  int64_t typesize = h->typesize < 1 ? 1 : h->typesize;
+  int64_t nblocks = (h->nbytes + h->blocksize - 1) / h->blocksize;
+  int64_t leftover = h->nbytes % h->blocksize;
+  int64_t table_end = ZL_BLOSC1_HEADER + 4 * nblocks;
+  int dont_split = (h->flags & FLAG_DONT_SPLIT) != 0;
+  if (table_end > h->cbytes)
+    return ZL_ERR_CORRUPT;
+  for (int64_t b = 0; b < nblocks; b++) {
+    int64_t pos = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    int is_leftover = (b == nblocks - 1 && leftover > 0);
+    int64_t bsize = is_leftover ? leftover : h->blocksize;
+    int64_t nsplits = (!dont_split && typesize <= MAX_SPLITS &&
+                       h->blocksize / typesize >= MIN_BUFFERSIZE && !is_leftover)
+                          ? typesize
+                          : 1;
+    int64_t neblock = bsize / nsplits;
+    if (pos < table_end)
+      return ZL_ERR_CORRUPT;
+    for (int64_t j = 0; j < nsplits; j++) {
+      if (pos + 4 > h->cbytes)
+        return ZL_ERR_CORRUPT;
+      int64_t csize = read_le32(p + pos);
+      if (csize <= 0 || csize > neblock || pos + 4 + csize > h->cbytes)
+        return ZL_ERR_CORRUPT;
+      pos += 4 + csize;
+    }
+  }
+  return ZL_OK;
+}
+
+/* Header checks plus, for format 1/2, the block layout: everything read from the chunk is
+ * bounds-checked before any decoder uses it. */
+static int read_checked_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *h) {
+  int status = zl_blosc_read_header(cdata, cdata_nbytes, h);
+  if (status != ZL_OK)
+    return status;
+  return check_blosc1_layout((const uint8_t *)cdata, h);
+}
+
+/* Decode a Blosc (1 or 2 format) chunk into dst, which must be exactly the chunk's
+ * decoded size. Header fields are checked here before C-Blosc2 sees the data. */
+int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
+                    int nthreads) {
+  zl_blosc_header_t header;
+  int status = read_checked_header(cdata, cdata_nbytes, &header);
+  blosc2_context *dctx = NULL;
+  if (status != ZL_OK)
+    return status;
+  if ((size_t)header.nbytes != dst_nbytes)
+    return ZL_ERR_BUFFER;
+  if (header.nbytes == 0)
+    return ZL_OK;
+  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
+  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
+  dctx = blosc2_create_dctx(dparams);
+  if (dctx == NULL)
+    return ZL_ERR_NOMEM;
+  int rc = blosc2_decompress_ctx(dctx, cdata, (int32_t)header.cbytes, dst, (int32_t)dst_nbytes);
+  if (rc < 0)
+    status = (rc == BLOSC2_ERROR_CODEC_SUPPORT) ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+  else if ((size_t)rc != dst_nbytes)
+    status = ZL_ERR_CORRUPT;
+  blosc2_free_ctx(dctx);
+  return status;
+}
+
+/* True when a region of `ndim` dims with these byte strides is one C-contiguous run. */
+static int is_c_contiguous(const int64_t *strides, const int64_t *shape, int ndim,
+                           size_t itemsize) {
+  int64_t expected = (int64_t)itemsize;
+  for (int d = ndim - 1; d >= 0; d--) {
+    if (shape[d] != 1 && strides[d] != expected)
+      return 0;
+    expected *= shape[d];
+  }
+  return 1;
+}
+
+/* First k in [0, count) with start + k*step >= lo (step > 0) or <= hi (step < 0), and one
+ * past the last such k that stays inside [lo, hi): the run of a strided index sequence that
+ * falls in rows [lo, hi). */
+static void rows_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
+                     int64_t *k0, int64_t *k1) {
+  int64_t a, b;
+  if (step > 0) {
+    a = lo - start <= 0 ? 0 : (lo - start + step - 1) / step;
+    b = hi - start <= 0 ? 0 : (hi - start + step - 1) / step;
+  } else {
+    int64_t s = -step;
+    a = start - (hi - 1) <= 0 ? 0 : (start - (hi - 1) + s - 1) / s;
+    b = start - lo < 0 ? 0 : (start - lo) / s + 1;
+  }
+  *k0 = a < count ? a : count;
+  *k1 = b < count ? b : count;
+}
+
+/* Decode only the Blosc blocks that a region touches, one at a time into their place in
+ * the chunk-sized `scratch` (one block at a time stays in cache), copying each block's share of the region into dst.
+ * (The block mask leaves the other blocks' bytes of scratch untouched.)
+ * Applies when blocks are whole rows of a C-order chunk (row = all of dim 0's sub-array,
+ * `row_nbytes` bytes) and the region steps along dim 0 by whole rows. Returns 1 when it
+ * handled the chunk, 0 when it does not apply, or a negative status. */
+static int decode_rows_by_block(blosc2_context *dctx, const void *cdata,
+                                const zl_blosc_header_t *h, char *scratch, int64_t src_offset,
+                                const int64_t *sstr, char *dst, const int64_t *dstr,
+                                const int64_t *shape, int ndim, size_t itemsize,
+                                int64_t row_nbytes) {
+  int64_t shape_rest[ZL_MAX_DIM];
+  if (ndim < 1 || row_nbytes <= 0 || h->blocksize <= 0 || h->blocksize >= h->nbytes ||
+      h->blocksize % row_nbytes != 0 || sstr[0] == 0 || sstr[0] % row_nbytes != 0 ||
+      h->typesize < 1 || h->blocksize % h->typesize != 0 || h->nbytes % h->typesize != 0)
+    return 0;
+  int64_t start0 = src_offset / row_nbytes, rest = src_offset % row_nbytes;
+  int64_t step0 = sstr[0] / row_nbytes;
+  int64_t rows_per_block = h->blocksize / row_nbytes;
+  int64_t nrows = h->nbytes / row_nbytes;
+  int64_t nblocks = (h->nbytes + h->blocksize - 1) / h->blocksize;
+  int status = ZL_OK;
+  bool *mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  if (mask == NULL)
+    return ZL_ERR_NOMEM;
+  for (int d = 0; d < ndim; d++)
+    shape_rest[d] = shape[d];
+  for (int64_t b = 0; b < nblocks; b++) {
+    int64_t r0 = b * rows_per_block;
+    int64_t r1 = r0 + rows_per_block < nrows ? r0 + rows_per_block : nrows;
+    int64_t k0, k1;
+    rows_run(start0, step0, shape[0], r0, r1, &k0, &k1);
+    if (k0 >= k1)
+      continue;
+    /* decode block b alone, in place in the chunk-sized scratch */
+    for (int64_t j = 0; j < nblocks; j++)
+      mask[j] = (j != b);
+    if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0) {
+      status = ZL_ERR_CORRUPT;
+      goto cleanup;
+    }
+    int rc = blosc2_decompress_ctx(dctx, cdata, (int32_t)h->cbytes, scratch, (int32_t)h->nbytes);
+    if (rc < 0) {
+      status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+      goto cleanup;
+    }
+    shape_rest[0] = k1 - k0;
+    status = zl_copy_strided(scratch + (start0 + k0 * step0) * row_nbytes + rest, sstr,
+                             dst + k0 * dstr[0], dstr, shape_rest, ndim, itemsize);
+    if (status != ZL_OK)
+      goto cleanup;
+  }
+  status = 1;
+cleanup:
+  free(mask);
+  return status;
+}
+
+/* Decode `n` Blosc chunks and copy one region of each into `dst`.
+ *
+ * Chunk i is cdata[i] (cdata_nbytes[i] bytes, NULL = skip); its region starts src_offsets[i]
+ * bytes into the decoded chunk, with byte strides src_strides[i*ndim ...] and shape
+ * shapes[i*ndim ...]; it lands dst_offsets[i] bytes into dst with the common byte strides
+ * dst_strides. A chunk decodes to scratch_nbytes bytes: straight into dst when its region
+ * is the whole chunk and contiguous there in the same layout, else into scratch followed by
+ * a strided copy. With row_nbytes > 0 (C-order chunks: bytes per index of dim 0), chunks
+ * whose Blosc blocks are whole rows are decoded block by block, skipping blocks the region
+ * does not touch. The caller has checked every region against its buffer. One
+ * decompression context serves the whole batch. On failure *failed_index is the chunk that
+ * failed. */
+int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes, int64_t n,
+                            void *scratch, size_t scratch_nbytes, const int64_t *src_offsets,
+                            const int64_t *src_strides, char *dst, const int64_t *dst_offsets,
+                            const int64_t *dst_strides, const int64_t *shapes, int ndim,
+                            size_t itemsize, int64_t row_nbytes, int nthreads,
+                            int64_t *failed_index) {
+  int status = ZL_OK;
+  blosc2_context *dctx = NULL;
+  if (ndim < 0 || ndim > ZL_MAX_DIM || itemsize == 0 || failed_index == NULL)
+    return ZL_ERR_ARG;
+  *failed_index = -1;
+  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
+  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
+  dctx = blosc2_create_dctx(dparams);
+  if (dctx == NULL)
+    return ZL_ERR_NOMEM;
+  for (int64_t i = 0; i < n; i++) {
+    const int64_t *sstr = src_strides + i * ndim;
+    const int64_t *shape = shapes + i * ndim;
+    zl_blosc_header_t header;
+    if (cdata[i] == NULL)
+      continue;
+    status = read_checked_header(cdata[i], cdata_nbytes[i], &header);
+    if (status == ZL_OK && (size_t)header.nbytes != scratch_nbytes)
+      status = ZL_ERR_CORRUPT;
+    if (status != ZL_OK) {
+      *failed_index = i;
+      goto cleanup;
+    }
+    int64_t items = 1;
+    for (int d = 0; d < ndim; d++)
+      items *= shape[d];
+    int whole = src_offsets[i] == 0 && (size_t)items * itemsize == scratch_nbytes &&
+                is_c_contiguous(sstr, shape, ndim, itemsize) &&
+                is_c_contiguous(dst_strides, shape, ndim, itemsize);
+    if (!whole && header.nbytes > 0) {
+      int done = decode_rows_by_block(dctx, cdata[i], &header, (char *)scratch, src_offsets[i],
+                                      sstr, dst + dst_offsets[i], dst_strides, shape, ndim,
+                                      itemsize, row_nbytes);
+      if (done < 0) {
+        status = done;
+        *failed_index = i;
+        goto cleanup;
+      }
+      if (done == 1)
+        continue;
+    }
+    void *target = whole ? (void *)(dst + dst_offsets[i]) : scratch;
+    if (header.nbytes > 0) {
+      int rc = blosc2_decompress_ctx(dctx, cdata[i], (int32_t)header.cbytes, target,
+                                     (int32_t)scratch_nbytes);
+      if (rc < 0 || (size_t)rc != scratch_nbytes) {
+        status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+        *failed_index = i;
+        goto cleanup;
+      }
+    }
+    if (!whole) {
+      status = zl_copy_strided((const char *)scratch + src_offsets[i], sstr,
+                               dst + dst_offsets[i], dst_strides, shape, ndim, itemsize);
+      if (status != ZL_OK) {
+        *failed_index = i;
+        goto cleanup;
+      }
+    }
+  }
+cleanup:
+  blosc2_free_ctx(dctx);
+  return status;
+}
+
+/* Decode only the blocks of a Blosc chunk flagged in `wanted` (nblocks flags, one per
+ * block, as the header's block size divides the chunk) into their places in dst (the
+ * chunk's full decoded size); the bytes of other blocks are left as they were. */
+int zl_blosc_decode_blocks(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
+                           const uint8_t *wanted, int64_t nblocks, int nthreads) {
+  zl_blosc_header_t header;
+  int status = read_checked_header(cdata, cdata_nbytes, &header);
+  if (status != ZL_OK)
+    return status;
+  if ((size_t)header.nbytes != dst_nbytes || wanted == NULL)
+    return ZL_ERR_BUFFER;
+  if (header.nbytes == 0)
+    return ZL_OK;
+  if (header.blocksize <= 0 || (header.nbytes + header.blocksize - 1) / header.blocksize != nblocks)
+    return ZL_ERR_ARG;
+  bool *mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  if (mask == NULL)
+    return ZL_ERR_NOMEM;
+  for (int64_t b = 0; b < nblocks; b++)
+    mask[b] = !wanted[b]; /* C-Blosc2's mask says which blocks to skip */
+  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
+  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
+  blosc2_context *dctx = blosc2_create_dctx(dparams);
+  if (dctx == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0) {
+    status = ZL_ERR_CORRUPT;
+    goto cleanup;
+  }
+  int rc = blosc2_decompress_ctx(dctx, cdata, (int32_t)header.cbytes, dst, (int32_t)dst_nbytes);
+  if (rc < 0)
+    status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+cleanup:
+  if (dctx != NULL)
+    blosc2_free_ctx(dctx);
+  free(mask);
+  return status;
+}

@@ -1,0 +1,22 @@
+/*
+ * zl_blosc_format.h - constants of the Blosc1 chunk format (C-Blosc's README_CHUNK_FORMAT),
+ * shared by the encoder (zl_blosc.c) and the decoder's checks (zl_blosc_decode.c).
+ */
+#ifndef ZL_BLOSC_FORMAT_H
+#define ZL_BLOSC_FORMAT_H
+
+#include <stdint.h>
+
+#include "zl.h"
+
+/* header byte 2 (flags) */
+#define FLAG_SHUFFLE 0x01
+#define FLAG_MEMCPYED 0x02 /* the data follows the header uncompressed */
+#define FLAG_BITSHUFFLE 0x04
+#define FLAG_DONT_SPLIT 0x10 /* blocks are one stream, not `typesize` streams */
+#define MIN_BUFFERSIZE 128
+#define MAX_SPLITS 16
+#define L1_SIZE (32 * 1024)
+#define MAX_BLOSC1_NBYTES (INT32_MAX - ZL_BLOSC1_HEADER)
+
+#endif /* ZL_BLOSC_FORMAT_H */
