@@ -1158,3 +1158,22 @@ def test_multi_block_chunks_match_numpy(chunks, data):
             sel.append(slice(start, stop, step))
     sel = tuple(sel)
     np.testing.assert_array_equal(z[sel], a[sel])
+
+
+def test_get_basic_selection_reads_into_out():
+    a = np.arange(12 * 10, dtype="f4").reshape(12, 10)
+    z = zl.array(a, chunks=(5, 4))
+    out = np.full((6, 10), -1, dtype="f4")
+    assert z.get_basic_selection(np.s_[2:8], out=out) is out
+    np.testing.assert_array_equal(out, a[2:8])
+    col = np.empty(12, dtype="f4")
+    z.get_basic_selection(np.s_[::-1, 3], out=col)
+    np.testing.assert_array_equal(col, a[::-1, 3])
+    with pytest.raises(ValueError, match="shape"):
+        z.get_basic_selection(np.s_[2:8], out=np.empty((5, 10), "f4"))
+    with pytest.raises(ValueError, match="dtype"):
+        z.get_basic_selection(np.s_[2:8], out=np.empty((6, 10), "f8"))
+    with pytest.raises(ValueError, match="contiguous"):
+        z.get_basic_selection(np.s_[2:8], out=np.empty((10, 6), "f4").T)
+    with pytest.raises(TypeError):
+        z.get_basic_selection(np.s_[2:8], out=[0] * 60)

@@ -215,12 +215,29 @@ class Array(FancyIndexing):
             return result if axes is None else result.transpose(axes)
         return self.get_basic_selection(sel)
 
-    def get_basic_selection(self, selection: Any = Ellipsis) -> Any:
-        """Read a basic selection; returns an ndarray, or a scalar for a single item."""
+    def get_basic_selection(self, selection: Any = Ellipsis, out: np.ndarray | None = None
+                            ) -> Any:
+        """Read a basic selection; returns an ndarray, or a scalar for a single item.
+
+        Parameters
+        ----------
+        selection : int, slice, Ellipsis, None or a tuple of them
+        out : numpy.ndarray, optional
+            C-contiguous writable array of the array's dtype and the selection's shape to
+            read into (saves allocating the result: for big reads, touching new memory
+            costs as much as decoding). It is returned.
+        """
         indexer = self._basic_indexer(selection)
-        out = np.empty(indexer.sel_shape, dtype=self._meta.dtype)
-        self._io.read(list(indexer), out)
-        result = out.reshape(indexer.out_shape)
+        if out is None:
+            target = np.empty(indexer.sel_shape, dtype=self._meta.dtype)
+        else:
+            target = _check_out(out, indexer.out_shape, self._meta.dtype).reshape(
+                indexer.sel_shape
+            )
+        self._io.read(list(indexer), target)
+        if out is not None:
+            return out
+        result = target.reshape(indexer.out_shape)
         if result.shape == () and not _has_ellipsis(selection):
             return result[()]
         return result
@@ -428,6 +445,18 @@ class Array(FancyIndexing):
                 and self._path == other._path)
 
     __hash__ = object.__hash__
+
+
+def _check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.shape != shape or out.dtype != dtype:
+        raise ValueError(
+            f"out must have shape {shape} and dtype {dtype}, found {out.shape} and {out.dtype}"
+        )
+    if not out.flags.c_contiguous or not out.flags.writeable:
+        raise ValueError("out must be C-contiguous and writable")
+    return out
 
 
 def _has_ellipsis(selection: Any) -> bool:
