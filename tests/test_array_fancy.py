@@ -312,3 +312,21 @@ def test_tiny_groups_give_the_same_results(monkeypatch, tmp_path, compressor):
     z.oindex[[1, 20], [0, 16]] = 5
     a[np.ix_([1, 20], [0, 16])] = 5
     np.testing.assert_array_equal(z[...], a)
+
+
+def test_partial_decode_switch_gives_identical_results():
+    a = np.random.default_rng(3).random((256, 200))
+    z = zl.array(a, chunks=(128, 128), compressor=_BLOCKY)
+    rows, cols = np.array([0, 3, 250]), np.array([1, 199, 7])
+    sels = [np.s_[5:9, :], np.s_[::-7, 3], np.s_[100:130, 120:140]]
+    with zl.config.set(partial_decode=True):
+        on = [z[s] for s in sels] + [z.vindex[rows, cols], z.oindex[rows, cols]]
+        assert z.stats["partial_decodes"] > 0
+    before = z.stats["partial_decodes"]
+    with zl.config.set(partial_decode=False):
+        off = [z[s] for s in sels] + [z.vindex[rows, cols], z.oindex[rows, cols]]
+        assert z.stats["partial_decodes"] == before
+    for x, y in zip(on, off):
+        assert x.tobytes() == y.tobytes()
+    with pytest.raises(ValueError):
+        zl.config.set(partial_decode="yes")

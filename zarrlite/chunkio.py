@@ -185,6 +185,7 @@ class ChunkIO:
         if not found:
             return
         n, ndim = len(found), len(self.chunks)
+        partial = config.get("partial_decode")
         regions = np.array([p.chunk_region for p in found], dtype=np.int64).reshape(n, ndim, 3)
         out_starts = np.array([[start for start, _ in p.out_region] for p in found],
                               dtype=np.int64).reshape(n, ndim)
@@ -201,7 +202,7 @@ class ChunkIO:
                 out.strides,
                 np.ascontiguousarray(regions[:, :, 2]),
                 self.dtype.itemsize,
-                self.chunk_strides[0] if self.order == "C" and ndim else 0,
+                self.chunk_strides[0] if self.order == "C" and ndim and partial else 0,
                 nthreads,
             )
         except CodecError as err:

@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-_DEFAULTS: dict[str, Any] = {"threads": os.cpu_count() or 1}
+_DEFAULTS: dict[str, Any] = {"threads": os.cpu_count() or 1, "partial_decode": True}
 _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -33,6 +33,8 @@ def _validate(name: str, value: Any) -> Any:
             return _DEFAULTS["threads"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"threads must be a positive integer or None, got {value!r}")
+    if name == "partial_decode" and not isinstance(value, bool):
+        raise ValueError(f"partial_decode must be True or False, got {value!r}")
     return value
 
 
@@ -43,6 +45,9 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
     ----------
     threads : int or None
         Worker threads for reads and writes that touch several chunks (None: CPU count).
+    partial_decode : bool
+        Decode only the Blosc blocks a selection needs when that is cheaper (default True);
+        False decodes whole chunks, for measurement or safety. Results are identical.
 
     Examples
     --------

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, chunkio
+from . import _ext, chunkio, config
 from .chunkio import ChunkIO, run_batches, scratch
 from .errors import CodecError
 
@@ -92,7 +92,7 @@ def _wanted_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray) -> np.ndar
 def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:
     """Byte offsets in the decoded chunk of every item a projection needs (None: too many
     to list, or a selection that needs the whole chunk anyway)."""
-    if not io.pipeline.is_blosc:
+    if not io.pipeline.is_blosc or not config.get("partial_decode"):
         return None
     if isinstance(proj.src, np.ndarray):  # points
         return _point_src_offsets(io, proj)
