@@ -100,6 +100,15 @@ int zl_copy_outer(const char *src, const int64_t *const *src_offsets, char *dst,
 int zl_copy_points(const char *src, const int64_t *src_offsets, char *dst,
                    const int64_t *dst_offsets, int64_t n, size_t itemsize);
 
+/* zl_b2nd.c: two-level chunks as one-chunk b2nd frames. */
+int zl_b2nd_encode(const void *src, int64_t nbytes, int ndim, const int64_t *shape,
+                   const int32_t *blockshape, int typesize, const char *dtype, int compcode,
+                   int clevel, int shuffle, int nthreads, uint8_t **cframe,
+                   int64_t *cframe_len);
+int64_t zl_b2nd_decoded_nbytes(const void *cframe, int64_t cframe_len);
+int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes);
+void zl_free(void *p);
+
 /* zl_files.c: whole files into one caller-owned buffer. */
 int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                   int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,

@@ -1,5 +1,5 @@
 # Declarations of the C core (csrc/zl.h) for _ext.pyx.
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t
 
 
 cdef extern from "zl.h" nogil:
@@ -58,6 +58,13 @@ cdef extern from "zl.h" nogil:
                       size_t itemsize)
     int zl_copy_points(const char *src, const int64_t *src_offsets, char *dst,
                        const int64_t *dst_offsets, int64_t n, size_t itemsize)
+    int zl_b2nd_encode(const void *src, int64_t nbytes, int ndim, const int64_t *shape,
+                       const int32_t *blockshape, int typesize, const char *dtype, int compcode,
+                       int clevel, int shuffle, int nthreads, uint8_t **cframe,
+                       int64_t *cframe_len)
+    int64_t zl_b2nd_decoded_nbytes(const void *cframe, int64_t cframe_len)
+    int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes)
+    void zl_free(void *p)
     int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                       int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
                       int *error_number)

@@ -11,7 +11,7 @@ from cpython.ref cimport Py_DECREF
 
 cdef extern from "Python.h":
     char *PyBytes_AS_STRING(PyObject *o) nogil
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t
 
 from zarrlite._csrc cimport *
 
@@ -610,3 +610,67 @@ def blosc_decode_blocks(cdata, dst, const uint8_t[::1] wanted, int nthreads=1):
     finally:
         PyBuffer_Release(&src)
     check(status, "blosc decode")
+
+
+def b2nd_encode(data, tuple shape, tuple blockshape, int typesize, str dtype, int compcode,
+                int clevel, int shuffle, int nthreads=1):
+    """Encode a C-contiguous chunk of `shape` as a one-chunk b2nd frame with blocks of
+    `blockshape` (C-Blosc2 compcode and shuffle filter codes). Returns bytes."""
+    cdef Py_buffer src
+    cdef int ndim = len(shape)
+    cdef int64_t sh[16]
+    cdef int32_t bs[16]
+    cdef uint8_t *frame = NULL
+    cdef int64_t frame_len = 0
+    cdef int status
+    cdef bytes dtype_b = dtype.encode("ascii")
+    cdef const char *dtype_c = dtype_b
+    if ndim < 1 or ndim > 16 or len(blockshape) != ndim:
+        raise ValueError(f"shape and blockshape need 1 to 16 matching dimensions, got "
+                         f"{shape} and {blockshape}")
+    for d in range(ndim):
+        sh[d] = shape[d]
+        bs[d] = blockshape[d]
+    PyObject_GetBuffer(data, &src, PyBUF_SIMPLE)
+    try:
+        with nogil:
+            status = zl_b2nd_encode(src.buf, src.len, ndim, sh, bs, typesize, dtype_c, compcode,
+                                    clevel, shuffle, nthreads, &frame, &frame_len)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "b2nd encode")
+    try:
+        return (<char *>frame)[:frame_len]
+    finally:
+        zl_free(frame)
+
+
+def b2nd_decoded_nbytes(cdata):
+    """Decoded size in bytes of a b2nd frame (CodecError if it is not one)."""
+    cdef Py_buffer src
+    cdef int64_t n
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        with nogil:
+            n = zl_b2nd_decoded_nbytes(src.buf, src.len)
+    finally:
+        PyBuffer_Release(&src)
+    check(<int>n if n < 0 else 0, "b2nd frame")
+    return n
+
+
+def b2nd_decode(cdata, dst):
+    """Decode a whole b2nd frame into the writable buffer dst (exact size), C order."""
+    cdef Py_buffer src, out
+    cdef int status
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            with nogil:
+                status = zl_b2nd_decode(src.buf, src.len, out.buf, out.len)
+        finally:
+            PyBuffer_Release(&out)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "b2nd decode")

@@ -5,6 +5,7 @@ any of them from a ``.zarray`` configuration dict.
 """
 
 from .abc import Codec
+from .b2nd import B2ND
 from .blosc import Blosc
 from .bytefilters import Categorize, PackBits, Shuffle
 from .checksums import CRC32, Adler32, Fletcher32
@@ -14,6 +15,7 @@ from .objects import JSON, Pickle, VLenBytes, VLenUTF8
 from .registry import as_codec, get_codec, register_codec
 
 __all__ = [
+    "B2ND",
     "BZ2",
     "Blosc",
     "CRC32",

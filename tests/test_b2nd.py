@@ -1,0 +1,101 @@
+"""The two-level codec zarrlite.b2nd: round trips, config, python-blosc2 and zarr-python
+reading what we write, corrupt frames."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import blosc2
+import numpy as np
+import pytest
+from helpers import check_config
+
+import zarrlite as zl
+from zarrlite.codecs.b2nd import B2ND, choose_blocks
+
+
+@pytest.mark.parametrize("dtype", ["u1", "<i2", ">i4", "<f4", ">f8", "c16", "bool", "M8[ms]",
+                                   "S7", [("a", "<i4"), ("b", "S300")]])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_arrays_round_trip(dtype, order):
+    shape, chunks = (37, 29, 5), (16, 8, 5)
+    dt = np.dtype(dtype)
+    raw = np.random.default_rng(1).integers(0, 255, size=int(np.prod(shape)) * dt.itemsize)
+    a = raw.astype("u1").view(dt).reshape(shape)
+    if dt.kind == "f" or dt.kind == "c":
+        a = np.nan_to_num(a)
+    z = zl.array(a, chunks=chunks, order=order, compressor=B2ND(blocks=(5, 3, 2)))
+    np.testing.assert_array_equal(z[...], a)
+    np.testing.assert_array_equal(z[3:30:4, ::-3, 1], a[3:30:4, ::-3, 1])
+    z[1:20, 5] = a[0, 0, 0]
+    a[1:20, 5] = a[0, 0, 0]
+    np.testing.assert_array_equal(z[...], a)
+
+
+@pytest.mark.parametrize("cname", ["blosclz", "lz4", "lz4hc", "zlib", "zstd"])
+@pytest.mark.parametrize("shuffle", [0, 1, 2])
+def test_codec_round_trip_and_config(cname, shuffle):
+    codec = B2ND(cname=cname, clevel=3, shuffle=shuffle)
+    a = np.linspace(0, 1, 50 * 70).reshape(50, 70)
+    out = np.empty_like(a)
+    codec.decode(codec.encode(a), out=out)
+    np.testing.assert_array_equal(out, a)
+    assert np.frombuffer(codec.decode(codec.encode(a)), "f8").tolist() == a.ravel().tolist()
+    check_config(codec)
+    assert codec.get_config() == {"id": "zarrlite.b2nd", "cname": cname, "clevel": 3,
+                                  "shuffle": shuffle, "blocks": None}
+
+
+def test_chunks_open_in_python_blosc2_with_the_chosen_blocks():
+    a = np.arange(512 * 384, dtype="f8").reshape(512, 384)
+    z = zl.array(a, chunks=(256, 384), compressor=B2ND())
+    b = blosc2.ndarray_from_cframe(z.store["1.0"])
+    assert b.shape == b.chunks == (256, 384)
+    assert b.blocks == choose_blocks((256, 384), 8)
+    assert int(np.prod(b.blocks)) * 8 <= 256 * 1024
+    np.testing.assert_array_equal(b[:], a[256:])
+
+
+def test_block_choice_is_about_a_quarter_mebibyte():
+    assert choose_blocks((4096, 4096), 4) == (256, 256)
+    assert choose_blocks((10, 10), 8) == (10, 10)
+    assert choose_blocks((1, 1, 10**6), 1) == (1, 1, 250000)
+
+
+def test_bad_arguments_and_corrupt_frames():
+    with pytest.raises(ValueError, match="cname"):
+        B2ND(cname="snappy")
+    with pytest.raises(ValueError, match="blocks"):
+        B2ND(blocks=(0, 4))
+    with pytest.raises(ValueError, match="do not match"):
+        B2ND(blocks=(4,)).encode(np.zeros((8, 8)))
+    frame = B2ND().encode(np.arange(1000.0))
+    for bad in (frame[:50], frame[: len(frame) // 2], b"\x00" * 200, b""):
+        with pytest.raises(zl.CodecError):
+            B2ND().decode(bad)
+    with pytest.raises(ValueError, match="bytes"):
+        B2ND().decode(frame, out=np.empty(999))
+
+
+def test_zarr_python_reads_zarrlite_b2nd_arrays(tmp_path):
+    # numcodecs finds the codec through zarrlite's entry point: run where only the installed
+    # package (with its metadata) is on the path, as a user's program would.
+    a = np.arange(60 * 50, dtype="<i4").reshape(60, 50)
+    zl.array(a, chunks=(32, 16), compressor=B2ND(blocks=(8, 8)), store=str(tmp_path / "a"))
+    meta = json.loads((tmp_path / "a" / ".zarray").read_text())
+    assert meta["compressor"]["id"] == "zarrlite.b2nd"
+    np.save(tmp_path / "expected.npy", a)
+    code = (
+        "import sys, numpy as np, zarr\n"
+        "z = zarr.open_array(sys.argv[1], mode='r', zarr_format=2)\n"
+        "assert np.array_equal(z[...], np.load(sys.argv[2]))\n"
+        "assert np.array_equal(z[5:40, 3], np.load(sys.argv[2])[5:40, 3])\n"
+    )
+    site = str(Path(zl.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": site}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "a"),
+                    str(tmp_path / "expected.npy")], check=True, cwd=tmp_path, env=env)

@@ -1,0 +1,149 @@
+"""``zarrlite.b2nd``: two-level chunks, each a one-chunk C-Blosc2 b2nd array.
+
+A chunk is split into N-d blocks compressed independently, so a reader can decompress only
+the blocks a selection touches. The stored bytes of a chunk are a C-Blosc2 contiguous frame
+(see docs/b2nd-format.md): C-Blosc2 alone decodes it, and python-blosc2 opens it with
+``blosc2.ndarray_from_cframe``. zarrlite registers the codec with numcodecs (entry point
+group ``numcodecs.codecs``), so zarr-python reads such arrays when zarrlite is installed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .. import _ext
+from ..errors import CodecError
+from ._buffers import as_array, writable_array
+from .abc import BufferLike, Codec
+from .registry import register_codec
+
+# C-Blosc2 compressor codes
+_COMPCODES = {"blosclz": 0, "lz4": 1, "lz4hc": 2, "zlib": 4, "zstd": 5}
+#: Default block size target: a block should sit in a core's L2 cache while it is used.
+BLOCK_TARGET_NBYTES = 256 * 1024
+
+
+def choose_blocks(shape: tuple[int, ...], itemsize: int,
+                  target_nbytes: int = BLOCK_TARGET_NBYTES) -> tuple[int, ...]:
+    """A block shape for a chunk: halve the longest block dimension until a block holds at
+    most `target_nbytes` (blocks stay roughly cubic, good for windows in any direction)."""
+    blocks = list(shape)
+    while int(np.prod(blocks, dtype=np.int64)) * itemsize > target_nbytes:
+        d = int(np.argmax(blocks))
+        if blocks[d] == 1:
+            break
+        blocks[d] = -(-blocks[d] // 2)
+    return tuple(blocks)
+
+
+class B2ND(Codec):
+    """Two-level compressor: chunks made of independently compressed N-d blocks.
+
+    Parameters
+    ----------
+    cname : str
+        Compressor inside C-Blosc2: 'blosclz', 'lz4', 'lz4hc', 'zlib' or 'zstd'.
+    clevel : int
+        Compression level, 0 to 9.
+    shuffle : int
+        0 none, 1 byte shuffle, 2 bit shuffle.
+    blocks : tuple of int, optional
+        Block shape (as many dimensions as the chunk; each at most the chunk's); None picks
+        one of about 256 KiB from the chunk shape and item size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codec = B2ND(cname="zstd", clevel=5, blocks=(16, 16))
+    >>> a = np.arange(64 * 48, dtype="f4").reshape(64, 48)
+    >>> out = np.empty_like(a)
+    >>> _ = codec.decode(codec.encode(a), out=out)
+    >>> bool((out == a).all())
+    True
+    """
+
+    codec_id: ClassVar[str] = "zarrlite.b2nd"
+    NOSHUFFLE: ClassVar[int] = 0
+    SHUFFLE: ClassVar[int] = 1
+    BITSHUFFLE: ClassVar[int] = 2
+
+    def __init__(self, cname: str = "zstd", clevel: int = 5, shuffle: int = SHUFFLE,
+                 blocks: Any = None) -> None:
+        if cname not in _COMPCODES:
+            raise ValueError(f"zarrlite.b2nd: unknown cname {cname!r}; expected one of "
+                             f"{sorted(_COMPCODES)}")
+        if not isinstance(clevel, (int, np.integer)) or not 0 <= clevel <= 9:
+            raise ValueError(f"zarrlite.b2nd: clevel must be 0 to 9, got {clevel!r}")
+        if shuffle not in (0, 1, 2):
+            raise ValueError(f"zarrlite.b2nd: shuffle must be 0, 1 or 2, got {shuffle!r}")
+        if blocks is not None:
+            blocks = [int(b) for b in blocks]
+            if not blocks or any(b < 1 for b in blocks):
+                raise ValueError(f"zarrlite.b2nd: blocks must be positive, got {blocks!r}")
+        self.cname = cname
+        self.clevel = int(clevel)
+        self.shuffle = int(shuffle)
+        self.blocks = blocks
+
+    def _layout(self, buf: BufferLike) -> tuple[np.ndarray, bool]:
+        """The data as a C-contiguous array, and whether it is the transpose of the chunk
+        (an F-ordered chunk is stored transposed, so its bytes keep their order)."""
+        arr = as_array(buf)
+        if arr.dtype.hasobject:
+            raise TypeError("zarrlite.b2nd cannot encode object arrays; use an object codec")
+        if arr.ndim == 0:
+            arr = arr.reshape(1)
+        if arr.flags.c_contiguous:
+            return arr, False
+        if arr.flags.f_contiguous:
+            return arr.T, True
+        return np.ascontiguousarray(arr), False
+
+    def encode(self, buf: BufferLike) -> bytes:
+        arr, transposed = self._layout(buf)
+        requested = self.blocks
+        if requested is not None and len(requested) != arr.ndim:
+            raise ValueError(f"zarrlite.b2nd: blocks {tuple(requested)} do not match a "
+                             f"{arr.ndim}-d chunk of shape {arr.shape}")
+        if requested is not None and transposed:
+            requested = requested[::-1]
+        if arr.ndim > 16:
+            arr, requested = arr.reshape(-1), None
+        if requested is None:
+            blocks = choose_blocks(arr.shape, arr.dtype.itemsize)
+        else:
+            blocks = tuple(min(b, n) for b, n in zip(requested, arr.shape))
+        if arr.size == 0:
+            raise ValueError("zarrlite.b2nd cannot encode an empty chunk")
+        dtype = arr.dtype.str if arr.dtype.fields is None else f"|V{arr.dtype.itemsize}"
+        return _ext.b2nd_encode(
+            arr.reshape(-1).view(np.uint8), tuple(arr.shape), blocks, arr.dtype.itemsize,
+            dtype, _COMPCODES[self.cname], self.clevel, self.shuffle,
+        )
+
+    def decode(self, buf: BufferLike, out: Any = None) -> Any:
+        cdata = as_array(buf).reshape(-1).view(np.uint8) if not isinstance(buf, bytes) else buf
+        try:
+            nbytes = _ext.b2nd_decoded_nbytes(cdata)
+        except CodecError as err:
+            raise CodecError(f"zarrlite.b2nd: {err}", err.code) from None
+        if out is None:
+            dst = np.empty(nbytes, dtype=np.uint8)
+            _ext.b2nd_decode(cdata, dst)
+            return dst
+        arr = writable_array(out, self.codec_id)
+        if arr.nbytes != nbytes:
+            raise ValueError(f"zarrlite.b2nd: out has {arr.nbytes} bytes but the chunk "
+                             f"decodes to {nbytes}")
+        if arr.flags.c_contiguous or arr.flags.f_contiguous:
+            _ext.b2nd_decode(cdata, arr.reshape(-1, order="A").view(np.uint8))
+        else:
+            tmp = np.empty(nbytes, dtype=np.uint8)
+            _ext.b2nd_decode(cdata, tmp)
+            np.copyto(arr, tmp.view(arr.dtype).reshape(arr.shape))
+        return out
+
+
+register_codec(B2ND)
