@@ -118,3 +118,154 @@ int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t ds
     b2nd_free(array);
   return status;
 }
+
+/* The run [k0, k1) of k in [0, count) with start + k*step inside [lo, hi). */
+static void index_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
+                      int64_t *k0, int64_t *k1) {
+  int64_t a, b;
+  if (step > 0) {
+    a = lo - start <= 0 ? 0 : (lo - start + step - 1) / step;
+    b = hi - start <= 0 ? 0 : (hi - start + step - 1) / step;
+  } else {
+    int64_t s = -step;
+    a = start - (hi - 1) <= 0 ? 0 : (start - (hi - 1) + s - 1) / s;
+    b = start - lo < 0 ? 0 : (start - lo) / s + 1;
+  }
+  *k0 = a < count ? a : count;
+  *k1 = b < count ? b : count;
+}
+
+/* Decode only the blocks of a b2nd frame that a region touches, and copy the region into
+ * dst. The region is, per dimension of the stored array, (start, step, count) with
+ * count >= 1 and every index inside the array's shape; it lands at dst with byte strides
+ * dst_strides (the caller checked the destination extent). *blocks_decoded reports how
+ * many blocks were decompressed. */
+int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t *start,
+                          const int64_t *step, const int64_t *count, int ndim, char *dst,
+                          const int64_t *dst_strides, size_t itemsize, int nthreads,
+                          int64_t *blocks_decoded) {
+  b2nd_array_t *array = NULL;
+  uint8_t *chunk = NULL;
+  bool chunk_needs_free = false;
+  bool *mask = NULL;
+  char *scratch = NULL;
+  blosc2_context *dctx = NULL;
+  int64_t nbytes = 0;
+  int64_t grid[B2ND_MAX_DIM], lo[B2ND_MAX_DIM], hi[B2ND_MAX_DIM], idx[B2ND_MAX_DIM];
+  int64_t block_strides[B2ND_MAX_DIM], sub_strides[B2ND_MAX_DIM], sub_shape[B2ND_MAX_DIM];
+  int status = open_frame(cframe, cframe_len, &array, &nbytes);
+  if (status != ZL_OK)
+    goto cleanup;
+  *blocks_decoded = 0;
+  if (array->ndim != ndim || ndim < 1 || array->sc->nchunks != 1) {
+    status = ndim == array->ndim ? ZL_ERR_CORRUPT : ZL_ERR_ARG;
+    goto cleanup;
+  }
+  if ((size_t)array->sc->typesize != itemsize) { /* items of another size than expected */
+    status = ZL_ERR_CORRUPT;
+    goto cleanup;
+  }
+  int64_t nblocks = 1;
+  for (int d = ndim - 1; d >= 0; d--) {
+    int64_t bs = array->blockshape[d];
+    if (bs < 1 || array->extchunkshape[d] % bs != 0 || count[d] < 1 || start[d] < 0 ||
+        start[d] >= array->shape[d] || start[d] + step[d] * (count[d] - 1) < 0 ||
+        start[d] + step[d] * (count[d] - 1) >= array->shape[d]) {
+      status = ZL_ERR_ARG;
+      goto cleanup;
+    }
+    grid[d] = array->extchunkshape[d] / bs;
+    nblocks *= grid[d];
+    block_strides[d] =
+        d == ndim - 1 ? (int64_t)itemsize : block_strides[d + 1] * array->blockshape[d + 1];
+    int64_t first = start[d], last = start[d] + step[d] * (count[d] - 1);
+    lo[d] = (first < last ? first : last) / bs; /* touched block range (a strided run may */
+    hi[d] = (first < last ? last : first) / bs; /* skip blocks: those are checked below)  */
+  }
+  int32_t cbytes = blosc2_schunk_get_chunk(array->sc, 0, &chunk, &chunk_needs_free);
+  if (cbytes < 0 || chunk == NULL) {
+    status = ZL_ERR_CORRUPT;
+    goto cleanup;
+  }
+  int32_t chunk_nbytes, chunk_cbytes;
+  if (blosc2_cbuffer_sizes(chunk, &chunk_nbytes, &chunk_cbytes, NULL) < 0 ||
+      chunk_cbytes > cbytes ||
+      (int64_t)chunk_nbytes != array->extchunknitems * (int64_t)itemsize ||
+      (int64_t)array->blocknitems * (int64_t)itemsize * nblocks != chunk_nbytes) {
+    status = ZL_ERR_CORRUPT;
+    goto cleanup;
+  }
+  mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  scratch = (char *)malloc((size_t)chunk_nbytes);
+  if (mask == NULL || scratch == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  /* mask: skip every block outside the touched ranges, or holding no index of a strided run */
+  for (int64_t b = 0; b < nblocks; b++) {
+    int64_t rem = b;
+    bool skip = false;
+    for (int d = ndim - 1; d >= 0; d--) {
+      int64_t j = rem % grid[d], k0, k1;
+      rem /= grid[d];
+      if (j < lo[d] || j > hi[d]) {
+        skip = true;
+        break;
+      }
+      index_run(start[d], step[d], count[d], j * array->blockshape[d],
+                (j + 1) * array->blockshape[d], &k0, &k1);
+      if (k0 >= k1) {
+        skip = true;
+        break;
+      }
+    }
+    mask[b] = skip;
+    if (!skip)
+      (*blocks_decoded)++;
+  }
+  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
+  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
+  dctx = blosc2_create_dctx(dparams);
+  if (dctx == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0 ||
+      blosc2_decompress_ctx(dctx, chunk, chunk_cbytes, scratch, chunk_nbytes) < 0) {
+    status = ZL_ERR_CORRUPT;
+    goto cleanup;
+  }
+  /* copy each decoded block's share of the region */
+  int64_t block_nbytes = (int64_t)array->blocknitems * (int64_t)itemsize;
+  for (int64_t b = 0; b < nblocks; b++) {
+    if (mask[b])
+      continue;
+    int64_t rem = b, src_off = 0, dst_off = 0;
+    for (int d = ndim - 1; d >= 0; d--) {
+      idx[d] = rem % grid[d];
+      rem /= grid[d];
+    }
+    for (int d = 0; d < ndim; d++) {
+      int64_t k0, k1, base = idx[d] * array->blockshape[d];
+      index_run(start[d], step[d], count[d], base, base + array->blockshape[d], &k0, &k1);
+      sub_shape[d] = k1 - k0;
+      sub_strides[d] = step[d] * block_strides[d];
+      src_off += (start[d] + k0 * step[d] - base) * block_strides[d];
+      dst_off += k0 * dst_strides[d];
+    }
+    status = zl_copy_strided(scratch + b * block_nbytes + src_off, sub_strides, dst + dst_off,
+                             dst_strides, sub_shape, ndim, itemsize);
+    if (status != ZL_OK)
+      goto cleanup;
+  }
+cleanup:
+  if (dctx != NULL)
+    blosc2_free_ctx(dctx);
+  if (chunk_needs_free)
+    free(chunk);
+  free(scratch);
+  free(mask);
+  if (array != NULL)
+    b2nd_free(array);
+  return status;
+}

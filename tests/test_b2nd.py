@@ -13,6 +13,8 @@ import blosc2
 import numpy as np
 import pytest
 from helpers import check_config
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import zarrlite as zl
 from zarrlite.codecs.b2nd import B2ND, choose_blocks
@@ -99,3 +101,50 @@ def test_zarr_python_reads_zarrlite_b2nd_arrays(tmp_path):
     env = {**os.environ, "PYTHONPATH": site}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "a"),
                     str(tmp_path / "expected.npy")], check=True, cwd=tmp_path, env=env)
+
+
+@pytest.mark.parametrize(
+    ("shape", "chunks", "blocks"),
+    [((23,), (10,), (3,)), ((19, 23), (8, 10), (3, 4)), ((9, 10, 11), (4, 5, 6), (2, 2, 5)),
+     ((5, 6, 7, 4), (3, 4, 5, 3), (2, 3, 2, 2))],
+)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", ["<f8", ">i2"])
+@given(data=st.data())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_block_level_reads_match_numpy(shape, chunks, blocks, order, dtype, data):
+    a = (np.arange(int(np.prod(shape))) % 977).astype(dtype).reshape(shape)
+    z = zl.array(a, chunks=chunks, order=order, compressor=B2ND(blocks=blocks))
+    sel = []
+    for n in shape:
+        if data.draw(st.booleans()):
+            sel.append(data.draw(st.integers(-n, n - 1)))
+        else:
+            step = data.draw(st.sampled_from([None, 1, 2, 5, -1, -3]))
+            sel.append(slice(data.draw(st.none() | st.integers(-n - 1, n + 1)),
+                             data.draw(st.none() | st.integers(-n - 1, n + 1)), step))
+    sel = tuple(sel)
+    np.testing.assert_array_equal(z[sel], a[sel])
+    with zl.config.set(partial_decode=False):
+        assert np.asarray(z[sel]).tobytes() == np.asarray(a[sel]).tobytes()
+
+
+def test_a_window_inside_one_block_decodes_exactly_one_block():
+    a = np.random.default_rng(2).random((512, 512)).astype("f4")
+    z = zl.array(a, chunks=(512, 512), compressor=B2ND(blocks=(64, 64)))
+    np.testing.assert_array_equal(z[70:120, 130:190], a[70:120, 130:190])
+    assert z.stats["blocks_decoded"] == 1 and z.stats["chunks_decoded"] == 1
+    z[60:70, 0:512]  # a band across blocks 0..7 of block row 0 and 1
+    assert z.stats["blocks_decoded"] == 1 + 16
+    z[::64, 5]  # one item in each block of block column 0
+    assert z.stats["blocks_decoded"] == 1 + 16 + 8
+    with zl.config.set(partial_decode=False):
+        z[0, 0]
+    assert z.stats["blocks_decoded"] == 25 and z.stats["chunks_decoded"] == 4
+
+
+def test_frames_with_unexpected_item_size_raise():
+    z = zl.zeros((16, 16), chunks=(8, 8), dtype="f8", compressor=B2ND())
+    z.store["0.0"] = B2ND().encode(np.ones((8, 8), dtype="f4"))  # a frame of 4-byte items
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z[0:4, 0:4]

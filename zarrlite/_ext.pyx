@@ -674,3 +674,38 @@ def b2nd_decode(cdata, dst):
     finally:
         PyBuffer_Release(&src)
     check(status, "b2nd decode")
+
+
+def b2nd_decode_region(cdata, tuple region, dst, int64_t dst_offset, tuple dst_strides,
+                       size_t itemsize, int nthreads=1):
+    """Decode only the blocks of a b2nd frame that `region` ((start, step, count) per
+    dimension of the stored array) touches, copying the region into dst at dst_offset with
+    byte strides dst_strides. Returns the number of blocks decompressed."""
+    cdef Py_buffer src, out
+    cdef int ndim = len(region)
+    cdef int64_t st[16]
+    cdef int64_t sp[16]
+    cdef int64_t ct[16]
+    cdef int64_t ds[32]
+    cdef int64_t nblocks = 0
+    cdef int status
+    if ndim < 1 or ndim > 16:
+        raise ValueError(f"b2nd regions have 1 to 16 dimensions, got {ndim}")
+    fill_dims(dst_strides, ds, ndim, "dst_strides")
+    for d in range(ndim):
+        st[d], sp[d], ct[d] = region[d]
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            check_extent(out.len, dst_offset, ds, ct, ndim, itemsize, "destination")
+            with nogil:
+                status = zl_b2nd_decode_region(src.buf, src.len, st, sp, ct, ndim,
+                                               <char *>out.buf + dst_offset, ds, itemsize,
+                                               nthreads, &nblocks)
+        finally:
+            PyBuffer_Release(&out)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "b2nd decode")
+    return nblocks

@@ -179,8 +179,9 @@ class Array(FancyIndexing):
 
     @property
     def stats(self) -> dict[str, int]:
-        """Counters since this Array object was made: ``chunks_decoded`` (whole or in part)
-        and ``partial_decodes`` (chunks of which only the needed Blosc blocks were decoded).
+        """Counters since this Array object was made: ``chunks_decoded`` (whole or in part),
+        ``partial_decodes`` (Blosc chunks of which only the needed blocks were decoded) and
+        ``blocks_decoded`` (blocks decompressed from two-level ``zarrlite.b2nd`` chunks).
         With a counting store they show which work a selection caused."""
         return dict(self._io.stats)
 

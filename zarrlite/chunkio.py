@@ -116,7 +116,8 @@ class ChunkIO:
         self.pipeline = pipeline
         self.write_empty_chunks = write_empty_chunks
         #: Instrumentation: chunks decoded (whole or in part) and decoded in part only.
-        self.stats: dict[str, int] = {"chunks_decoded": 0, "partial_decodes": 0}
+        self.stats: dict[str, int] = {"chunks_decoded": 0, "partial_decodes": 0,
+                                      "blocks_decoded": 0}
         self._stats_lock = threading.Lock()
         itemsize = self.dtype.itemsize
         # byte strides of a full chunk in its own layout
@@ -142,13 +143,17 @@ class ChunkIO:
         if self.pipeline.is_blosc:
             self._read_blosc_batch(batch, keys, cdatas, out, nthreads)
             return
+        b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
         for key, proj in zip(keys, batch):
             cdata = cdatas.get(key)
             if cdata is None:
                 self._fill_out(out, proj)
                 continue
             try:
-                self._decode_projection(cdata, proj, out, nthreads)
+                if b2nd:
+                    self._decode_b2nd_region(cdata, proj, out, nthreads)
+                else:
+                    self._decode_projection(cdata, proj, out, nthreads)
             except (CodecError, ValueError) as err:
                 raise CodecError(f"cannot decode chunk {key!r}: {err}",
                                  getattr(err, "code", 0)) from err
@@ -215,6 +220,20 @@ class ChunkIO:
             return
         offset, shape = _out_offset_shape(out, proj)
         _ext.fill_region(out, offset, out.strides, shape, self.fill_bytes)
+
+    def _decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
+                            nthreads: int) -> None:
+        """Two-level chunk: C decodes only the blocks the region touches, straight into out.
+        An F-ordered chunk is stored transposed: its region and strides are reversed."""
+        region = proj.chunk_region or ((0, 1, 1),)
+        offset, _shape = _out_offset_shape(out, proj)
+        strides = out.strides or (self.dtype.itemsize,)
+        if self.order == "F":
+            region, strides = region[::-1], strides[::-1]
+        self.count("chunks_decoded")
+        nblocks = _ext.b2nd_decode_region(cdata, tuple(region), out, offset, tuple(strides),
+                                          self.dtype.itemsize, nthreads)
+        self.count("blocks_decoded", nblocks)
 
     def _decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
                            nthreads: int) -> None:

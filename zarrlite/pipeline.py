@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _ext
+from .codecs.b2nd import B2ND
 from .codecs.blosc import Blosc
 from .codecs.registry import as_codec
 from .errors import CodecError
@@ -47,6 +48,9 @@ class ChunkPipeline:
         #: True when chunks are plain Blosc: the C core can decode them into any region.
         self.is_blosc = (isinstance(self.compressor, Blosc) and not self.filters
                          and not self.is_object)
+        #: True when chunks are plain b2nd frames: the C core decodes only touched blocks.
+        self.is_b2nd = (isinstance(self.compressor, B2ND) and not self.filters
+                        and not self.is_object)
 
     def encode(self, chunk: np.ndarray) -> bytes:
         """Encode a chunk-shaped array contiguous in the array's order."""
