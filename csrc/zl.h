@@ -106,11 +106,12 @@ int zl_b2nd_encode(const void *src, int64_t nbytes, int ndim, const int64_t *sha
                    int clevel, int shuffle, int nthreads, uint8_t **cframe,
                    int64_t *cframe_len);
 int64_t zl_b2nd_decoded_nbytes(const void *cframe, int64_t cframe_len);
+int64_t zl_b2nd_scratch_nbytes(const void *cframe, int64_t cframe_len);;
 int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes);
 int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t *start,
                           const int64_t *step, const int64_t *count, int ndim, char *dst,
-                          const int64_t *dst_strides, size_t itemsize, int nthreads,
-                          int64_t *blocks_decoded);
+                          const int64_t *dst_strides, size_t itemsize, char *scratch,
+                          int64_t scratch_nbytes, int nthreads, int64_t *blocks_decoded);
 void zl_free(void *p);
 
 /* zl_files.c: whole files into one caller-owned buffer. */

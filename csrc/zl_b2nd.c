@@ -95,6 +95,19 @@ static int open_frame(const void *cframe, int64_t cframe_len, b2nd_array_t **arr
   return ZL_OK;
 }
 
+/* Bytes of scratch zl_b2nd_decode_region needs for a frame (its chunk padded to whole
+ * blocks), or a negative status. */
+int64_t zl_b2nd_scratch_nbytes(const void *cframe, int64_t cframe_len) {
+  b2nd_array_t *array = NULL;
+  int64_t nbytes = 0;
+  int status = open_frame(cframe, cframe_len, &array, &nbytes);
+  if (status == ZL_OK)
+    nbytes = array->extchunknitems * array->sc->typesize;
+  if (array != NULL)
+    b2nd_free(array);
+  return status == ZL_OK ? nbytes : status;
+}
+
 /* Decoded size in bytes of a b2nd frame, or a negative status. */
 int64_t zl_b2nd_decoded_nbytes(const void *cframe, int64_t cframe_len) {
   b2nd_array_t *array = NULL;
@@ -138,17 +151,17 @@ static void index_run(int64_t start, int64_t step, int64_t count, int64_t lo, in
 /* Decode only the blocks of a b2nd frame that a region touches, and copy the region into
  * dst. The region is, per dimension of the stored array, (start, step, count) with
  * count >= 1 and every index inside the array's shape; it lands at dst with byte strides
- * dst_strides (the caller checked the destination extent). *blocks_decoded reports how
- * many blocks were decompressed. */
+ * dst_strides (the caller checked the destination extent). The blocks are decompressed
+ * into the caller's scratch (zl_b2nd_scratch_nbytes bytes at least). *blocks_decoded reports
+ * how many blocks were decompressed. */
 int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t *start,
                           const int64_t *step, const int64_t *count, int ndim, char *dst,
-                          const int64_t *dst_strides, size_t itemsize, int nthreads,
-                          int64_t *blocks_decoded) {
+                          const int64_t *dst_strides, size_t itemsize, char *scratch,
+                          int64_t scratch_nbytes, int nthreads, int64_t *blocks_decoded) {
   b2nd_array_t *array = NULL;
   uint8_t *chunk = NULL;
   bool chunk_needs_free = false;
   bool *mask = NULL;
-  char *scratch = NULL;
   blosc2_context *dctx = NULL;
   int64_t nbytes = 0;
   int64_t grid[B2ND_MAX_DIM], lo[B2ND_MAX_DIM], hi[B2ND_MAX_DIM], idx[B2ND_MAX_DIM];
@@ -195,9 +208,12 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
     status = ZL_ERR_CORRUPT;
     goto cleanup;
   }
+  if (scratch == NULL || scratch_nbytes < chunk_nbytes) {
+    status = ZL_ERR_BUFFER; /* the caller sizes scratch with zl_b2nd_scratch_nbytes */
+    goto cleanup;
+  }
   mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
-  scratch = (char *)malloc((size_t)chunk_nbytes);
-  if (mask == NULL || scratch == NULL) {
+  if (mask == NULL) {
     status = ZL_ERR_NOMEM;
     goto cleanup;
   }
@@ -263,7 +279,6 @@ cleanup:
     blosc2_free_ctx(dctx);
   if (chunk_needs_free)
     free(chunk);
-  free(scratch);
   free(mask);
   if (array != NULL)
     b2nd_free(array);

@@ -676,12 +676,26 @@ def b2nd_decode(cdata, dst):
     check(status, "b2nd decode")
 
 
+def b2nd_scratch_nbytes(cdata):
+    """Scratch bytes b2nd_decode_region needs for this frame (CodecError if not a frame)."""
+    cdef Py_buffer src
+    cdef int64_t n
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        with nogil:
+            n = zl_b2nd_scratch_nbytes(src.buf, src.len)
+    finally:
+        PyBuffer_Release(&src)
+    check(<int>n if n < 0 else 0, "b2nd frame")
+    return n
+
+
 def b2nd_decode_region(cdata, tuple region, dst, int64_t dst_offset, tuple dst_strides,
-                       size_t itemsize, int nthreads=1):
+                       size_t itemsize, scratch, int nthreads=1):
     """Decode only the blocks of a b2nd frame that `region` ((start, step, count) per
     dimension of the stored array) touches, copying the region into dst at dst_offset with
     byte strides dst_strides. Returns the number of blocks decompressed."""
-    cdef Py_buffer src, out
+    cdef Py_buffer src, out, sbuf
     cdef int ndim = len(region)
     cdef int64_t st[16]
     cdef int64_t sp[16]
@@ -698,11 +712,16 @@ def b2nd_decode_region(cdata, tuple region, dst, int64_t dst_offset, tuple dst_s
     try:
         PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
         try:
-            check_extent(out.len, dst_offset, ds, ct, ndim, itemsize, "destination")
-            with nogil:
-                status = zl_b2nd_decode_region(src.buf, src.len, st, sp, ct, ndim,
-                                               <char *>out.buf + dst_offset, ds, itemsize,
-                                               nthreads, &nblocks)
+            PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                check_extent(out.len, dst_offset, ds, ct, ndim, itemsize, "destination")
+                with nogil:
+                    status = zl_b2nd_decode_region(src.buf, src.len, st, sp, ct, ndim,
+                                                   <char *>out.buf + dst_offset, ds, itemsize,
+                                                   <char *>sbuf.buf, sbuf.len, nthreads,
+                                                   &nblocks)
+            finally:
+                PyBuffer_Release(&sbuf)
         finally:
             PyBuffer_Release(&out)
     finally:

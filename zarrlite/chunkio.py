@@ -231,8 +231,9 @@ class ChunkIO:
         if self.order == "F":
             region, strides = region[::-1], strides[::-1]
         self.count("chunks_decoded")
+        buf = scratch(_ext.b2nd_scratch_nbytes(cdata))  # reused: no fresh memory per chunk
         nblocks = _ext.b2nd_decode_region(cdata, tuple(region), out, offset, tuple(strides),
-                                          self.dtype.itemsize, nthreads)
+                                          self.dtype.itemsize, buf, nthreads)
         self.count("blocks_decoded", nblocks)
 
     def _decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
