@@ -69,6 +69,9 @@ int zl_fill_strided(char *dst, const int64_t *dst_strides, const int64_t *shape,
                     const char *value, size_t itemsize);
 /* 1 if every item of a contiguous buffer equals value byte for byte, 0 if not, <0 on error */
 int zl_is_uniform(const char *buf, size_t nbytes, const char *value, size_t itemsize);
+/* The run [k0, k1) of k < count with start + k*step in [lo, hi) (step may be negative). */
+void zl_index_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
+                  int64_t *k0, int64_t *k1);
 /* 1 if every float (2, 4 or 8 bytes, stored big- or little-endian) is a NaN, 0 if not */
 int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_endian);
 

@@ -132,22 +132,6 @@ int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t ds
   return status;
 }
 
-/* The run [k0, k1) of k in [0, count) with start + k*step inside [lo, hi). */
-static void index_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
-                      int64_t *k0, int64_t *k1) {
-  int64_t a, b;
-  if (step > 0) {
-    a = lo - start <= 0 ? 0 : (lo - start + step - 1) / step;
-    b = hi - start <= 0 ? 0 : (hi - start + step - 1) / step;
-  } else {
-    int64_t s = -step;
-    a = start - (hi - 1) <= 0 ? 0 : (start - (hi - 1) + s - 1) / s;
-    b = start - lo < 0 ? 0 : (start - lo) / s + 1;
-  }
-  *k0 = a < count ? a : count;
-  *k1 = b < count ? b : count;
-}
-
 /* Decode only the blocks of a b2nd frame that a region touches, and copy the region into
  * dst. The region is, per dimension of the stored array, (start, step, count) with
  * count >= 1 and every index inside the array's shape; it lands at dst with byte strides
@@ -228,7 +212,7 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
         skip = true;
         break;
       }
-      index_run(start[d], step[d], count[d], j * array->blockshape[d],
+      zl_index_run(start[d], step[d], count[d], j * array->blockshape[d],
                 (j + 1) * array->blockshape[d], &k0, &k1);
       if (k0 >= k1) {
         skip = true;
@@ -263,7 +247,7 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
     }
     for (int d = 0; d < ndim; d++) {
       int64_t k0, k1, base = idx[d] * array->blockshape[d];
-      index_run(start[d], step[d], count[d], base, base + array->blockshape[d], &k0, &k1);
+      zl_index_run(start[d], step[d], count[d], base, base + array->blockshape[d], &k0, &k1);
       sub_shape[d] = k1 - k0;
       sub_strides[d] = step[d] * block_strides[d];
       src_off += (start[d] + k0 * step[d] - base) * block_strides[d];

@@ -131,24 +131,6 @@ static int is_c_contiguous(const int64_t *strides, const int64_t *shape, int ndi
   return 1;
 }
 
-/* First k in [0, count) with start + k*step >= lo (step > 0) or <= hi (step < 0), and one
- * past the last such k that stays inside [lo, hi): the run of a strided index sequence that
- * falls in rows [lo, hi). */
-static void rows_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
-                     int64_t *k0, int64_t *k1) {
-  int64_t a, b;
-  if (step > 0) {
-    a = lo - start <= 0 ? 0 : (lo - start + step - 1) / step;
-    b = hi - start <= 0 ? 0 : (hi - start + step - 1) / step;
-  } else {
-    int64_t s = -step;
-    a = start - (hi - 1) <= 0 ? 0 : (start - (hi - 1) + s - 1) / s;
-    b = start - lo < 0 ? 0 : (start - lo) / s + 1;
-  }
-  *k0 = a < count ? a : count;
-  *k1 = b < count ? b : count;
-}
-
 /* Decode only the Blosc blocks that a region touches, one at a time into their place in
  * the chunk-sized `scratch` (one block at a time stays in cache), copying each block's share of the region into dst.
  * (The block mask leaves the other blocks' bytes of scratch untouched.)
@@ -180,7 +162,7 @@ static int decode_rows_by_block(blosc2_context *dctx, const void *cdata,
     int64_t r0 = b * rows_per_block;
     int64_t r1 = r0 + rows_per_block < nrows ? r0 + rows_per_block : nrows;
     int64_t k0, k1;
-    rows_run(start0, step0, shape[0], r0, r1, &k0, &k1);
+    zl_index_run(start0, step0, shape[0], r0, r1, &k0, &k1);
     if (k0 >= k1)
       continue;
     /* decode block b alone, in place in the chunk-sized scratch */

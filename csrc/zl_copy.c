@@ -190,3 +190,20 @@ int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_end
   }
   return 1;
 }
+
+/* The run [k0, k1) of k in [0, count) for which start + k*step lies in [lo, hi): the part
+ * of a strided index sequence (step > 0 or < 0) that falls in one block of rows. */
+void zl_index_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
+                  int64_t *k0, int64_t *k1) {
+  int64_t a, b;
+  if (step > 0) {
+    a = lo - start <= 0 ? 0 : (lo - start + step - 1) / step;
+    b = hi - start <= 0 ? 0 : (hi - start + step - 1) / step;
+  } else {
+    int64_t s = -step;
+    a = start - (hi - 1) <= 0 ? 0 : (start - (hi - 1) + s - 1) / s;
+    b = start - lo < 0 ? 0 : (start - lo) / s + 1;
+  }
+  *k0 = a < count ? a : count;
+  *k1 = b < count ? b : count;
+}

@@ -645,20 +645,6 @@ def b2nd_encode(data, tuple shape, tuple blockshape, int typesize, str dtype, in
         zl_free(frame)
 
 
-def b2nd_decoded_nbytes(cdata):
-    """Decoded size in bytes of a b2nd frame (CodecError if it is not one)."""
-    cdef Py_buffer src
-    cdef int64_t n
-    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
-    try:
-        with nogil:
-            n = zl_b2nd_decoded_nbytes(src.buf, src.len)
-    finally:
-        PyBuffer_Release(&src)
-    check(<int>n if n < 0 else 0, "b2nd frame")
-    return n
-
-
 def b2nd_decode(cdata, dst):
     """Decode a whole b2nd frame into the writable buffer dst (exact size), C order."""
     cdef Py_buffer src, out
@@ -676,19 +662,20 @@ def b2nd_decode(cdata, dst):
     check(status, "b2nd decode")
 
 
-def b2nd_scratch_nbytes(cdata):
-    """Scratch bytes b2nd_decode_region needs for this frame (CodecError if not a frame)."""
+def b2nd_sizes(cdata):
+    """(decoded bytes, scratch bytes for b2nd_decode_region) of a b2nd frame; CodecError if
+    it is not one."""
     cdef Py_buffer src
-    cdef int64_t n
+    cdef int64_t decoded, padded
     PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
     try:
         with nogil:
-            n = zl_b2nd_scratch_nbytes(src.buf, src.len)
+            decoded = zl_b2nd_decoded_nbytes(src.buf, src.len)
+            padded = zl_b2nd_scratch_nbytes(src.buf, src.len)
     finally:
         PyBuffer_Release(&src)
-    check(<int>n if n < 0 else 0, "b2nd frame")
-    return n
-
+    check(<int>decoded if decoded < 0 else (<int>padded if padded < 0 else 0), "b2nd frame")
+    return decoded, padded
 
 def b2nd_decode_region(cdata, tuple region, dst, int64_t dst_offset, tuple dst_strides,
                        size_t itemsize, scratch, int nthreads=1):

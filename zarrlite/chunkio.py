@@ -231,7 +231,7 @@ class ChunkIO:
         if self.order == "F":
             region, strides = region[::-1], strides[::-1]
         self.count("chunks_decoded")
-        buf = scratch(_ext.b2nd_scratch_nbytes(cdata))  # reused: no fresh memory per chunk
+        buf = scratch(_ext.b2nd_sizes(cdata)[1])  # reused: no fresh memory per chunk
         nblocks = _ext.b2nd_decode_region(cdata, tuple(region), out, offset, tuple(strides),
                                           self.dtype.itemsize, buf, nthreads)
         self.count("blocks_decoded", nblocks)

@@ -126,7 +126,7 @@ class B2ND(Codec):
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         cdata = as_array(buf).reshape(-1).view(np.uint8) if not isinstance(buf, bytes) else buf
         try:
-            nbytes = _ext.b2nd_decoded_nbytes(cdata)
+            nbytes = _ext.b2nd_sizes(cdata)[0]
         except CodecError as err:
             raise CodecError(f"zarrlite.b2nd: {err}", err.code) from None
         if out is None:
