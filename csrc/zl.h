@@ -115,6 +115,9 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
                           const int64_t *step, const int64_t *count, int ndim, char *dst,
                           const int64_t *dst_strides, size_t itemsize, char *scratch,
                           int64_t scratch_nbytes, int nthreads, int64_t *blocks_decoded);
+int zl_b2nd_region_blocks(const void *cframe, int64_t cframe_len, const int64_t *start,
+                          const int64_t *step, const int64_t *count, int ndim, size_t itemsize,
+                          uint8_t *wanted, int64_t capacity, int64_t *nblocks);
 void zl_free(void *p);
 
 /* zl_files.c: whole files into one caller-owned buffer. */

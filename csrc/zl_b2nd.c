@@ -132,6 +132,78 @@ int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t ds
   return status;
 }
 
+/* Whether block b (C order over the block grid) holds an index of the region. */
+static bool block_touched(const b2nd_array_t *array, int64_t b, const int64_t *grid,
+                          const int64_t *lo, const int64_t *hi, const int64_t *start,
+                          const int64_t *step, const int64_t *count, int ndim) {
+  for (int d = ndim - 1; d >= 0; d--) {
+    int64_t j = b % grid[d], k0, k1;
+    b /= grid[d];
+    if (j < lo[d] || j > hi[d])
+      return false;
+    zl_index_run(start[d], step[d], count[d], j * array->blockshape[d],
+                 (j + 1) * array->blockshape[d], &k0, &k1);
+    if (k0 >= k1)
+      return false;
+  }
+  return true;
+}
+
+/* Check a region against an opened frame and derive the block grid: grid (blocks per
+ * dimension), the touched block range lo..hi per dimension, byte strides inside a block,
+ * and the number of blocks. */
+static int region_geometry(const b2nd_array_t *array, const int64_t *start, const int64_t *step,
+                           const int64_t *count, int ndim, size_t itemsize, int64_t *grid,
+                           int64_t *lo, int64_t *hi, int64_t *block_strides,
+                           int64_t *nblocks_out) {
+  if (array->ndim != ndim || ndim < 1)
+    return ZL_ERR_ARG;
+  if (array->sc->nchunks != 1 || (size_t)array->sc->typesize != itemsize)
+    return ZL_ERR_CORRUPT; /* not a one-chunk frame of the expected items */
+  int64_t nblocks = 1;
+  for (int d = ndim - 1; d >= 0; d--) {
+    int64_t bs = array->blockshape[d];
+    if (bs < 1 || array->extchunkshape[d] % bs != 0)
+      return ZL_ERR_CORRUPT;
+    if (count[d] < 1 || start[d] < 0 || start[d] >= array->shape[d] ||
+        start[d] + step[d] * (count[d] - 1) < 0 ||
+        start[d] + step[d] * (count[d] - 1) >= array->shape[d])
+      return ZL_ERR_ARG;
+    grid[d] = array->extchunkshape[d] / bs;
+    nblocks *= grid[d];
+    block_strides[d] =
+        d == ndim - 1 ? (int64_t)itemsize : block_strides[d + 1] * array->blockshape[d + 1];
+    int64_t first = start[d], last = start[d] + step[d] * (count[d] - 1);
+    lo[d] = (first < last ? first : last) / bs; /* touched block range (a strided run may */
+    hi[d] = (first < last ? last : first) / bs; /* skip blocks: block_touched checks that) */
+  }
+  *nblocks_out = nblocks;
+  return ZL_OK;
+}
+
+/* Flags (wanted[b] = 1) of the blocks of a b2nd frame that a region touches; the frame
+ * only needs its header, block table and trailer (block data is not read), so a reader
+ * can fetch just the touched blocks' bytes afterwards. *nblocks = the number of blocks;
+ * ZL_ERR_BUFFER when `capacity` flags are too few. */
+int zl_b2nd_region_blocks(const void *cframe, int64_t cframe_len, const int64_t *start,
+                          const int64_t *step, const int64_t *count, int ndim, size_t itemsize,
+                          uint8_t *wanted, int64_t capacity, int64_t *nblocks) {
+  b2nd_array_t *array = NULL;
+  int64_t grid[B2ND_MAX_DIM], lo[B2ND_MAX_DIM], hi[B2ND_MAX_DIM], bstr[B2ND_MAX_DIM];
+  int64_t nbytes = 0;
+  int status = open_frame(cframe, cframe_len, &array, &nbytes);
+  if (status == ZL_OK)
+    status = region_geometry(array, start, step, count, ndim, itemsize, grid, lo, hi, bstr,
+                             nblocks);
+  if (status == ZL_OK && *nblocks > capacity)
+    status = ZL_ERR_BUFFER;
+  for (int64_t b = 0; status == ZL_OK && b < *nblocks; b++)
+    wanted[b] = block_touched(array, b, grid, lo, hi, start, step, count, ndim);
+  if (array != NULL)
+    b2nd_free(array);
+  return status;
+}
+
 /* Decode only the blocks of a b2nd frame that a region touches, and copy the region into
  * dst. The region is, per dimension of the stored array, (start, step, count) with
  * count >= 1 and every index inside the array's shape; it lands at dst with byte strides
@@ -154,31 +226,11 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
   if (status != ZL_OK)
     goto cleanup;
   *blocks_decoded = 0;
-  if (array->ndim != ndim || ndim < 1 || array->sc->nchunks != 1) {
-    status = ndim == array->ndim ? ZL_ERR_CORRUPT : ZL_ERR_ARG;
+  int64_t nblocks = 0;
+  status = region_geometry(array, start, step, count, ndim, itemsize, grid, lo, hi,
+                           block_strides, &nblocks);
+  if (status != ZL_OK)
     goto cleanup;
-  }
-  if ((size_t)array->sc->typesize != itemsize) { /* items of another size than expected */
-    status = ZL_ERR_CORRUPT;
-    goto cleanup;
-  }
-  int64_t nblocks = 1;
-  for (int d = ndim - 1; d >= 0; d--) {
-    int64_t bs = array->blockshape[d];
-    if (bs < 1 || array->extchunkshape[d] % bs != 0 || count[d] < 1 || start[d] < 0 ||
-        start[d] >= array->shape[d] || start[d] + step[d] * (count[d] - 1) < 0 ||
-        start[d] + step[d] * (count[d] - 1) >= array->shape[d]) {
-      status = ZL_ERR_ARG;
-      goto cleanup;
-    }
-    grid[d] = array->extchunkshape[d] / bs;
-    nblocks *= grid[d];
-    block_strides[d] =
-        d == ndim - 1 ? (int64_t)itemsize : block_strides[d + 1] * array->blockshape[d + 1];
-    int64_t first = start[d], last = start[d] + step[d] * (count[d] - 1);
-    lo[d] = (first < last ? first : last) / bs; /* touched block range (a strided run may */
-    hi[d] = (first < last ? last : first) / bs; /* skip blocks: those are checked below)  */
-  }
   int32_t cbytes = blosc2_schunk_get_chunk(array->sc, 0, &chunk, &chunk_needs_free);
   if (cbytes < 0 || chunk == NULL) {
     status = ZL_ERR_CORRUPT;
@@ -203,24 +255,8 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
   }
   /* mask: skip every block outside the touched ranges, or holding no index of a strided run */
   for (int64_t b = 0; b < nblocks; b++) {
-    int64_t rem = b;
-    bool skip = false;
-    for (int d = ndim - 1; d >= 0; d--) {
-      int64_t j = rem % grid[d], k0, k1;
-      rem /= grid[d];
-      if (j < lo[d] || j > hi[d]) {
-        skip = true;
-        break;
-      }
-      zl_index_run(start[d], step[d], count[d], j * array->blockshape[d],
-                (j + 1) * array->blockshape[d], &k0, &k1);
-      if (k0 >= k1) {
-        skip = true;
-        break;
-      }
-    }
-    mask[b] = skip;
-    if (!skip)
+    mask[b] = !block_touched(array, b, grid, lo, hi, start, step, count, ndim);
+    if (!mask[b])
       (*blocks_decoded)++;
   }
   blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;

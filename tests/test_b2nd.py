@@ -148,3 +148,58 @@ def test_frames_with_unexpected_item_size_raise():
     z.store["0.0"] = B2ND().encode(np.ones((8, 8), dtype="f4"))  # a frame of 4-byte items
     with pytest.raises(zl.CodecError, match="0.0"):
         z[0:4, 0:4]
+
+
+class ByteCountingStore(zl.MemoryStore):
+    """A memory store that counts the value bytes it hands out, whole or by ranges."""
+
+    def __init__(self):
+        super().__init__()
+        self.bytes_read = 0
+
+    def getitems(self, keys):
+        values = super().getitems(keys)
+        self.bytes_read += sum(len(v) for v in values.values())
+        return values
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        self.bytes_read += len(value)
+        return value
+
+    def get_partial_values(self, key_ranges):
+        values = super().get_partial_values(key_ranges)
+        self.bytes_read += sum(len(v) for v in values if v is not None)
+        return values
+
+
+def test_small_window_of_a_big_chunk_reads_under_2_percent_of_its_bytes(tmp_path):
+    y, x = np.mgrid[0:4096, 0:4096].astype("f4")
+    a = (np.sin(x / 50) * np.cos(y / 70) * 100).astype("f4")
+    a += np.random.default_rng(0).normal(0, 1, a.shape).astype("f4")
+    for store in (ByteCountingStore(), zl.DirectoryStore(tmp_path)):
+        z = zl.array(a, chunks=(4096, 4096), compressor=B2ND(cname="lz4"), store=store)
+        stored = len(store["0.0"])
+        if isinstance(store, ByteCountingStore):
+            store.bytes_read = 0
+        window = np.s_[1000:1064, 2000:2064]
+        np.testing.assert_array_equal(z[window], a[window])
+        # 1000:1064 x 2000:2064 straddles 2 x 2 of the 256 x 256 blocks
+        assert z.stats["ranged_reads"] == 1 and z.stats["blocks_decoded"] == 4
+        if isinstance(store, ByteCountingStore):
+            assert store.bytes_read < 0.02 * stored, (store.bytes_read, stored)
+        np.testing.assert_array_equal(z[4000:, ::-7], a[4000:, ::-7])  # still exact
+        z[0:3, 0:3] = -1  # a write in between: the next ranged read sees it
+        np.testing.assert_array_equal(z[0:5, 0:5], np.where(
+            (np.arange(5)[:, None] < 3) & (np.arange(5) < 3), -1, a[0:5, 0:5]))
+    with zl.config.set(partial_decode=False):
+        np.testing.assert_array_equal(z[window], a[window])
+
+
+def test_ranged_reads_of_missing_chunks_give_the_fill_value():
+    store = ByteCountingStore()
+    z = zl.full((4096, 4096), 7.5, chunks=(2048, 2048), dtype="f4", store=store,
+                compressor=B2ND())
+    z[0:10, 0:10] = 1
+    np.testing.assert_array_equal(z[3000:3010, 5:9], np.full((10, 4), 7.5, "f4"))
+    np.testing.assert_array_equal(z[5:7, 5:7], np.ones((2, 2), "f4"))

@@ -715,3 +715,32 @@ def b2nd_decode_region(cdata, tuple region, dst, int64_t dst_offset, tuple dst_s
         PyBuffer_Release(&src)
     check(status, "b2nd decode")
     return nblocks
+
+
+def b2nd_region_blocks(cdata, tuple region, size_t itemsize):
+    """uint8 flags of the blocks of a b2nd frame that `region` touches. The frame needs
+    only its header, block table and trailer; block data is not read."""
+    import numpy as np
+    cdef Py_buffer src
+    cdef int ndim = len(region)
+    cdef int64_t st[16]
+    cdef int64_t sp[16]
+    cdef int64_t ct[16]
+    cdef int64_t nblocks = 0
+    cdef int status
+    cdef uint8_t[::1] flags
+    if ndim < 1 or ndim > 16:
+        raise ValueError(f"b2nd regions have 1 to 16 dimensions, got {ndim}")
+    for d in range(ndim):
+        st[d], sp[d], ct[d] = region[d]
+    wanted = np.zeros(1 << 16, dtype=np.uint8)
+    flags = wanted
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        with nogil:
+            status = zl_b2nd_region_blocks(src.buf, src.len, st, sp, ct, ndim, itemsize,
+                                           &flags[0], flags.shape[0], &nblocks)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "b2nd frame")
+    return wanted[:nblocks]

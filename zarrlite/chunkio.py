@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, config
+from . import _ext, config, ranged
 from .errors import CodecError
 from .indexing import ChunkProjection
 from .stores.base import delitems, getitems, setitems
@@ -117,7 +117,7 @@ class ChunkIO:
         self.write_empty_chunks = write_empty_chunks
         #: Instrumentation: chunks decoded (whole or in part) and decoded in part only.
         self.stats: dict[str, int] = {"chunks_decoded": 0, "partial_decodes": 0,
-                                      "blocks_decoded": 0}
+                                      "blocks_decoded": 0, "ranged_reads": 0}
         self._stats_lock = threading.Lock()
         itemsize = self.dtype.itemsize
         # byte strides of a full chunk in its own layout
@@ -138,12 +138,14 @@ class ChunkIO:
             self._read_group(batch[start : start + per_group], out, nthreads)
 
     def _read_group(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
+        b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
+        if b2nd and hasattr(self.store, "get_partial_values"):
+            batch = self._read_b2nd_ranged(batch, out, nthreads)
         keys = [self.key_of(p.chunk_coords) for p in batch]
         cdatas = self._fetch(keys)
         if self.pipeline.is_blosc:
             self._read_blosc_batch(batch, keys, cdatas, out, nthreads)
             return
-        b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
         for key, proj in zip(keys, batch):
             cdata = cdatas.get(key)
             if cdata is None:
@@ -220,6 +222,36 @@ class ChunkIO:
             return
         offset, shape = _out_offset_shape(out, proj)
         _ext.fill_region(out, offset, out.strides, shape, self.fill_bytes)
+
+    def _read_b2nd_ranged(self, batch: Sequence[ChunkProjection], out: np.ndarray,
+                          nthreads: int) -> list[ChunkProjection]:
+        """Read small regions of big two-level chunks by byte ranges; return the
+        projections left for whole-chunk reads."""
+        if self.pipeline.nbytes < ranged.MIN_CHUNK_NBYTES:
+            return list(batch)
+        rest = []
+        for proj in batch:
+            items = int(np.prod([c for _s, _st, c in proj.chunk_region], dtype=np.int64))
+            if items * self.dtype.itemsize * 4 > self.pipeline.nbytes:
+                rest.append(proj)
+                continue
+            key = self.key_of(proj.chunk_coords)
+            region = proj.chunk_region or ((0, 1, 1),)
+            if self.order == "F":
+                region = region[::-1]
+            frame = ranged.fetch_blocks(self.store, key, tuple(region), self.dtype.itemsize)
+            if frame is None:
+                rest.append(proj)
+            elif frame is ranged.MISSING:
+                self._fill_out(out, proj)
+            else:
+                self.count("ranged_reads")
+                try:
+                    self._decode_b2nd_region(frame, proj, out, nthreads)
+                except (CodecError, ValueError) as err:
+                    raise CodecError(f"cannot decode chunk {key!r}: {err}",
+                                     getattr(err, "code", 0)) from err
+        return rest
 
     def _decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
                             nthreads: int) -> None:
