@@ -81,4 +81,9 @@ def fetch_blocks(store: Any, key: str, region: tuple, itemsize: int) -> Any:
         if part is None or len(part) != e - s:
             return None
         buf[header_len + s : header_len + e] = np.frombuffer(part, dtype=np.uint8)
+    # the chunk may have been replaced between the reads: its header and block table must
+    # be the ones the block ranges were computed from (else read it whole, atomically)
+    again = get_partial_values(store, [(key, 0, table_end)])[0]
+    if again is None or bytes(again) != head[:table_end]:
+        return None
     return buf
