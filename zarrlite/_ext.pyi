@@ -12,16 +12,6 @@ def blosc_encode(
     data: Any, typesize: int, cname: int, clevel: int, shuffle: int, blocksize: int
 ) -> bytes: ...
 def blosc_decode(cdata: Any, dst: Any, nthreads: int = 1) -> None: ...
-def copy_region(
-    src: Any,
-    src_offset: int,
-    src_strides: tuple[int, ...],
-    dst: Any,
-    dst_offset: int,
-    dst_strides: tuple[int, ...],
-    shape: tuple[int, ...],
-    itemsize: int,
-) -> None: ...
 def fill_region(
     dst: Any, dst_offset: int, dst_strides: tuple[int, ...], shape: tuple[int, ...], value: Any
 ) -> None: ...

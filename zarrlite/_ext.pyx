@@ -122,36 +122,6 @@ def blosc_decode(cdata, dst, int nthreads=1):
     check(status, "blosc decode")
 
 
-def copy_region(src, int64_t src_offset, tuple src_strides, dst, int64_t dst_offset,
-                tuple dst_strides, tuple shape, size_t itemsize):
-    """Strided copy of a region between two contiguous buffers (offsets/strides in bytes)."""
-    cdef Py_buffer sbuf, dbuf
-    cdef int64_t ss[32]
-    cdef int64_t ds[32]
-    cdef int64_t sh[32]
-    cdef int ndim = len(shape)
-    cdef int status
-    if ndim > ZL_MAX_DIM:
-        raise ValueError(f"at most {ZL_MAX_DIM} dimensions are supported, got {ndim}")
-    fill_dims(src_strides, ss, ndim, "src_strides")
-    fill_dims(dst_strides, ds, ndim, "dst_strides")
-    fill_dims(shape, sh, ndim, "shape")
-    PyObject_GetBuffer(src, &sbuf, PyBUF_SIMPLE)
-    try:
-        PyObject_GetBuffer(dst, &dbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
-        try:
-            check_extent(sbuf.len, src_offset, ss, sh, ndim, itemsize, "source")
-            check_extent(dbuf.len, dst_offset, ds, sh, ndim, itemsize, "destination")
-            with nogil:
-                status = zl_copy_strided(<const char *>sbuf.buf + src_offset, ss,
-                                         <char *>dbuf.buf + dst_offset, ds, sh, ndim, itemsize)
-        finally:
-            PyBuffer_Release(&dbuf)
-    finally:
-        PyBuffer_Release(&sbuf)
-    check(status, "copy")
-
-
 def fill_region(dst, int64_t dst_offset, tuple dst_strides, tuple shape, value):
     """Fill a strided region of a contiguous buffer with one item (value: its bytes)."""
     cdef Py_buffer dbuf, vbuf

@@ -159,3 +159,29 @@ def check_nbytes(out_nbytes: int, decoded_nbytes: int, codec_id: str) -> None:
 def corrupt(codec_id: str, message: str) -> CodecError:
     """Build the CodecError raised for corrupt or truncated encoded data."""
     return CodecError(f"{codec_id}: {message}")
+
+
+def decode_into(out: Any, nbytes: int, codec_id: str, decode: Any) -> Any:
+    """Run ``decode(dst)`` (which fills a contiguous uint8 buffer of `nbytes`) into `out`,
+    or into a new uint8 array when `out` is None; returns `out` or the new array.
+
+    Contiguous `out` arrays are decoded into directly; others through a temporary.
+
+    Raises
+    ------
+    ValueError
+        If `out` is read-only or does not hold exactly `nbytes` bytes.
+    """
+    if out is None:
+        dst = np.empty(nbytes, dtype=np.uint8)
+        decode(dst)
+        return dst
+    arr = writable_array(out, codec_id)
+    check_nbytes(arr.nbytes, nbytes, codec_id)
+    if arr.flags.c_contiguous or arr.flags.f_contiguous:
+        decode(arr.reshape(-1, order="A").view(np.uint8))
+    else:
+        tmp = np.empty(nbytes, dtype=np.uint8)
+        decode(tmp)
+        np.copyto(arr, tmp.view(arr.dtype).reshape(arr.shape))
+    return out

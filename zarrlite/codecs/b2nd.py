@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _ext
 from ..errors import CodecError
-from ._buffers import as_array, writable_array
+from ._buffers import as_array, decode_into
 from .abc import BufferLike, Codec
 from .registry import register_codec
 
@@ -25,8 +25,9 @@ _COMPCODES = {"blosclz": 0, "lz4": 1, "lz4hc": 2, "zlib": 4, "zstd": 5}
 BLOCK_TARGET_NBYTES = 256 * 1024
 
 
-def choose_blocks(shape: tuple[int, ...], itemsize: int,
-                  target_nbytes: int = BLOCK_TARGET_NBYTES) -> tuple[int, ...]:
+def choose_blocks(
+    shape: tuple[int, ...], itemsize: int, target_nbytes: int = BLOCK_TARGET_NBYTES
+) -> tuple[int, ...]:
     """A block shape for a chunk: halve the longest block dimension until a block holds at
     most `target_nbytes` (blocks stay roughly cubic, good for windows in any direction)."""
     blocks = list(shape)
@@ -69,11 +70,13 @@ class B2ND(Codec):
     SHUFFLE: ClassVar[int] = 1
     BITSHUFFLE: ClassVar[int] = 2
 
-    def __init__(self, cname: str = "zstd", clevel: int = 5, shuffle: int = SHUFFLE,
-                 blocks: Any = None) -> None:
+    def __init__(
+        self, cname: str = "zstd", clevel: int = 5, shuffle: int = SHUFFLE, blocks: Any = None
+    ) -> None:
         if cname not in _COMPCODES:
-            raise ValueError(f"zarrlite.b2nd: unknown cname {cname!r}; expected one of "
-                             f"{sorted(_COMPCODES)}")
+            raise ValueError(
+                f"zarrlite.b2nd: unknown cname {cname!r}; expected one of {sorted(_COMPCODES)}"
+            )
         if not isinstance(clevel, (int, np.integer)) or not 0 <= clevel <= 9:
             raise ValueError(f"zarrlite.b2nd: clevel must be 0 to 9, got {clevel!r}")
         if shuffle not in (0, 1, 2):
@@ -105,8 +108,10 @@ class B2ND(Codec):
         arr, transposed = self._layout(buf)
         requested = self.blocks
         if requested is not None and len(requested) != arr.ndim:
-            raise ValueError(f"zarrlite.b2nd: blocks {tuple(requested)} do not match a "
-                             f"{arr.ndim}-d chunk of shape {arr.shape}")
+            raise ValueError(
+                f"zarrlite.b2nd: blocks {tuple(requested)} do not match a "
+                f"{arr.ndim}-d chunk of shape {arr.shape}"
+            )
         if requested is not None and transposed:
             requested = requested[::-1]
         if arr.ndim > 16:
@@ -119,8 +124,14 @@ class B2ND(Codec):
             raise ValueError("zarrlite.b2nd cannot encode an empty chunk")
         dtype = arr.dtype.str if arr.dtype.fields is None else f"|V{arr.dtype.itemsize}"
         return _ext.b2nd_encode(
-            arr.reshape(-1).view(np.uint8), tuple(arr.shape), blocks, arr.dtype.itemsize,
-            dtype, _COMPCODES[self.cname], self.clevel, self.shuffle,
+            arr.reshape(-1).view(np.uint8),
+            tuple(arr.shape),
+            blocks,
+            arr.dtype.itemsize,
+            dtype,
+            _COMPCODES[self.cname],
+            self.clevel,
+            self.shuffle,
         )
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
@@ -129,21 +140,7 @@ class B2ND(Codec):
             nbytes = _ext.b2nd_sizes(cdata)[0]
         except CodecError as err:
             raise CodecError(f"zarrlite.b2nd: {err}", err.code) from None
-        if out is None:
-            dst = np.empty(nbytes, dtype=np.uint8)
-            _ext.b2nd_decode(cdata, dst)
-            return dst
-        arr = writable_array(out, self.codec_id)
-        if arr.nbytes != nbytes:
-            raise ValueError(f"zarrlite.b2nd: out has {arr.nbytes} bytes but the chunk "
-                             f"decodes to {nbytes}")
-        if arr.flags.c_contiguous or arr.flags.f_contiguous:
-            _ext.b2nd_decode(cdata, arr.reshape(-1, order="A").view(np.uint8))
-        else:
-            tmp = np.empty(nbytes, dtype=np.uint8)
-            _ext.b2nd_decode(cdata, tmp)
-            np.copyto(arr, tmp.view(arr.dtype).reshape(arr.shape))
-        return out
+        return decode_into(out, nbytes, self.codec_id, lambda dst: _ext.b2nd_decode(cdata, dst))
 
 
 register_codec(B2ND)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _ext
 from ..errors import CodecError
-from ._buffers import as_bytes, writable_array
+from ._buffers import as_bytes, decode_into
 from .abc import BufferLike, Codec
 from .registry import register_codec
 
@@ -101,29 +101,18 @@ class Blosc(Codec):
         typesize = self._typesize or _typesize_of(buf)
         data = as_bytes(buf)
         return _ext.blosc_encode(
-            data, typesize, self._cname_code, self.clevel, self.shuffle_for(typesize),
+            data,
+            typesize,
+            self._cname_code,
+            self.clevel,
+            self.shuffle_for(typesize),
             self.blocksize,
         )
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         cdata = as_bytes(buf)
         nbytes = decoded_nbytes(cdata)
-        if out is None:
-            dst = np.empty(nbytes, dtype=np.uint8)
-            _ext.blosc_decode(cdata, dst)
-            return dst
-        arr = writable_array(out, self.codec_id)
-        if arr.nbytes != nbytes:
-            raise ValueError(
-                f"blosc: out has {arr.nbytes} bytes but the chunk decodes to {nbytes}"
-            )
-        if arr.flags.c_contiguous or arr.flags.f_contiguous:
-            _ext.blosc_decode(cdata, arr.reshape(-1, order="A").view(np.uint8))
-        else:
-            tmp = np.empty(nbytes, dtype=np.uint8)
-            _ext.blosc_decode(cdata, tmp)
-            np.copyto(arr, tmp.view(arr.dtype).reshape(arr.shape))
-        return out
+        return decode_into(out, nbytes, self.codec_id, lambda dst: _ext.blosc_decode(cdata, dst))
 
     def __repr__(self) -> str:
         return (
