@@ -103,13 +103,17 @@ int zl_copy_outer(const char *src, const int64_t *const *src_offsets, char *dst,
 int zl_copy_points(const char *src, const int64_t *src_offsets, char *dst,
                    const int64_t *dst_offsets, int64_t n, size_t itemsize);
 
+/* zl_dctx.c: this thread's C-Blosc2 decompression context (kept; set a mask before use). */
+struct blosc2_context_s;
+struct blosc2_context_s *zl_thread_dctx(int nthreads);
+
 /* zl_b2nd.c: two-level chunks as one-chunk b2nd frames. */
 int zl_b2nd_encode(const void *src, int64_t nbytes, int ndim, const int64_t *shape,
                    const int32_t *blockshape, int typesize, const char *dtype, int compcode,
                    int clevel, int shuffle, int nthreads, uint8_t **cframe,
                    int64_t *cframe_len);
 int64_t zl_b2nd_decoded_nbytes(const void *cframe, int64_t cframe_len);
-int64_t zl_b2nd_scratch_nbytes(const void *cframe, int64_t cframe_len);;
+int64_t zl_b2nd_scratch_nbytes(const void *cframe, int64_t cframe_len);
 int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes);
 int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t *start,
                           const int64_t *step, const int64_t *count, int ndim, char *dst,
@@ -118,6 +122,13 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
 int zl_b2nd_region_blocks(const void *cframe, int64_t cframe_len, const int64_t *start,
                           const int64_t *step, const int64_t *count, int ndim, size_t itemsize,
                           uint8_t *wanted, int64_t capacity, int64_t *nblocks);
+int zl_b2nd_item_blocks(const void *cframe, int64_t cframe_len, const int64_t *byte_offsets,
+                        int64_t n, size_t itemsize, uint8_t *wanted, int64_t capacity,
+                        int64_t *nblocks, int64_t *touched);
+int zl_b2nd_decode_blocks(const void *cframe, int64_t cframe_len, const uint8_t *wanted,
+                          int64_t nblocks, size_t itemsize, char *dst, int64_t dst_nbytes,
+                          char *scratch, int64_t scratch_nbytes, int nthreads,
+                          int64_t *blocks_decoded);
 void zl_free(void *p);
 
 /* zl_files.c: whole files into one caller-owned buffer. */

@@ -149,13 +149,10 @@ static bool block_touched(const b2nd_array_t *array, int64_t b, const int64_t *g
   return true;
 }
 
-/* Check a region against an opened frame and derive the block grid: grid (blocks per
- * dimension), the touched block range lo..hi per dimension, byte strides inside a block,
- * and the number of blocks. */
-static int region_geometry(const b2nd_array_t *array, const int64_t *start, const int64_t *step,
-                           const int64_t *count, int ndim, size_t itemsize, int64_t *grid,
-                           int64_t *lo, int64_t *hi, int64_t *block_strides,
-                           int64_t *nblocks_out) {
+/* The block grid of an opened one-chunk frame of `itemsize`-byte items: grid (blocks per
+ * dimension), byte strides inside a block, and the number of blocks. */
+static int block_grid(const b2nd_array_t *array, int ndim, size_t itemsize, int64_t *grid,
+                      int64_t *block_strides, int64_t *nblocks_out) {
   if (array->ndim != ndim || ndim < 1)
     return ZL_ERR_ARG;
   if (array->sc->nchunks != 1 || (size_t)array->sc->typesize != itemsize)
@@ -163,22 +160,75 @@ static int region_geometry(const b2nd_array_t *array, const int64_t *start, cons
   int64_t nblocks = 1;
   for (int d = ndim - 1; d >= 0; d--) {
     int64_t bs = array->blockshape[d];
-    if (bs < 1 || array->extchunkshape[d] % bs != 0)
+    if (bs < 1 || array->extchunkshape[d] % bs != 0 || array->shape[d] < 1 ||
+        array->extchunkshape[d] < array->shape[d])
       return ZL_ERR_CORRUPT;
-    if (count[d] < 1 || start[d] < 0 || start[d] >= array->shape[d] ||
-        start[d] + step[d] * (count[d] - 1) < 0 ||
-        start[d] + step[d] * (count[d] - 1) >= array->shape[d])
-      return ZL_ERR_ARG;
     grid[d] = array->extchunkshape[d] / bs;
     nblocks *= grid[d];
     block_strides[d] =
         d == ndim - 1 ? (int64_t)itemsize : block_strides[d + 1] * array->blockshape[d + 1];
+  }
+  *nblocks_out = nblocks;
+  return ZL_OK;
+}
+
+/* Check a region against an opened frame and derive the block grid (see block_grid) and
+ * the touched block range lo..hi per dimension. */
+static int region_geometry(const b2nd_array_t *array, const int64_t *start, const int64_t *step,
+                           const int64_t *count, int ndim, size_t itemsize, int64_t *grid,
+                           int64_t *lo, int64_t *hi, int64_t *block_strides,
+                           int64_t *nblocks_out) {
+  int status = block_grid(array, ndim, itemsize, grid, block_strides, nblocks_out);
+  if (status != ZL_OK)
+    return status;
+  for (int d = 0; d < ndim; d++) {
+    int64_t bs = array->blockshape[d];
+    if (count[d] < 1 || start[d] < 0 || start[d] >= array->shape[d] ||
+        start[d] + step[d] * (count[d] - 1) < 0 ||
+        start[d] + step[d] * (count[d] - 1) >= array->shape[d])
+      return ZL_ERR_ARG;
     int64_t first = start[d], last = start[d] + step[d] * (count[d] - 1);
     lo[d] = (first < last ? first : last) / bs; /* touched block range (a strided run may */
     hi[d] = (first < last ? last : first) / bs; /* skip blocks: block_touched checks that) */
   }
-  *nblocks_out = nblocks;
   return ZL_OK;
+}
+
+/* Decompress the blocks of an opened frame's one chunk that the mask keeps (mask[b] true
+ * = skip block b, C-Blosc2's convention) into scratch, block b at b * block bytes. */
+static int decompress_masked(b2nd_array_t *array, const bool *mask, int64_t nblocks,
+                             size_t itemsize, char *scratch, int64_t scratch_nbytes,
+                             int nthreads) {
+  uint8_t *chunk = NULL;
+  bool chunk_needs_free = false;
+  blosc2_context *dctx = NULL;
+  int status = ZL_OK;
+  int32_t cbytes = blosc2_schunk_get_chunk(array->sc, 0, &chunk, &chunk_needs_free);
+  int32_t chunk_nbytes = 0, chunk_cbytes = 0;
+  if (cbytes < 0 || chunk == NULL ||
+      blosc2_cbuffer_sizes(chunk, &chunk_nbytes, &chunk_cbytes, NULL) < 0 ||
+      chunk_cbytes > cbytes ||
+      (int64_t)chunk_nbytes != array->extchunknitems * (int64_t)itemsize ||
+      (int64_t)array->blocknitems * (int64_t)itemsize * nblocks != chunk_nbytes) {
+    status = ZL_ERR_CORRUPT;
+    goto cleanup;
+  }
+  if (scratch == NULL || scratch_nbytes < chunk_nbytes) {
+    status = ZL_ERR_BUFFER; /* the caller sizes scratch with zl_b2nd_scratch_nbytes */
+    goto cleanup;
+  }
+  dctx = zl_thread_dctx(nthreads);
+  if (dctx == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  if (blosc2_set_maskout(dctx, (bool *)mask, (int)nblocks) < 0 ||
+      blosc2_decompress_ctx(dctx, chunk, chunk_cbytes, scratch, chunk_nbytes) < 0)
+    status = ZL_ERR_CORRUPT;
+cleanup:
+  if (chunk_needs_free)
+    free(chunk);
+  return status;
 }
 
 /* Flags (wanted[b] = 1) of the blocks of a b2nd frame that a region touches; the frame
@@ -215,39 +265,17 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
                           const int64_t *dst_strides, size_t itemsize, char *scratch,
                           int64_t scratch_nbytes, int nthreads, int64_t *blocks_decoded) {
   b2nd_array_t *array = NULL;
-  uint8_t *chunk = NULL;
-  bool chunk_needs_free = false;
   bool *mask = NULL;
-  blosc2_context *dctx = NULL;
-  int64_t nbytes = 0;
+  int64_t nbytes = 0, nblocks = 0;
   int64_t grid[B2ND_MAX_DIM], lo[B2ND_MAX_DIM], hi[B2ND_MAX_DIM], idx[B2ND_MAX_DIM];
   int64_t block_strides[B2ND_MAX_DIM], sub_strides[B2ND_MAX_DIM], sub_shape[B2ND_MAX_DIM];
-  int status = open_frame(cframe, cframe_len, &array, &nbytes);
-  if (status != ZL_OK)
-    goto cleanup;
   *blocks_decoded = 0;
-  int64_t nblocks = 0;
-  status = region_geometry(array, start, step, count, ndim, itemsize, grid, lo, hi,
-                           block_strides, &nblocks);
+  int status = open_frame(cframe, cframe_len, &array, &nbytes);
+  if (status == ZL_OK)
+    status = region_geometry(array, start, step, count, ndim, itemsize, grid, lo, hi,
+                             block_strides, &nblocks);
   if (status != ZL_OK)
     goto cleanup;
-  int32_t cbytes = blosc2_schunk_get_chunk(array->sc, 0, &chunk, &chunk_needs_free);
-  if (cbytes < 0 || chunk == NULL) {
-    status = ZL_ERR_CORRUPT;
-    goto cleanup;
-  }
-  int32_t chunk_nbytes, chunk_cbytes;
-  if (blosc2_cbuffer_sizes(chunk, &chunk_nbytes, &chunk_cbytes, NULL) < 0 ||
-      chunk_cbytes > cbytes ||
-      (int64_t)chunk_nbytes != array->extchunknitems * (int64_t)itemsize ||
-      (int64_t)array->blocknitems * (int64_t)itemsize * nblocks != chunk_nbytes) {
-    status = ZL_ERR_CORRUPT;
-    goto cleanup;
-  }
-  if (scratch == NULL || scratch_nbytes < chunk_nbytes) {
-    status = ZL_ERR_BUFFER; /* the caller sizes scratch with zl_b2nd_scratch_nbytes */
-    goto cleanup;
-  }
   mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
   if (mask == NULL) {
     status = ZL_ERR_NOMEM;
@@ -259,18 +287,9 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
     if (!mask[b])
       (*blocks_decoded)++;
   }
-  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
-  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
-  dctx = blosc2_create_dctx(dparams);
-  if (dctx == NULL) {
-    status = ZL_ERR_NOMEM;
+  status = decompress_masked(array, mask, nblocks, itemsize, scratch, scratch_nbytes, nthreads);
+  if (status != ZL_OK)
     goto cleanup;
-  }
-  if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0 ||
-      blosc2_decompress_ctx(dctx, chunk, chunk_cbytes, scratch, chunk_nbytes) < 0) {
-    status = ZL_ERR_CORRUPT;
-    goto cleanup;
-  }
   /* copy each decoded block's share of the region */
   int64_t block_nbytes = (int64_t)array->blocknitems * (int64_t)itemsize;
   for (int64_t b = 0; b < nblocks; b++) {
@@ -295,10 +314,102 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
       goto cleanup;
   }
 cleanup:
-  if (dctx != NULL)
-    blosc2_free_ctx(dctx);
-  if (chunk_needs_free)
-    free(chunk);
+  free(mask);
+  if (array != NULL)
+    b2nd_free(array);
+  return status;
+}
+
+
+/* Flags (wanted[b] = 1) of the blocks holding the items at these byte offsets of the frame's
+ * decoded chunk (C order, `itemsize`-byte items). Like zl_b2nd_region_blocks, only the
+ * header, block table and trailer are read. *touched counts the flagged blocks. */
+int zl_b2nd_item_blocks(const void *cframe, int64_t cframe_len, const int64_t *byte_offsets,
+                        int64_t n, size_t itemsize, uint8_t *wanted, int64_t capacity,
+                        int64_t *nblocks, int64_t *touched) {
+  b2nd_array_t *array = NULL;
+  int64_t grid[B2ND_MAX_DIM], bstr[B2ND_MAX_DIM];
+  int64_t nbytes = 0;
+  *touched = 0;
+  int status = open_frame(cframe, cframe_len, &array, &nbytes);
+  if (status == ZL_OK)
+    status = block_grid(array, array->ndim, itemsize, grid, bstr, nblocks);
+  if (status == ZL_OK && *nblocks > capacity)
+    status = ZL_ERR_BUFFER;
+  if (status == ZL_OK)
+    memset(wanted, 0, (size_t)*nblocks);
+  for (int64_t i = 0; status == ZL_OK && i < n; i++) {
+    int64_t off = byte_offsets[i];
+    if (off < 0 || off % (int64_t)itemsize != 0 || off >= nbytes) {
+      status = ZL_ERR_ARG;
+      break;
+    }
+    int64_t rem = off / (int64_t)itemsize, block = 0, scale = 1;
+    for (int d = array->ndim - 1; d >= 0; d--) {
+      block += (rem % array->shape[d]) / array->blockshape[d] * scale;
+      rem /= array->shape[d];
+      scale *= grid[d];
+    }
+    *touched += !wanted[block];
+    wanted[block] = 1;
+  }
+  if (array != NULL)
+    b2nd_free(array);
+  return status;
+}
+
+/* Decode the blocks flagged in `wanted` (nblocks flags, as zl_b2nd_item_blocks gives) into
+ * their places in dst, the chunk's full decoded size in C order; the bytes of other blocks
+ * are left as they were. Blocks go through the caller's scratch
+ * (zl_b2nd_scratch_nbytes bytes at least). *blocks_decoded counts the blocks decompressed. */
+int zl_b2nd_decode_blocks(const void *cframe, int64_t cframe_len, const uint8_t *wanted,
+                          int64_t nblocks, size_t itemsize, char *dst, int64_t dst_nbytes,
+                          char *scratch, int64_t scratch_nbytes, int nthreads,
+                          int64_t *blocks_decoded) {
+  b2nd_array_t *array = NULL;
+  bool *mask = NULL;
+  int64_t grid[B2ND_MAX_DIM], bstr[B2ND_MAX_DIM], cstr[B2ND_MAX_DIM], sub[B2ND_MAX_DIM];
+  int64_t nbytes = 0, frame_nblocks = 0;
+  *blocks_decoded = 0;
+  int status = open_frame(cframe, cframe_len, &array, &nbytes);
+  if (status == ZL_OK)
+    status = block_grid(array, array->ndim, itemsize, grid, bstr, &frame_nblocks);
+  if (status == ZL_OK && (frame_nblocks != nblocks || wanted == NULL))
+    status = ZL_ERR_ARG;
+  if (status == ZL_OK && (dst == NULL || nbytes != dst_nbytes))
+    status = ZL_ERR_BUFFER;
+  if (status != ZL_OK)
+    goto cleanup;
+  int ndim = array->ndim;
+  for (int d = ndim - 1; d >= 0; d--)
+    cstr[d] = d == ndim - 1 ? (int64_t)itemsize : cstr[d + 1] * array->shape[d + 1];
+  mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  if (mask == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  for (int64_t b = 0; b < nblocks; b++) {
+    mask[b] = !wanted[b];
+    *blocks_decoded += wanted[b] != 0;
+  }
+  status = decompress_masked(array, mask, nblocks, itemsize, scratch, scratch_nbytes, nthreads);
+  int64_t block_nbytes = (int64_t)array->blocknitems * (int64_t)itemsize;
+  for (int64_t b = 0; status == ZL_OK && b < nblocks; b++) {
+    if (mask[b])
+      continue;
+    int64_t rem = b, dst_off = 0;
+    for (int d = ndim - 1; d >= 0; d--) {
+      int64_t j = rem % grid[d], first = j * array->blockshape[d];
+      rem /= grid[d];
+      /* a block of the padded chunk: only its part inside the chunk's shape is copied */
+      sub[d] = array->shape[d] - first < array->blockshape[d] ? array->shape[d] - first
+                                                               : array->blockshape[d];
+      dst_off += first * cstr[d];
+    }
+    status = zl_copy_strided(scratch + b * block_nbytes, bstr, dst + dst_off, cstr, sub, ndim,
+                             itemsize);
+  }
+cleanup:
   free(mask);
   if (array != NULL)
     b2nd_free(array);

@@ -292,9 +292,7 @@ int zl_blosc_decode_blocks(const void *cdata, size_t cdata_nbytes, void *dst, si
     return ZL_ERR_NOMEM;
   for (int64_t b = 0; b < nblocks; b++)
     mask[b] = !wanted[b]; /* C-Blosc2's mask says which blocks to skip */
-  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
-  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
-  blosc2_context *dctx = blosc2_create_dctx(dparams);
+  blosc2_context *dctx = zl_thread_dctx(nthreads); /* this thread's own, kept */
   if (dctx == NULL) {
     status = ZL_ERR_NOMEM;
     goto cleanup;
@@ -307,8 +305,6 @@ int zl_blosc_decode_blocks(const void *cdata, size_t cdata_nbytes, void *dst, si
   if (rc < 0)
     status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
 cleanup:
-  if (dctx != NULL)
-    blosc2_free_ctx(dctx);
   free(mask);
   return status;
 }

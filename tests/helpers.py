@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 from numpy.testing import assert_array_almost_equal, assert_array_equal
 
 from zarrlite.codecs import get_codec
@@ -192,3 +193,36 @@ def check_numcodecs_interop(codec: Any, arr: np.ndarray, precision: int | None =
     compare_arrays(arr, codec.decode(theirs_enc), precision)
     compare_arrays(arr, codec.decode(encoded_bytes(theirs_enc)), precision)
     return encoded_bytes(ours_enc) == encoded_bytes(theirs_enc)
+
+
+@st.composite
+def ortho_selections(draw: Any, shape: tuple[int, ...]) -> tuple:
+    """A random orthogonal selection (ints, slices, int arrays, masks) for `shape`."""
+    sel = []
+    for n in shape:
+        kind = draw(st.sampled_from(["int", "slice", "ints", "bools"]))
+        if kind == "int":
+            sel.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            step = draw(st.sampled_from([None, 1, 2, -1, -3]))
+            sel.append(slice(draw(st.none() | st.integers(-n, n)), None, step))
+        elif kind == "ints":
+            sel.append(np.array(draw(st.lists(st.integers(-n, n - 1), max_size=8)), dtype=int))
+        else:
+            sel.append(np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))))
+    return tuple(sel)
+
+
+def numpy_orthogonal(a: np.ndarray, sel: tuple) -> np.ndarray:
+    """numpy's equivalent of an orthogonal selection."""
+    axes = []
+    for n, s in zip(a.shape, sel):
+        if isinstance(s, slice):
+            axes.append(np.arange(n)[s])
+        elif isinstance(s, np.ndarray) and s.dtype == bool:
+            axes.append(np.nonzero(s)[0])
+        else:
+            axes.append(np.atleast_1d(np.arange(n)[s]))
+    result = a[np.ix_(*axes)]
+    drop = tuple(d for d, s in enumerate(sel) if isinstance(s, (int, np.integer)))
+    return result.reshape([n for d, n in enumerate(result.shape) if d not in drop])

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import CountingStore
+from helpers import numpy_orthogonal as _ix
+from helpers import ortho_selections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,38 +25,6 @@ def _array(shape, chunks, order="C", dtype="f8", store=None, compressor="default
     a = (np.arange(int(np.prod(shape))) * 3 % 101).astype(dtype).reshape(shape)
     z = zl.array(a, chunks=chunks, order=order, store=store, compressor=compressor)
     return z, a
-
-
-@st.composite
-def ortho_selections(draw, shape):
-    sel = []
-    for n in shape:
-        kind = draw(st.sampled_from(["int", "slice", "ints", "bools"]))
-        if kind == "int":
-            sel.append(draw(st.integers(-n, n - 1)))
-        elif kind == "slice":
-            step = draw(st.sampled_from([None, 1, 2, -1, -3]))
-            sel.append(slice(draw(st.none() | st.integers(-n, n)), None, step))
-        elif kind == "ints":
-            sel.append(np.array(draw(st.lists(st.integers(-n, n - 1), max_size=8)), dtype=int))
-        else:
-            sel.append(np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))))
-    return tuple(sel)
-
-
-def _ix(a, sel):
-    """numpy's equivalent of an orthogonal selection."""
-    axes = []
-    for n, s in zip(a.shape, sel):
-        if isinstance(s, slice):
-            axes.append(np.arange(n)[s])
-        elif isinstance(s, np.ndarray) and s.dtype == bool:
-            axes.append(np.nonzero(s)[0])
-        else:
-            axes.append(np.atleast_1d(np.arange(n)[s]))
-    result = a[np.ix_(*axes)]
-    drop = tuple(d for d, s in enumerate(sel) if isinstance(s, (int, np.integer)))
-    return result.reshape([n for d, n in enumerate(result.shape) if d not in drop])
 
 
 @pytest.mark.parametrize("order", ["C", "F"])

@@ -12,11 +12,12 @@ from pathlib import Path
 import blosc2
 import numpy as np
 import pytest
-from helpers import check_config
+from helpers import check_config, numpy_orthogonal, ortho_selections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zarrlite as zl
+from zarrlite import ranged
 from zarrlite.codecs.b2nd import B2ND, choose_blocks
 
 
@@ -103,11 +104,12 @@ def test_zarr_python_reads_zarrlite_b2nd_arrays(tmp_path):
                     str(tmp_path / "expected.npy")], check=True, cwd=tmp_path, env=env)
 
 
-@pytest.mark.parametrize(
-    ("shape", "chunks", "blocks"),
-    [((23,), (10,), (3,)), ((19, 23), (8, 10), (3, 4)), ((9, 10, 11), (4, 5, 6), (2, 2, 5)),
-     ((5, 6, 7, 4), (3, 4, 5, 3), (2, 3, 2, 2))],
-)
+#: Uneven edge chunks, blocks that do not divide the chunks, 1 to 4 dimensions.
+GEOMETRIES = [((23,), (10,), (3,)), ((19, 23), (8, 10), (3, 4)),
+              ((9, 10, 11), (4, 5, 6), (2, 2, 5)), ((5, 6, 7, 4), (3, 4, 5, 3), (2, 3, 2, 2))]
+
+
+@pytest.mark.parametrize(("shape", "chunks", "blocks"), GEOMETRIES)
 @pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("dtype", ["<f8", ">i2"])
 @given(data=st.data())
@@ -203,3 +205,133 @@ def test_ranged_reads_of_missing_chunks_give_the_fill_value():
     z[0:10, 0:10] = 1
     np.testing.assert_array_equal(z[3000:3010, 5:9], np.full((10, 4), 7.5, "f4"))
     np.testing.assert_array_equal(z[5:7, 5:7], np.ones((2, 2), "f4"))
+
+
+def _fancy_selection(data, shape):
+    """(kind, selection) for oindex, vindex (coordinates) or a mask."""
+    kind = data.draw(st.sampled_from(["oindex", "vindex", "mask"]))
+    if kind == "oindex":
+        return kind, data.draw(ortho_selections(shape))
+    if kind == "vindex":
+        npts = data.draw(st.integers(0, 9))
+        return kind, tuple(np.array(data.draw(st.lists(st.integers(-n, n - 1), min_size=npts,
+                                                        max_size=npts)), dtype=int)
+                           for n in shape)
+    seed = data.draw(st.integers(0, 1000))
+    return kind, np.random.default_rng(seed).random(shape) < data.draw(st.sampled_from([0.02,
+                                                                                        0.5]))
+
+
+def _numpy_fancy(a, kind, sel):
+    return numpy_orthogonal(a, sel) if kind == "oindex" else a[sel]
+
+
+@pytest.mark.parametrize(("shape", "chunks", "blocks"), GEOMETRIES)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", ["<f8", ">i2", ">c8", "S3"])
+@pytest.mark.parametrize("by_ranges", [False, True])
+@given(data=st.data())
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_fancy_reads_and_writes_of_two_level_chunks_match_numpy(shape, chunks, blocks, order,
+                                                                 dtype, by_ranges, data):
+    a = (np.arange(int(np.prod(shape))) % 977).astype(dtype).reshape(shape)
+    z = zl.array(a, chunks=chunks, order=order, compressor=B2ND(blocks=blocks))
+    kind, sel = _fancy_selection(data, shape)
+    expected = _numpy_fancy(a, kind, sel)
+    saved = ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES, ranged.TAIL_NBYTES
+    if by_ranges:  # small chunks read by ranges too, with the trailer read separately
+        ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES, ranged.TAIL_NBYTES = 0, 1024, 16
+    try:
+        got = z.oindex[sel] if kind == "oindex" else z.vindex[sel]
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        assert got.tobytes() == expected.tobytes()
+    finally:
+        ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES, ranged.TAIL_NBYTES = saved
+    with zl.config.set(partial_decode=False):
+        off = z.oindex[sel] if kind == "oindex" else z.vindex[sel]
+    assert off.tobytes() == expected.tobytes()
+    value = np.arange(expected.size).astype(dtype).reshape(expected.shape)
+    if kind == "oindex":
+        z.oindex[sel] = value
+        axes = [np.arange(n)[s] if isinstance(s, slice) else
+                (np.nonzero(s)[0] if isinstance(s, np.ndarray) and s.dtype == bool
+                 else np.atleast_1d(np.arange(n)[s])) for n, s in zip(shape, sel)]
+        a[np.ix_(*axes)] = value.reshape([len(x) for x in axes])
+    else:
+        z.vindex[sel] = value
+        a[sel] = value
+    assert z[...].tobytes() == a.tobytes()
+
+
+def test_a_point_decodes_only_its_block():
+    a = np.random.default_rng(3).random((512, 512)).astype("f4")
+    z = zl.array(a, chunks=(512, 512), compressor=B2ND(blocks=(64, 64)))
+    assert z.vindex[[70], [130]].tolist() == [a[70, 130]]
+    assert z.stats["blocks_decoded"] == 1 and z.stats["partial_decodes"] == 1
+    rows, cols = [0, 63, 64, 511], [0, 63, 64, 511]  # blocks (0, 0) twice, (1, 1), (7, 7)
+    np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+    assert z.stats["blocks_decoded"] == 1 + 3
+    np.testing.assert_array_equal(z.oindex[[1, 200], [5, 6, 300]],
+                                  a[np.ix_([1, 200], [5, 6, 300])])  # block rows 0, 3 x cols 0, 4
+    assert z.stats["blocks_decoded"] == 1 + 3 + 4
+    mask = np.zeros(a.shape, bool)
+    mask[::3, ::3] = True  # every block: the whole chunk is decoded at once
+    np.testing.assert_array_equal(z.vindex[mask], a[mask])
+    assert z.stats["partial_decodes"] == 3 and z.stats["chunks_decoded"] == 4
+
+
+def test_few_points_of_a_big_chunk_read_few_of_its_bytes():
+    a = np.random.default_rng(4).normal(0, 1, (4096, 4096)).astype("f4")
+    store = ByteCountingStore()
+    z = zl.array(a, chunks=(4096, 4096), compressor=B2ND(cname="lz4"), store=store)
+    stored = len(store["0.0"])
+    store.bytes_read = 0
+    rows, cols = [5, 3000, 3001], [4000, 17, 18]  # 2 of the 256 blocks
+    np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+    assert z.stats["ranged_reads"] == 1 and z.stats["blocks_decoded"] == 2
+    assert store.bytes_read < 0.02 * stored, (store.bytes_read, stored)
+    np.testing.assert_array_equal(z.oindex[[7, 4095], [0, 4000]], a[np.ix_([7, 4095],
+                                                                            [0, 4000])])
+    assert z.stats["ranged_reads"] == 2 and z.stats["blocks_decoded"] == 2 + 4
+
+
+def _frame_parts(frame: bytes) -> tuple[int, int, int]:
+    """(chunk start in the frame, number of blocks, chunk cbytes) of a stored chunk."""
+    header_len = int.from_bytes(frame[11:15], "big")
+    nbytes, blocksize, cbytes = np.frombuffer(frame, "<i4", count=3, offset=header_len + 4)
+    return header_len, -(-int(nbytes) // int(blocksize)), int(cbytes)
+
+
+@pytest.mark.parametrize("damage", ["offset past the end", "offset into the header",
+                                    "negative offset", "truncated", "cut after the head"])
+@pytest.mark.parametrize("store_kind", ["memory", "directory"])
+def test_corrupt_two_level_chunks_raise_clean_errors(tmp_path, damage, store_kind):
+    a = np.random.default_rng(5).normal(0, 1, (1024, 1024)).astype("f4")
+    store = zl.MemoryStore() if store_kind == "memory" else zl.DirectoryStore(tmp_path)
+    z = zl.array(a, chunks=(1024, 1024), compressor=B2ND(cname="lz4", blocks=(128, 128)),
+                 store=store)
+    frame = bytearray(store["0.0"])
+    start, nblocks, cbytes = _frame_parts(bytes(frame))
+    entry = start + 32 + 4 * 9  # the block table entry of block 9 (row 1, column 1)
+    if damage == "offset past the end":
+        frame[entry : entry + 4] = (cbytes + 1000).to_bytes(4, "little")
+    elif damage == "offset into the header":
+        frame[entry : entry + 4] = (8).to_bytes(4, "little")
+    elif damage == "negative offset":
+        frame[entry : entry + 4] = (-5).to_bytes(4, "little", signed=True)
+    elif damage == "truncated":
+        frame = frame[: len(frame) // 2]
+    else:
+        frame = frame[: start + 32 + 4 * nblocks + 100]
+    store["0.0"] = bytes(frame)
+    selections = [np.s_[130:140, 130:140], np.s_[...], np.s_[200, :]]
+    for sel in selections:
+        with pytest.raises(zl.CodecError, match="0.0"):
+            z[sel]
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z.vindex[[130, 131], [135, 0]]
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z.oindex[[130], [135, 140]]
+    if damage in ("offset past the end", "offset into the header", "negative offset"):
+        # only block 9 is damaged: selections that skip it still read (by block)
+        np.testing.assert_array_equal(z[0:5, 0:5], a[0:5, 0:5])

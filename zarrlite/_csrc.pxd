@@ -73,6 +73,14 @@ cdef extern from "zl.h" nogil:
                               const int64_t *step, const int64_t *count, int ndim,
                               size_t itemsize, uint8_t *wanted, int64_t capacity,
                               int64_t *nblocks)
+    int zl_b2nd_item_blocks(const void *cframe, int64_t cframe_len,
+                            const int64_t *byte_offsets, int64_t n, size_t itemsize,
+                            uint8_t *wanted, int64_t capacity, int64_t *nblocks,
+                            int64_t *touched)
+    int zl_b2nd_decode_blocks(const void *cframe, int64_t cframe_len, const uint8_t *wanted,
+                              int64_t nblocks, size_t itemsize, char *dst, int64_t dst_nbytes,
+                              char *scratch, int64_t scratch_nbytes, int nthreads,
+                              int64_t *blocks_decoded)
     void zl_free(void *p)
     int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                       int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,

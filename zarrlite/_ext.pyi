@@ -80,3 +80,11 @@ def b2nd_decode_region(
     cdata: Any, region: tuple[tuple[int, int, int], ...], dst: Any, dst_offset: int,
     dst_strides: tuple[int, ...], itemsize: int, scratch: Any, nthreads: int = 1,
 ) -> int: ...
+MAX_BLOCKS: int
+def b2nd_item_blocks(
+    cdata: Any, byte_offsets: npt.NDArray[np.int64], itemsize: int
+) -> tuple[npt.NDArray[np.uint8], int]: ...
+def b2nd_decode_blocks(
+    cdata: Any, wanted: npt.NDArray[np.uint8], itemsize: int, dst: Any, scratch: Any,
+    nthreads: int = 1,
+) -> int: ...

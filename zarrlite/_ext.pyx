@@ -17,7 +17,7 @@ from zarrlite._csrc cimport *
 
 import os
 
-from zarrlite.errors import CodecError
+from zarrlite.errors import BufferSizeError, CodecError
 
 blosc2_init()
 
@@ -28,6 +28,12 @@ cdef extern from "Python.h":
     int _PyBytes_Resize(PyObject **bytes, Py_ssize_t newsize) except -1
 
 
+#: Most blocks a two-level chunk may have for the block-flag functions (flags are bytes),
+#: and the number of flags tried first.
+MAX_BLOCKS = 1 << 24
+FEW_BLOCKS = 1 << 12
+
+
 cdef int check(int status, str what) except -1:
     """Turn a C status code into the matching Python exception."""
     if status == ZL_OK:
@@ -35,7 +41,9 @@ cdef int check(int status, str what) except -1:
     text = zl_strerror(status).decode()
     if status == ZL_ERR_NOMEM:
         raise MemoryError(f"{what}: {text}")
-    if status in (ZL_ERR_ARG, ZL_ERR_BUFFER):
+    if status == ZL_ERR_BUFFER:
+        raise BufferSizeError(f"{what}: {text}")
+    if status == ZL_ERR_ARG:
         raise ValueError(f"{what}: {text}")
     raise CodecError(f"{what}: {text} (status {status})", status)
 
@@ -696,21 +704,77 @@ def b2nd_region_blocks(cdata, tuple region, size_t itemsize):
     cdef int64_t st[16]
     cdef int64_t sp[16]
     cdef int64_t ct[16]
-    cdef int64_t nblocks = 0
-    cdef int status
+    cdef int64_t nblocks = FEW_BLOCKS
+    cdef int status = ZL_ERR_BUFFER
     cdef uint8_t[::1] flags
     if ndim < 1 or ndim > 16:
         raise ValueError(f"b2nd regions have 1 to 16 dimensions, got {ndim}")
     for d in range(ndim):
         st[d], sp[d], ct[d] = region[d]
-    wanted = np.zeros(1 << 16, dtype=np.uint8)
-    flags = wanted
-    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
-    try:
-        with nogil:
-            status = zl_b2nd_region_blocks(src.buf, src.len, st, sp, ct, ndim, itemsize,
-                                           &flags[0], flags.shape[0], &nblocks)
-    finally:
-        PyBuffer_Release(&src)
+    while status == ZL_ERR_BUFFER and 0 < nblocks <= MAX_BLOCKS:
+        wanted = np.empty(nblocks, dtype=np.uint8)  # too few: the call says how many
+        flags = wanted
+        PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+        try:
+            with nogil:
+                status = zl_b2nd_region_blocks(src.buf, src.len, st, sp, ct, ndim, itemsize,
+                                               &flags[0], flags.shape[0], &nblocks)
+        finally:
+            PyBuffer_Release(&src)
     check(status, "b2nd frame")
     return wanted[:nblocks]
+
+
+
+def b2nd_item_blocks(cdata, const int64_t[::1] byte_offsets, size_t itemsize):
+    """(uint8 flags of the blocks of a b2nd frame holding the items at these byte offsets
+    of its decoded chunk, number of flagged blocks). Block data is not read."""
+    import numpy as np
+    cdef Py_buffer src
+    cdef int64_t nblocks = FEW_BLOCKS, touched = 0
+    cdef int status = ZL_ERR_BUFFER
+    cdef uint8_t[::1] flags
+    cdef const int64_t *offsets = &byte_offsets[0] if byte_offsets.shape[0] else NULL
+    while status == ZL_ERR_BUFFER and 0 < nblocks <= MAX_BLOCKS:
+        wanted = np.empty(nblocks, dtype=np.uint8)  # too few: the call says how many
+        flags = wanted
+        PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+        try:
+            with nogil:
+                status = zl_b2nd_item_blocks(src.buf, src.len, offsets, byte_offsets.shape[0],
+                                             itemsize, &flags[0], flags.shape[0], &nblocks,
+                                             &touched)
+        finally:
+            PyBuffer_Release(&src)
+    check(status, "b2nd frame")
+    return wanted[:nblocks], touched
+
+
+def b2nd_decode_blocks(cdata, const uint8_t[::1] wanted, size_t itemsize, dst, scratch,
+                       int nthreads=1):
+    """Decode the flagged blocks of a b2nd frame into their places in dst (the whole decoded
+    chunk, C order); other bytes of dst are left alone. Returns the blocks decompressed."""
+    cdef Py_buffer src, out, sbuf
+    cdef int64_t decoded = 0
+    cdef int status
+    if wanted.shape[0] == 0:
+        raise ValueError("b2nd_decode_blocks needs one flag per block")
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                with nogil:
+                    status = zl_b2nd_decode_blocks(src.buf, src.len, &wanted[0],
+                                                   wanted.shape[0], itemsize,
+                                                   <char *>out.buf, out.len, <char *>sbuf.buf,
+                                                   sbuf.len, nthreads, &decoded)
+            finally:
+                PyBuffer_Release(&sbuf)
+        finally:
+            PyBuffer_Release(&out)
+    finally:
+        PyBuffer_Release(&src)
+    check(status, "b2nd decode")
+    return decoded

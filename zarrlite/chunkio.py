@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from . import _ext, config, ranged
-from .errors import CodecError
+from .errors import BufferSizeError, CodecError
 from .indexing import ChunkProjection
 from .stores.base import delitems, getitems, setitems
 
@@ -141,6 +142,8 @@ class ChunkIO:
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
         if b2nd and hasattr(self.store, "get_partial_values"):
             batch = self._read_b2nd_ranged(batch, out, nthreads)
+        if not batch:
+            return
         keys = [self.key_of(p.chunk_coords) for p in batch]
         cdatas = self._fetch(keys)
         if self.pipeline.is_blosc:
@@ -239,18 +242,16 @@ class ChunkIO:
             region = proj.chunk_region or ((0, 1, 1),)
             if self.order == "F":
                 region = region[::-1]
-            frame = ranged.fetch_blocks(self.store, key, tuple(region), self.dtype.itemsize)
-            if frame is None:
-                rest.append(proj)
-            elif frame is ranged.MISSING:
-                self._fill_out(out, proj)
-            else:
-                self.count("ranged_reads")
-                try:
+            with decoding(key):
+                frame = ranged.fetch_blocks(self.store, key,
+                                            _region_blocks(tuple(region), self.dtype.itemsize))
+                if frame is None:
+                    rest.append(proj)
+                elif frame is ranged.MISSING:
+                    self._fill_out(out, proj)
+                else:
+                    self.count("ranged_reads")
                     self._decode_b2nd_region(frame, proj, out, nthreads)
-                except (CodecError, ValueError) as err:
-                    raise CodecError(f"cannot decode chunk {key!r}: {err}",
-                                     getattr(err, "code", 0)) from err
         return rest
 
     def _decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
@@ -263,9 +264,9 @@ class ChunkIO:
         if self.order == "F":
             region, strides = region[::-1], strides[::-1]
         self.count("chunks_decoded")
-        buf = scratch(_ext.b2nd_sizes(cdata)[1])  # reused: no fresh memory per chunk
-        nblocks = _ext.b2nd_decode_region(cdata, tuple(region), out, offset, tuple(strides),
-                                          self.dtype.itemsize, buf, nthreads)
+        nblocks = b2nd_call(lambda buf: _ext.b2nd_decode_region(
+            cdata, tuple(region), out, offset, tuple(strides), self.dtype.itemsize, buf,
+            nthreads), cdata)
         self.count("blocks_decoded", nblocks)
 
     def _decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
@@ -436,6 +437,35 @@ class ChunkIO:
         if self.nan_float_size:
             return _ext.is_all_nan(raw, self.nan_float_size, self.nan_big_endian)
         return _ext.is_uniform(raw, self.fill_bytes)
+
+
+@contextmanager
+def decoding(key: str) -> Iterator[None]:
+    """Name the chunk in decoding errors: CodecError and ValueError from the codecs become
+    a CodecError saying which chunk could not be decoded."""
+    try:
+        yield
+    except (CodecError, ValueError) as err:
+        raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
+
+
+def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
+    """Run a block decoder of two-level chunks with this thread's block scratch: the
+    padded chunk size of the frames seen so far (all chunks of an array share it), grown
+    when a frame needs more."""
+    buf = getattr(_local, "b2nd_scratch", None)
+    if buf is not None:
+        try:
+            return decode(buf)
+        except BufferSizeError:
+            pass
+    buf = _local.b2nd_scratch = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
+    return decode(buf)
+
+
+def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray]:
+    """For ranged reads: the flags of the blocks of a frame that a region touches."""
+    return lambda frame: _ext.b2nd_region_blocks(frame, region, itemsize)
 
 
 def _equals(item: Any, fill_value: Any) -> bool:

@@ -27,6 +27,10 @@ class CodecError(RuntimeError):
         self.code = code
 
 
+class BufferSizeError(ValueError):
+    """A buffer handed to the C core is too small or does not match the data's size."""
+
+
 class ReadOnlyError(PermissionError):
     """A write was attempted on an array, group or store opened read-only."""
 

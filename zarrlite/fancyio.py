@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, chunkio, config
+from . import _ext, chunkio, config, ranged
 from .chunkio import ChunkIO, run_batches, scratch
 from .errors import CodecError
 
@@ -67,9 +67,62 @@ def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
             return buf.view(io.dtype).reshape(io.chunks, order=io.order)
         buf = None if pipeline.is_object else scratch(pipeline.nbytes)
         io.count("chunks_decoded")
+        if pipeline.is_b2nd and item_offsets is not None:
+            wanted, touched = _ext.b2nd_item_blocks(cdata, item_offsets, io.dtype.itemsize)
+            if touched <= PARTIAL_DECODE_MAX_FRACTION * len(wanted):
+                return _decode_b2nd_blocks(io, cdata, wanted, buf, nthreads)
         return pipeline.decode(cdata, out=buf)
     except (CodecError, ValueError) as err:
         raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
+
+
+def _decode_b2nd_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
+                        nthreads: int) -> np.ndarray:
+    """Decode the flagged blocks of a two-level chunk into their places in buf (the chunk
+    in the array's layout; other items are left unset)."""
+    io.count("partial_decodes")
+    nblocks = chunkio.b2nd_call(lambda block_scratch: _ext.b2nd_decode_blocks(
+        cdata, wanted, io.dtype.itemsize, buf, block_scratch, nthreads), cdata)
+    io.count("blocks_decoded", nblocks)
+    return buf.view(io.dtype).reshape(io.chunks, order=io.order)
+
+
+def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+                 gather: Any) -> list[Any]:
+    """Two-level chunks of a store that reads byte ranges: a few items out of a big chunk
+    are read by fetching only their blocks' bytes. Returns the projections left over."""
+    if (not io.pipeline.is_b2nd or io.pipeline.nbytes < ranged.MIN_CHUNK_NBYTES
+            or not config.get("partial_decode") or not hasattr(io.store, "get_partial_values")):
+        return list(batch)
+    rest = []
+    itemsize = io.dtype.itemsize
+    for proj in batch:
+        offsets = _item_offsets(io, proj)
+        if offsets is None or len(offsets) * itemsize * 4 > io.pipeline.nbytes:
+            rest.append(proj)
+            continue
+        key = io.key_of(proj.chunk_coords)
+        found: list[np.ndarray] = []
+
+        def wanted_of(frame: np.ndarray) -> np.ndarray:
+            found.append(_ext.b2nd_item_blocks(frame, offsets, itemsize)[0])
+            return found[-1]
+
+        with chunkio.decoding(key):
+            frame = ranged.fetch_blocks(io.store, key, wanted_of)
+            if frame is None:
+                rest.append(proj)
+            elif frame is ranged.MISSING:
+                gather(io, None, proj, out)
+            else:
+                io.count("ranged_reads")
+                io.count("chunks_decoded")
+                if not found:  # a small frame came whole with the first read
+                    wanted_of(frame)
+                chunk = _decode_b2nd_blocks(io, frame, found[-1], scratch(io.pipeline.nbytes),
+                                            nthreads)
+                gather(io, chunk, proj, out)
+    return rest
 
 
 def _wanted_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray) -> np.ndarray | None:
@@ -92,7 +145,7 @@ def _wanted_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray) -> np.ndar
 def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:
     """Byte offsets in the decoded chunk of every item a projection needs (None: too many
     to list, or a selection that needs the whole chunk anyway)."""
-    if not io.pipeline.is_blosc or not config.get("partial_decode"):
+    if not (io.pipeline.is_blosc or io.pipeline.is_b2nd) or not config.get("partial_decode"):
         return None
     if isinstance(proj.src, np.ndarray):  # points
         return _point_src_offsets(io, proj)
@@ -119,6 +172,9 @@ def _read_batch(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: in
 
 def _read_group(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
+    batch = _read_ranged(io, batch, out, nthreads, gather)
+    if not batch:
+        return
     keys = [io.key_of(p.chunk_coords) for p in batch]
     cdatas = io._fetch(keys)
     for key, proj in zip(keys, batch):

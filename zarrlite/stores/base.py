@@ -46,6 +46,7 @@ __all__ = [
     "is_readonly",
     "listdir",
     "normalize_store",
+    "read_ranges_into",
     "readonly_from_mode",
     "rename",
     "rmdir",
@@ -427,6 +428,56 @@ def get_partial_values(
     if method is not None:
         return method(key_ranges)
     return _get_partial_values(store, key_ranges)
+
+
+def read_ranges_into(
+    store: Mapping[str, bytes], key: str, ranges: Iterable[tuple[int, int, int]], out: Any
+) -> list[int] | None:
+    """Read byte ranges of one value into a writable buffer.
+
+    Parameters
+    ----------
+    store : Mapping[str, bytes]
+        Any store; one with its own ``read_ranges_into`` (directory stores: straight into
+        `out`, from one open file) is asked directly, others through
+        :func:`get_partial_values` and a copy.
+    key : str
+    ranges : iterable of (start, length, out_offset)
+        Non-negative byte offset and count in the value, and where they go in `out`.
+    out : writable buffer
+
+    Returns
+    -------
+    list of int or None
+        Bytes read per range (fewer where the value ends early), or None when the key
+        does not exist.
+
+    Examples
+    --------
+    >>> buf = bytearray(4)
+    >>> read_ranges_into({"a": b"0123456789"}, "a", [(2, 2, 0), (8, 5, 2)], buf)
+    [2, 2]
+    >>> bytes(buf)
+    b'2389'
+    """
+    method = getattr(store, "read_ranges_into", None)
+    if method is not None:
+        return method(key, ranges, out)
+    ranges = list(ranges)
+    view = memoryview(out).cast("B")
+    for start, length, at in ranges:
+        if start < 0 or length < 0 or at < 0 or at + length > len(view):
+            raise ValueError(f"bad byte range ({start}, {length}) into {at} of a "
+                             f"{len(view)}-byte buffer")
+    parts = get_partial_values(store, [(key, start, length) for start, length, _ in ranges])
+    if any(part is None for part in parts):
+        return None
+    counts = []
+    for (_start, _length, at), part in zip(ranges, parts):
+        data = as_byte_view(part)
+        view[at : at + len(data)] = data
+        counts.append(len(data))
+    return counts
 
 
 def is_readonly(store: Mapping[str, bytes]) -> bool:

@@ -18,6 +18,7 @@ close, rename); parent directories are only created when the first open fails.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import shutil
@@ -61,6 +62,15 @@ _MAX_IO = 1 << 30  # largest single read/write; Linux caps one call just under 2
 
 def _is_tmp(name: str) -> bool:
     return name.startswith(_TMP_PREFIX) and name.endswith(_TMP_SUFFIX)
+
+
+def _pread_into(fd: int, dest: memoryview, offset: int) -> int:
+    """One positioned read into `dest`; the byte count (0 at the end of the file)."""
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [dest[:_MAX_IO]], offset)
+    part = _read_fd(fd, min(len(dest), _MAX_IO), offset)  # pragma: no cover - no preadv
+    dest[: len(part)] = part  # pragma: no cover
+    return len(part)  # pragma: no cover
 
 
 def _read_fd(fd: int, size: int, offset: int | None = None) -> bytes:
@@ -375,6 +385,21 @@ class DirectoryStore(BaseStore):
             except KeyError:
                 pass
 
+    def _open_value(self, key: str) -> tuple[int, int] | None:
+        """(fd, size) of the file holding a value, or None when there is none. Never blocks
+        (a FIFO named like a chunk raises OSError instead of waiting for a writer)."""
+        try:
+            fd = os.open(self._filepath(key), _O_READ | getattr(os, "O_NONBLOCK", 0))
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode):
+            return fd, st.st_size
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return None
+        raise OSError(errno.EINVAL, f"not a regular file: {key!r}")
+
     def get_partial_values(self, key_ranges: Iterable[ByteRange]) -> list[bytes | None]:
         """Read byte ranges of values with ``os.pread``, opening each file once.
 
@@ -388,24 +413,62 @@ class DirectoryStore(BaseStore):
                 raise ValueError(f"byte range length must be >= 0 or None, found {length}")
             by_key.setdefault(key, []).append(i)
         for key, indices in by_key.items():
-            path = self._filepath(key)
-            try:
-                fd = os.open(path, _O_READ)
-            except (FileNotFoundError, NotADirectoryError):
+            opened = self._open_value(key)
+            if opened is None:
                 continue
+            fd, size = opened
             try:
-                st = os.fstat(fd)
-                if stat.S_ISDIR(st.st_mode):
-                    continue
                 for i in indices:
                     _, start, length = key_ranges[i]
                     if start < 0:
-                        start = max(st.st_size + start, 0)
-                    end = st.st_size if length is None else min(start + length, st.st_size)
+                        start = max(size + start, 0)
+                    end = size if length is None else min(start + length, size)
                     out[i] = _read_fd(fd, end - start, start) if end > start else b""
             finally:
                 os.close(fd)
         return out
+
+    def read_ranges_into(self, key: str, ranges: Iterable[tuple[int, int, int]],
+                         out: Any) -> list[int] | None:
+        """Read byte ranges of one value straight into a writable buffer, from one open
+        file (so all ranges come from the same version of the value).
+
+        Parameters
+        ----------
+        key : str
+        ranges : iterable of (start, length, out_offset)
+            Non-negative file offset and byte count, and where the bytes go in `out`.
+        out : writable buffer
+
+        Returns
+        -------
+        list of int or None
+            Bytes read per range (fewer at the end of the file), or None when the key
+            does not exist.
+        """
+        ranges = list(ranges)
+        view = memoryview(out).cast("B")
+        for start, length, at in ranges:
+            if start < 0 or length < 0 or at < 0 or at + length > len(view):
+                raise ValueError(f"bad byte range ({start}, {length}) into {at} of a "
+                                 f"{len(view)}-byte buffer")
+        opened = self._open_value(key)
+        if opened is None:
+            return None
+        fd, _size = opened
+        counts = []
+        try:
+            for start, length, at in ranges:
+                done = 0
+                while done < length:
+                    n = _pread_into(fd, view[at + done : at + length], start + done)
+                    if n == 0:
+                        break
+                    done += n
+                counts.append(done)
+        finally:
+            os.close(fd)
+        return counts
 
     # hierarchy ---------------------------------------------------------------------
 
