@@ -102,12 +102,7 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
             rest.append(proj)
             continue
         key = io.key_of(proj.chunk_coords)
-        found: list[np.ndarray] = []
-
-        def wanted_of(frame: np.ndarray) -> np.ndarray:
-            found.append(_ext.b2nd_item_blocks(frame, offsets, itemsize)[0])
-            return found[-1]
-
+        wanted_of, found = _item_blocks_recorder(offsets, itemsize)
         with chunkio.decoding(key):
             frame = ranged.fetch_blocks(io.store, key, wanted_of)
             if frame is None:
@@ -123,6 +118,18 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
                                             nthreads)
                 gather(io, chunk, proj, out)
     return rest
+
+
+def _item_blocks_recorder(offsets: np.ndarray, itemsize: int) -> tuple[Any, list[np.ndarray]]:
+    """(function giving the flags of a frame's blocks holding these items, list where each
+    call also leaves its flags)."""
+    found: list[np.ndarray] = []
+
+    def wanted_of(frame: np.ndarray) -> np.ndarray:
+        found.append(_ext.b2nd_item_blocks(frame, offsets, itemsize)[0])
+        return found[-1]
+
+    return wanted_of, found
 
 
 def _wanted_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray) -> np.ndarray | None:

@@ -5,8 +5,9 @@ For a small selection out of a big chunk, a store that can read byte ranges
 chunk header and the block table) and its last bytes (the trailer C-Blosc2 needs to open
 the frame); a second call reads only the bytes of the blocks the selection touches, plus the
 header and block table again, straight into a frame-sized per-thread buffer (directory
-stores read them with ``preadv`` from one open file). The C core then decodes that buffer with a block mask: the other blocks are never read or decompressed.
-Anything unexpected falls back to reading the whole chunk.
+stores read them with ``preadv`` from one open file). The C core then decodes that buffer
+with a block mask: the other blocks are never read or decompressed. Anything unexpected
+falls back to reading the whole chunk.
 """
 
 from __future__ import annotations
