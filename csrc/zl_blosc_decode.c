@@ -45,8 +45,10 @@ int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header
  * block start and every stream length must stay inside cbytes, and every stream length must
  * lie in 1..raw stream size (C-Blosc2 would take a negative length for a Blosc2-only run
  * encoding and return made-up bytes). Block starts need not increase: multi-threaded
- * C-Blosc 1 stores blocks in finishing order. Newer formats are C-Blosc2's own to check. */
-static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h) {
+ * C-Blosc 1 stores blocks in finishing order. Newer formats are C-Blosc2's own to check.
+ * With `wanted` (one flag per block), only the flagged blocks are checked. */
+static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h,
+                               const uint8_t *wanted) {
   if (h->version > 2 || h->nbytes == 0 || (h->flags & FLAG_MEMCPYED)) {
     if ((h->flags & FLAG_MEMCPYED) && h->version <= 2 &&
         h->cbytes < ZL_BLOSC1_HEADER + h->nbytes)
@@ -61,6 +63,8 @@ static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h) {
   if (table_end > h->cbytes)
     return ZL_ERR_CORRUPT;
   for (int64_t b = 0; b < nblocks; b++) {
+    if (wanted != NULL && !wanted[b])
+      continue; /* a block the decoder skips: its bytes may not even have been read */
     int64_t pos = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
     int is_leftover = (b == nblocks - 1 && leftover > 0);
     int64_t bsize = is_leftover ? leftover : h->blocksize;
@@ -89,7 +93,7 @@ static int read_checked_header(const void *cdata, size_t cdata_nbytes, zl_blosc_
   int status = zl_blosc_read_header(cdata, cdata_nbytes, h);
   if (status != ZL_OK)
     return status;
-  return check_blosc1_layout((const uint8_t *)cdata, h);
+  return check_blosc1_layout((const uint8_t *)cdata, h, NULL);
 }
 
 /* Decode a Blosc (1 or 2 format) chunk into dst, which must be exactly the chunk's
@@ -274,19 +278,25 @@ cleanup:
 
 /* Decode only the blocks of a Blosc chunk flagged in `wanted` (nblocks flags, one per
  * block, as the header's block size divides the chunk) into their places in dst (the
- * chunk's full decoded size); the bytes of other blocks are left as they were. */
+ * chunk's full decoded size); the bytes of other blocks are left as they were, and the
+ * chunk's bytes of other blocks are never read (they may be missing: byte-range reads). */
 int zl_blosc_decode_blocks(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,
                            const uint8_t *wanted, int64_t nblocks, int nthreads) {
   zl_blosc_header_t header;
-  int status = read_checked_header(cdata, cdata_nbytes, &header);
+  int status = zl_blosc_read_header(cdata, cdata_nbytes, &header);
   if (status != ZL_OK)
     return status;
   if ((size_t)header.nbytes != dst_nbytes || wanted == NULL)
     return ZL_ERR_BUFFER;
   if (header.nbytes == 0)
     return ZL_OK;
-  if (header.blocksize <= 0 || (header.nbytes + header.blocksize - 1) / header.blocksize != nblocks)
+  if (header.blocksize <= 0 || nblocks < 1 ||
+      ((int64_t)header.nbytes + header.blocksize - 1) / header.blocksize != nblocks)
     return ZL_ERR_ARG;
+  /* only the wanted blocks are checked (and read): a byte-range reader fetched just those */
+  status = check_blosc1_layout((const uint8_t *)cdata, &header, wanted);
+  if (status != ZL_OK)
+    return status;
   bool *mask = (bool *)malloc((size_t)nblocks * sizeof(bool));
   if (mask == NULL)
     return ZL_ERR_NOMEM;

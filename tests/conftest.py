@@ -133,3 +133,26 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> MutableMapping[str, 
 def counting(store: MutableMapping[str, bytes]) -> CountingStore:
     """An empty CountingStore over each kind of `store`."""
     return CountingStore(store)
+
+
+class ByteCountingStore(MemoryStore):
+    """A memory store that counts the value bytes it hands out, whole or by ranges."""
+
+    def __init__(self):
+        super().__init__()
+        self.bytes_read = 0
+
+    def getitems(self, keys):
+        values = super().getitems(keys)
+        self.bytes_read += sum(len(v) for v in values.values())
+        return values
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        self.bytes_read += len(value)
+        return value
+
+    def get_partial_values(self, key_ranges):
+        values = super().get_partial_values(key_ranges)
+        self.bytes_read += sum(len(v) for v in values if v is not None)
+        return values

@@ -853,6 +853,7 @@ def test_info_report(store):
         "No. bytes stored": f"{stored} ({stored})" if stored < 1024 else None,
         "Storage ratio": f"{40000 / stored:.1f}",
         "Chunks initialized": "2/100",
+        "Partial decoding": "no: whole chunks (the compressor has no independent blocks)",
     }
     for label, value in expected.items():
         assert label in text

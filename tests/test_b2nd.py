@@ -12,6 +12,7 @@ from pathlib import Path
 import blosc2
 import numpy as np
 import pytest
+from conftest import ByteCountingStore
 from helpers import check_config, numpy_orthogonal, ortho_selections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -150,29 +151,6 @@ def test_frames_with_unexpected_item_size_raise():
     z.store["0.0"] = B2ND().encode(np.ones((8, 8), dtype="f4"))  # a frame of 4-byte items
     with pytest.raises(zl.CodecError, match="0.0"):
         z[0:4, 0:4]
-
-
-class ByteCountingStore(zl.MemoryStore):
-    """A memory store that counts the value bytes it hands out, whole or by ranges."""
-
-    def __init__(self):
-        super().__init__()
-        self.bytes_read = 0
-
-    def getitems(self, keys):
-        values = super().getitems(keys)
-        self.bytes_read += sum(len(v) for v in values.values())
-        return values
-
-    def __getitem__(self, key):
-        value = super().__getitem__(key)
-        self.bytes_read += len(value)
-        return value
-
-    def get_partial_values(self, key_ranges):
-        values = super().get_partial_values(key_ranges)
-        self.bytes_read += sum(len(v) for v in values if v is not None)
-        return values
 
 
 def test_small_window_of_a_big_chunk_reads_under_2_percent_of_its_bytes(tmp_path):

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, config, ranged
+from . import _ext, blosc_blocks, config, ranged
 from .errors import BufferSizeError, CodecError
 from .indexing import ChunkProjection
 from .stores.base import delitems, getitems, setitems
@@ -140,8 +140,9 @@ class ChunkIO:
 
     def _read_group(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
-        if b2nd and hasattr(self.store, "get_partial_values"):
-            batch = self._read_b2nd_ranged(batch, out, nthreads)
+        if (self.pipeline.nbytes >= ranged.MIN_CHUNK_NBYTES and config.get("partial_decode")
+                and hasattr(self.store, "get_partial_values")):
+            batch = self._read_ranged(batch, out, nthreads)
         if not batch:
             return
         keys = [self.key_of(p.chunk_coords) for p in batch]
@@ -226,33 +227,54 @@ class ChunkIO:
         offset, shape = _out_offset_shape(out, proj)
         _ext.fill_region(out, offset, out.strides, shape, self.fill_bytes)
 
-    def _read_b2nd_ranged(self, batch: Sequence[ChunkProjection], out: np.ndarray,
-                          nthreads: int) -> list[ChunkProjection]:
-        """Read small regions of big two-level chunks by byte ranges; return the
-        projections left for whole-chunk reads."""
-        if self.pipeline.nbytes < ranged.MIN_CHUNK_NBYTES:
+    def _read_ranged(self, batch: Sequence[ChunkProjection], out: np.ndarray,
+                     nthreads: int) -> list[ChunkProjection]:
+        """Read small regions of big chunks (two-level or plain Blosc) by byte ranges: only
+        the touched blocks' bytes. Returns the projections left for whole-chunk reads."""
+        pipeline, itemsize = self.pipeline, self.dtype.itemsize
+        if not (pipeline.is_b2nd or pipeline.is_blosc):
             return list(batch)
         rest = []
         for proj in batch:
             items = int(np.prod([c for _s, _st, c in proj.chunk_region], dtype=np.int64))
-            if items * self.dtype.itemsize * 4 > self.pipeline.nbytes:
+            if items * itemsize * 4 > pipeline.nbytes:
                 rest.append(proj)
                 continue
             key = self.key_of(proj.chunk_coords)
-            region = proj.chunk_region or ((0, 1, 1),)
-            if self.order == "F":
-                region = region[::-1]
+            region = tuple(proj.chunk_region or ((0, 1, 1),))
+            strides = self.chunk_strides or (itemsize,)
+            if self.order == "F":  # the chunk's bytes are those of its transpose in C order
+                region, strides = region[::-1], strides[::-1]
             with decoding(key):
-                frame = ranged.fetch_blocks(self.store, key,
-                                            _region_blocks(tuple(region), self.dtype.itemsize))
-                if frame is None:
+                if pipeline.is_b2nd:
+                    found = ranged.fetch_b2nd_blocks(self.store, key,
+                                                     _region_blocks(region, itemsize))
+                else:
+                    found = ranged.fetch_blosc_blocks(self.store, key, _blosc_region_blocks(
+                        region, strides, itemsize, pipeline.nbytes))
+                if found is None:
                     rest.append(proj)
-                elif frame is ranged.MISSING:
+                elif found is ranged.MISSING:
                     self._fill_out(out, proj)
                 else:
                     self.count("ranged_reads")
-                    self._decode_b2nd_region(frame, proj, out, nthreads)
+                    if pipeline.is_b2nd:
+                        self._decode_b2nd_region(found[0], proj, out, nthreads)
+                    else:
+                        self._decode_blosc_blocks(found, proj, out, nthreads)
         return rest
+
+    def _decode_blosc_blocks(self, found: tuple[Any, np.ndarray], proj: ChunkProjection,
+                             out: np.ndarray, nthreads: int) -> None:
+        """A Blosc chunk of which only the flagged blocks are present: decode those, copy
+        the region."""
+        cdata, wanted = found
+        buf = scratch(self.pipeline.nbytes)
+        self.count("chunks_decoded")
+        self.count("partial_decodes")
+        _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
+        chunk = buf.view(self.dtype).reshape(self.chunks, order=self.order)
+        out[_out_slices(proj)] = chunk[_chunk_slices(proj)]
 
     def _decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
                             nthreads: int) -> None:
@@ -461,6 +483,17 @@ def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
             pass
     buf = _local.b2nd_scratch = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
     return decode(buf)
+
+
+def _blosc_region_blocks(region: tuple, strides: tuple, itemsize: int, chunk_nbytes: int
+                         ) -> Callable[[int, int], np.ndarray | None]:
+    """For ranged reads: the flags of the blocks of a Blosc chunk that a region touches
+    (None for a chunk of another size: it is then read whole, and fails clearly)."""
+    def flags(nbytes: int, blocksize: int) -> np.ndarray | None:
+        if nbytes != chunk_nbytes:
+            return None
+        return blosc_blocks.region_blocks(region, strides, itemsize, nbytes, blocksize)
+    return flags
 
 
 def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray]:

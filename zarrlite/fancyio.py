@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, chunkio, config, ranged
+from . import _ext, blosc_blocks, chunkio, config, ranged
 from .chunkio import ChunkIO, run_batches, scratch
 from .errors import CodecError
 
@@ -41,10 +41,9 @@ def write_points(io: ChunkIO, projections: Sequence[Any], value: np.ndarray) -> 
     run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_points))
 
 
-#: Cost rule for sparse reads of plain Blosc chunks: decode only the Blosc blocks holding
-#: requested items when they are at most this fraction of the chunk's blocks; else decode
-#: the whole chunk (one call is cheaper than a masked pass when most blocks are needed).
-PARTIAL_DECODE_MAX_FRACTION = 0.5
+#: Cost rule for sparse reads: decode only the blocks (Blosc or two-level) holding requested
+#: items when they are at most this fraction of the chunk's blocks; else the whole chunk.
+PARTIAL_DECODE_MAX_FRACTION = blosc_blocks.MAX_FRACTION
 #: Orthogonal selections larger than this (items per chunk) skip the block analysis.
 PARTIAL_DECODE_MAX_ITEMS = 1 << 20
 
@@ -57,14 +56,13 @@ def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
     try:
         if pipeline.is_blosc:
             buf = scratch(pipeline.nbytes)
-            wanted = None if item_offsets is None else _wanted_blocks(io, cdata, item_offsets)
+            wanted = None if item_offsets is None else _wanted_blosc_blocks(io, cdata,
+                                                                            item_offsets)
             io.count("chunks_decoded")
             if wanted is None:
                 _ext.blosc_decode(cdata, buf, nthreads)
-            else:
-                io.count("partial_decodes")
-                _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
-            return buf.view(io.dtype).reshape(io.chunks, order=io.order)
+                return buf.view(io.dtype).reshape(io.chunks, order=io.order)
+            return _decode_blosc_blocks(io, cdata, wanted, buf, nthreads)
         buf = None if pipeline.is_object else scratch(pipeline.nbytes)
         io.count("chunks_decoded")
         if pipeline.is_b2nd and item_offsets is not None:
@@ -87,66 +85,70 @@ def _decode_b2nd_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.nda
     return buf.view(io.dtype).reshape(io.chunks, order=io.order)
 
 
+def _decode_blosc_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
+                         nthreads: int) -> np.ndarray:
+    """Decode the flagged Blosc blocks of a plain Blosc chunk into their places in buf."""
+    io.count("partial_decodes")
+    _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
+    return buf.view(io.dtype).reshape(io.chunks, order=io.order)
+
+
 def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                  gather: Any) -> list[Any]:
-    """Two-level chunks of a store that reads byte ranges: a few items out of a big chunk
-    are read by fetching only their blocks' bytes. Returns the projections left over."""
-    if (not io.pipeline.is_b2nd or io.pipeline.nbytes < ranged.MIN_CHUNK_NBYTES
+    """Big chunks of a store that reads byte ranges: a few items out of a chunk are read by
+    fetching only their blocks' bytes. Returns the projections left over."""
+    pipeline = io.pipeline
+    if (not (pipeline.is_b2nd or pipeline.is_blosc) or pipeline.nbytes < ranged.MIN_CHUNK_NBYTES
             or not config.get("partial_decode") or not hasattr(io.store, "get_partial_values")):
         return list(batch)
     rest = []
     itemsize = io.dtype.itemsize
     for proj in batch:
         offsets = _item_offsets(io, proj)
-        if offsets is None or len(offsets) * itemsize * 4 > io.pipeline.nbytes:
+        if offsets is None or len(offsets) * itemsize * 4 > pipeline.nbytes:
             rest.append(proj)
             continue
         key = io.key_of(proj.chunk_coords)
-        wanted_of, found = _item_blocks_recorder(offsets, itemsize)
         with chunkio.decoding(key):
-            frame = ranged.fetch_blocks(io.store, key, wanted_of)
-            if frame is None:
-                rest.append(proj)
-            elif frame is ranged.MISSING:
-                gather(io, None, proj, out)
+            if pipeline.is_b2nd:
+                found = ranged.fetch_b2nd_blocks(io.store, key, _b2nd_flags(offsets, itemsize))
             else:
-                io.count("ranged_reads")
-                io.count("chunks_decoded")
-                if not found:  # a small frame came whole with the first read
-                    wanted_of(frame)
-                chunk = _decode_b2nd_blocks(io, frame, found[-1], scratch(io.pipeline.nbytes),
-                                            nthreads)
-                gather(io, chunk, proj, out)
+                found = ranged.fetch_blosc_blocks(io.store, key,
+                                                  _blosc_flags(io, offsets))
+            if found is None:
+                rest.append(proj)
+                continue
+            if found is ranged.MISSING:
+                gather(io, None, proj, out)
+                continue
+            cdata, wanted = found
+            io.count("ranged_reads")
+            io.count("chunks_decoded")
+            decode = _decode_b2nd_blocks if pipeline.is_b2nd else _decode_blosc_blocks
+            gather(io, decode(io, cdata, wanted, scratch(pipeline.nbytes), nthreads), proj, out)
     return rest
 
 
-def _item_blocks_recorder(offsets: np.ndarray, itemsize: int) -> tuple[Any, list[np.ndarray]]:
-    """(function giving the flags of a frame's blocks holding these items, list where each
-    call also leaves its flags)."""
-    found: list[np.ndarray] = []
-
-    def wanted_of(frame: np.ndarray) -> np.ndarray:
-        found.append(_ext.b2nd_item_blocks(frame, offsets, itemsize)[0])
-        return found[-1]
-
-    return wanted_of, found
+def _b2nd_flags(offsets: np.ndarray, itemsize: int) -> Any:
+    """For ranged reads: the flags of a frame's blocks holding these items."""
+    return lambda frame: _ext.b2nd_item_blocks(frame, offsets, itemsize)[0]
 
 
-def _wanted_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray) -> np.ndarray | None:
+def _blosc_flags(io: ChunkIO, offsets: np.ndarray) -> Any:
+    """For ranged reads: the flags of a Blosc chunk's blocks holding these items."""
+    def flags(nbytes: int, blocksize: int) -> np.ndarray | None:
+        if nbytes != io.pipeline.nbytes:
+            return None  # not this array's chunk size: read it whole (and fail clearly)
+        return blosc_blocks.item_blocks(offsets, io.dtype.itemsize, nbytes, blocksize)
+    return flags
+
+
+def _wanted_blosc_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray
+                         ) -> np.ndarray | None:
     """Flags of the Blosc blocks holding the items at these byte offsets of the chunk, or
     None when decoding the whole chunk is the better deal (see the cost rule above)."""
     _version, _flags, _typesize, nbytes, blocksize, _cbytes = _ext.blosc_header(cdata)
-    if blocksize <= 0 or blocksize >= nbytes:
-        return None
-    nblocks = -(-nbytes // blocksize)
-    first = item_offsets // blocksize
-    last = (item_offsets + io.dtype.itemsize - 1) // blocksize  # items may straddle blocks
-    wanted = np.zeros(nblocks, dtype=np.uint8)
-    wanted[first] = 1
-    wanted[last] = 1
-    if wanted.sum() > PARTIAL_DECODE_MAX_FRACTION * nblocks:
-        return None
-    return wanted
+    return blosc_blocks.item_blocks(item_offsets, io.dtype.itemsize, nbytes, blocksize)
 
 
 def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:

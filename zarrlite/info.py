@@ -62,7 +62,30 @@ def array_info(array: Any) -> InfoReport:
     if stored > 0:
         rows.append(("Storage ratio", f"{array.nbytes / stored:.1f}"))
     rows.append(("Chunks initialized", f"{array.nchunks_initialized}/{array.nchunks}"))
+    rows.append(("Partial decoding", partial_decoding(array)))
     return InfoReport(rows)
+
+
+def partial_decoding(array: Any) -> str:
+    """How much of a chunk a small selection decodes: N-d blocks (``zarrlite.b2nd``), Blosc
+    blocks (plain ``blosc``), or whole chunks, and why."""
+    from . import config
+    from .codecs.b2nd import B2ND
+    from .codecs.blosc import Blosc
+
+    compressor = array.compressor
+    if not isinstance(compressor, (B2ND, Blosc)):
+        return "no: whole chunks (the compressor has no independent blocks)"
+    if array.dtype.hasobject:
+        return "no: whole chunks (object items)"
+    if array.filters:
+        names = ", ".join(type(f).__name__ for f in array.filters)
+        return (f"no: whole chunks (filters before {compressor.codec_id} change what its "
+                f"blocks hold: {names})")
+    kind = "N-d blocks and byte ranges" if isinstance(compressor, B2ND) else "Blosc blocks"
+    if not config.get("partial_decode"):
+        return f"off (zarrlite.config partial_decode=False; the chunks allow {kind})"
+    return f"yes: {kind}"
 
 
 def group_info(group: Any) -> InfoReport:

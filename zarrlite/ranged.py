@@ -1,4 +1,4 @@
-"""Byte-range reads of two-level (``zarrlite.b2nd``) chunks.
+"""Byte-range reads of two-level (``zarrlite.b2nd``) and plain Blosc chunks.
 
 For a small selection out of a big chunk, a store that can read byte ranges
 (``get_partial_values``) is asked, in one call, for the frame's first bytes (its header, the
@@ -6,8 +6,9 @@ chunk header and the block table) and its last bytes (the trailer C-Blosc2 needs
 the frame); a second call reads only the bytes of the blocks the selection touches, plus the
 header and block table again, straight into a frame-sized per-thread buffer (directory
 stores read them with ``preadv`` from one open file). The C core then decodes that buffer
-with a block mask: the other blocks are never read or decompressed. Anything unexpected
-falls back to reading the whole chunk.
+with a block mask: the other blocks are never read or decompressed. Plain Blosc chunks work
+the same way with the Blosc header (16 bytes) and block table in place of the frame's.
+Anything unexpected falls back to reading the whole chunk.
 """
 
 from __future__ import annotations
@@ -71,11 +72,11 @@ def _block_ranges(starts: np.ndarray, wanted: np.ndarray, table_end: int,
     return ranges
 
 
-def fetch_blocks(store: Any, key: str,
-                 wanted_of: Callable[[np.ndarray], np.ndarray | None]) -> Any:
-    """A frame buffer holding the blocks that ``wanted_of(frame)`` flags (it is given the
-    frame with only header, block table and trailer filled in), MISSING, or None (read
-    the whole chunk instead: an unexpected layout, or too many blocks wanted)."""
+def fetch_b2nd_blocks(store: Any, key: str,
+                      wanted_of: Callable[[np.ndarray], np.ndarray | None]) -> Any:
+    """(frame buffer holding the blocks that ``wanted_of(frame)`` flags, the flags), MISSING,
+    or None (read the whole chunk instead: an unexpected layout, or too many blocks wanted).
+    `wanted_of` is given the frame with only header, block table and trailer filled in."""
     head, tail = get_partial_values(store, [(key, 0, HEAD_NBYTES), (key, -TAIL_NBYTES, None)])
     if head is None:
         return MISSING
@@ -85,7 +86,7 @@ def fetch_blocks(store: Any, key: str,
         return None
     header_len, frame_len = layout
     if frame_len <= len(head):  # the whole frame came with the first read
-        return head if frame_len == len(head) else None
+        return _whole(head, frame_len, wanted_of, np.frombuffer(head, dtype=np.uint8))
     if header_len < 24 or header_len + 32 > len(head) or len(tail) != min(TAIL_NBYTES,
                                                                           frame_len):
         return None
@@ -111,17 +112,66 @@ def fetch_blocks(store: Any, key: str,
     if np.count_nonzero(wanted) > MAX_BLOCK_FRACTION * nblocks:
         return None
     starts = np.frombuffer(head, dtype="<i4", count=nblocks, offset=header_len + 32)
+    if not _read_blocks(store, key, head, buf, header_len, starts, wanted, table_end, cbytes):
+        return None
+    return buf, wanted
+
+
+def fetch_blosc_blocks(store: Any, key: str,
+                       wanted_of: Callable[[int, int], np.ndarray | None]) -> Any:
+    """For a plain Blosc chunk (C-Blosc 1.x format): (a chunk-sized buffer holding its
+    header, block table and the blocks that ``wanted_of(nbytes, blocksize)`` flags, the
+    flags), MISSING, or None (read the whole chunk instead: a chunk stored uncompressed,
+    another format version, or too many blocks wanted)."""
+    head = get_partial_values(store, [(key, 0, HEAD_NBYTES)])[0]
+    if head is None:
+        return MISSING
+    head = bytes(head)
+    if len(head) < 16 or head[0] not in (1, 2) or head[2] & 0x02:  # v1/v2, not memcpyed
+        return None
+    nbytes, blocksize, cbytes = (int(v) for v in np.frombuffer(head, "<i4", count=3, offset=4))
+    if nbytes <= 0 or blocksize <= 0:
+        return None
+    if cbytes <= len(head):  # the whole chunk came with the first read
+        return _whole(head, cbytes, wanted_of, nbytes, blocksize)
+    nblocks = -(-nbytes // blocksize)
+    table_end = 16 + 4 * nblocks
+    if table_end > len(head) or cbytes < table_end:
+        return None
+    wanted = wanted_of(nbytes, blocksize)
+    if wanted is None or len(wanted) != nblocks:
+        return None
+    if np.count_nonzero(wanted) > MAX_BLOCK_FRACTION * nblocks:
+        return None
+    buf = _frame_buffer(cbytes)
+    buf[: len(head)] = np.frombuffer(head, dtype=np.uint8)
+    starts = np.frombuffer(head, dtype="<i4", count=nblocks, offset=16)
+    if not _read_blocks(store, key, head, buf, 0, starts, wanted, table_end, cbytes):
+        return None
+    return buf, wanted
+
+
+def _whole(head: bytes, nbytes: int, wanted_of: Callable[..., np.ndarray | None],
+           *args: Any) -> Any:
+    """The result for a chunk that came whole with the first read: (chunk, flags)."""
+    if len(head) != nbytes:
+        return None
+    wanted = wanted_of(*args)
+    return None if wanted is None else (head, wanted)
+
+
+def _read_blocks(store: Any, key: str, head: bytes, buf: np.ndarray, base: int,
+                 starts: np.ndarray, wanted: np.ndarray, table_end: int, cbytes: int) -> bool:
+    """Read the wanted blocks of the chunk at `base` in the value into their places in buf.
+    The chunk may have been replaced since `head` was read: its header and block table are
+    read again after the blocks (over the same bytes of buf) and must be the ones the
+    ranges came from. False when anything does not add up."""
     ranges = _block_ranges(starts, wanted, table_end, cbytes)
     if ranges is None:
-        return None
-    # the chunk may have been replaced between the two calls: its header and block table
-    # are read again after the blocks (over the same bytes of the buffer) and must be the
-    # ones the ranges came from
-    table_nbytes = header_len + table_end
-    counts = read_ranges_into(store, key, [(header_len + s, e - s, header_len + s)
-                                           for s, e in ranges] + [(0, table_nbytes, 0)], buf)
+        return False
+    table_nbytes = base + table_end
+    counts = read_ranges_into(store, key, [(base + s, e - s, base + s) for s, e in ranges]
+                              + [(0, table_nbytes, 0)], buf)
     if counts is None or counts != [e - s for s, e in ranges] + [table_nbytes]:
-        return None
-    if buf[:table_nbytes].tobytes() != head[:table_nbytes]:
-        return None
-    return buf
+        return False
+    return buf[:table_nbytes].tobytes() == head[:table_nbytes]

@@ -1,0 +1,161 @@
+"""Byte-range reads of plain Blosc chunks (the classic Zarr layout, also as zarr-python
+writes it) and the stores' ranged-read calls they use. Two-level chunks: test_b2nd.py."""
+
+from __future__ import annotations
+
+import os
+
+import numcodecs
+import numpy as np
+import pytest
+import zarr
+from conftest import ByteCountingStore
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import zarrlite as zl
+from zarrlite import ranged
+from zarrlite.codecs import Blosc
+from zarrlite.stores import read_ranges_into
+
+
+def _field(shape, seed=0):
+    y, x = np.mgrid[0 : shape[0], 0 : shape[1]].astype("f4")
+    a = (np.sin(x / 50) * np.cos(y / 70) * 100).astype("f4")
+    return a + np.random.default_rng(seed).normal(0, 1, shape).astype("f4")
+
+
+@pytest.fixture
+def small_ranges():
+    """Read chunks of any size by ranges, with a small first read (so block tables and
+    block data are fetched separately even in small chunks)."""
+    saved = ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES
+    ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES = 0, 256
+    yield
+    ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES = saved
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_window_of_a_big_blosc_chunk_reads_few_of_its_bytes(order):
+    a = _field((4096, 4096))
+    store = ByteCountingStore()
+    z = zl.array(a, chunks=(4096, 4096), order=order, store=store,
+                 compressor=Blosc(cname="lz4", clevel=5, shuffle=Blosc.SHUFFLE))
+    stored = len(store["0.0"])
+    store.bytes_read = 0
+    window = np.s_[1000:1064, 2000:2064] if order == "C" else np.s_[2000:2064, 1000:1064]
+    np.testing.assert_array_equal(z[window], a[window])
+    assert z.stats["ranged_reads"] == 1 and z.stats["partial_decodes"] == 1
+    # 64 rows of the chunk's layout are 1 MiB of its 64 MiB: a few of its Blosc blocks
+    assert store.bytes_read < 0.05 * stored, (store.bytes_read, stored)
+    store.bytes_read = 0
+    rows, cols = [5, 3000, 3001], [4000, 17, 18]
+    np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+    assert z.stats["ranged_reads"] == 2
+    assert store.bytes_read < 0.05 * stored, (store.bytes_read, stored)
+    np.testing.assert_array_equal(z[:, 7] if order == "C" else z[7, :],
+                                  a[:, 7] if order == "C" else a[7, :])  # every block: whole
+    assert z.stats["ranged_reads"] == 2
+
+
+def test_ranged_reads_of_chunks_zarr_python_wrote(tmp_path):
+    a = _field((2048, 2048), seed=1)
+    path = str(tmp_path / "z")
+    zz = zarr.create_array(path, shape=a.shape, chunks=(2048, 2048), dtype="f4",
+                           zarr_format=2, compressors=numcodecs.Blosc("zstd", 3, 1))
+    zz[...] = a
+    store = ByteCountingStore()
+    for name in os.listdir(path):
+        with open(os.path.join(path, name), "rb") as f:
+            store[name] = f.read()
+    z = zl.open_array(store, mode="r")
+    stored = len(store["0.0"])
+    store.bytes_read = 0
+    np.testing.assert_array_equal(z[100:120, 300:340], a[100:120, 300:340])
+    assert z.stats["ranged_reads"] == 1
+    assert store.bytes_read < 0.1 * stored, (store.bytes_read, stored)
+    z = zl.open_array(path, mode="r")  # and from the directory itself
+    np.testing.assert_array_equal(z[100:120, 300:340], a[100:120, 300:340])
+    assert z.stats["ranged_reads"] == 1
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", ["<f8", ">i2", "S5"])
+@given(data=st.data())
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+def test_ranged_blosc_reads_match_numpy(small_ranges, order, dtype, data):
+    shape, chunks = (37, 29), (16, 24)
+    a = (np.arange(37 * 29) % 251).astype(dtype).reshape(shape)
+    z = zl.array(a, chunks=chunks, order=order, compressor=Blosc(cname="zstd", blocksize=256))
+    sel = []
+    for n in shape:
+        if data.draw(st.booleans()):
+            sel.append(data.draw(st.integers(-n, n - 1)))
+        else:
+            step = data.draw(st.sampled_from([None, 1, 3, -1, -4]))
+            sel.append(slice(data.draw(st.none() | st.integers(-n, n)),
+                             data.draw(st.none() | st.integers(-n, n)), step))
+    sel = tuple(sel)
+    assert z[sel].tobytes() == np.asarray(a[sel]).tobytes()
+    coords = tuple(np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=3, max_size=3)))
+                   for n in shape)
+    assert z.vindex[coords].tobytes() == a[coords].tobytes()
+
+
+@pytest.mark.parametrize("damage", ["offset past the end", "offset into the table",
+                                    "stream length too long", "truncated"])
+def test_corrupt_blosc_chunks_read_by_ranges_raise_clean_errors(tmp_path, damage):
+    a = _field((1024, 1024), seed=2)
+    z = zl.array(a, chunks=(1024, 1024), store=str(tmp_path / "a"),
+                 compressor=Blosc(cname="lz4", blocksize=1 << 16))
+    path = tmp_path / "a" / "0.0"
+    chunk = bytearray(path.read_bytes())
+    blocksize = int.from_bytes(chunk[8:12], "little")
+    assert blocksize == 1024 * 4 * 64  # C-Blosc 1.x raises small forced sizes: 64 rows
+    entry = 16 + 4 * 5  # block 5: rows 320..383
+    start = int.from_bytes(chunk[entry : entry + 4], "little")
+    if damage == "offset past the end":
+        chunk[entry : entry + 4] = (len(chunk) + 10).to_bytes(4, "little")
+    elif damage == "offset into the table":
+        chunk[entry : entry + 4] = (20).to_bytes(4, "little")
+    elif damage == "stream length too long":
+        chunk[start : start + 4] = (1 << 30).to_bytes(4, "little")
+    else:
+        chunk = chunk[: len(chunk) // 3]
+    path.write_bytes(bytes(chunk))
+    z = zl.open_array(str(tmp_path / "a"), mode="r")
+    for sel in (np.s_[330:335, 10:20], np.s_[...]):
+        with pytest.raises(zl.CodecError, match="0.0"):
+            z[sel]
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z.vindex[[330, 331], [3, 4]]
+    if damage != "truncated":  # rows in other blocks still read
+        np.testing.assert_array_equal(z[0:5, 0:5], a[0:5, 0:5])
+
+
+@pytest.mark.parametrize("kind", ["directory", "memory", "dict"])
+def test_read_ranges_into(tmp_path, kind):
+    value = bytes(range(256)) * 4
+    store = {"directory": zl.DirectoryStore(tmp_path), "memory": zl.MemoryStore(),
+             "dict": {}}[kind]
+    store["a/b"] = value
+    out = bytearray(20)
+    assert read_ranges_into(store, "a/b", [(10, 5, 0), (1020, 10, 5), (0, 0, 19)], out) == [
+        5, 4, 0]
+    assert bytes(out[:9]) == value[10:15] + value[1020:1024]
+    assert read_ranges_into(store, "missing", [(0, 4, 0)], out) is None
+    with pytest.raises(ValueError, match="byte range"):
+        read_ranges_into(store, "a/b", [(0, 30, 0)], out)  # past the end of out
+    with pytest.raises(ValueError, match="byte range"):
+        read_ranges_into(store, "a/b", [(-1, 3, 0)], out)
+
+
+def test_directory_store_ranged_reads_refuse_fifos(tmp_path):
+    store = zl.DirectoryStore(tmp_path)
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(OSError):
+        store.get_partial_values([("fifo", 0, 4)])
+    with pytest.raises(OSError):
+        store.read_ranges_into("fifo", [(0, 4, 0)], bytearray(4))
+    assert store.get_partial_values([("nothing", 0, 4)]) == [None]
