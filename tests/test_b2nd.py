@@ -313,3 +313,23 @@ def test_corrupt_two_level_chunks_raise_clean_errors(tmp_path, damage, store_kin
     if damage in ("offset past the end", "offset into the header", "negative offset"):
         # only block 9 is damaged: selections that skip it still read (by block)
         np.testing.assert_array_equal(z[0:5, 0:5], a[0:5, 0:5])
+
+
+def test_info_says_what_partial_decoding_applies():
+    from zarrlite.codecs import Blosc, Delta, Zlib
+
+    b2nd = zl.zeros((64, 64), chunks=(32, 32), dtype="f8", compressor=B2ND())
+    assert b2nd.info["Partial decoding"] == "yes: N-d blocks and byte ranges"
+    assert zl.zeros(8, compressor=Blosc()).info["Partial decoding"] == "yes: Blosc blocks"
+    filtered = zl.zeros((64, 64), chunks=(32, 32), dtype="f8", compressor=B2ND(),
+                        filters=[Delta("f8")])
+    text = filtered.info["Partial decoding"]
+    assert text.startswith("no: whole chunks") and "zarrlite.b2nd" in text and "Delta" in text
+    a = np.arange(64 * 64, dtype="f8").reshape(64, 64)
+    filtered[...] = a  # and it reads right, whole chunk by whole chunk
+    np.testing.assert_array_equal(filtered[3:5, 40:44], a[3:5, 40:44])
+    np.testing.assert_array_equal(filtered.vindex[[1, 60], [2, 63]], a[[1, 60], [2, 63]])
+    assert filtered.stats["blocks_decoded"] == 0 and filtered.stats["partial_decodes"] == 0
+    assert zl.zeros(8, compressor=Zlib()).info["Partial decoding"].startswith("no:")
+    with zl.config.set(partial_decode=False):
+        assert b2nd.info["Partial decoding"].startswith("off")
