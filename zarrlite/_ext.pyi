@@ -81,6 +81,10 @@ def b2nd_decode_region(
     dst_strides: tuple[int, ...], itemsize: int, scratch: Any, nthreads: int = 1,
 ) -> int: ...
 MAX_BLOCKS: int
+FEW_BLOCKS: int
+def b2nd_region_blocks(
+    cdata: Any, region: tuple[tuple[int, int, int], ...], itemsize: int
+) -> npt.NDArray[np.uint8]: ...
 def b2nd_item_blocks(
     cdata: Any, byte_offsets: npt.NDArray[np.int64], itemsize: int
 ) -> tuple[npt.NDArray[np.uint8], int]: ...

@@ -104,6 +104,18 @@ def nbytes(value: Any) -> int:
     return len(value) if type(value) is bytes else memoryview(value).nbytes
 
 
+def checked_ranges_into(ranges: Any, out: Any) -> tuple[list[tuple[int, int, int]], memoryview]:
+    """The (start, length, out_offset) ranges of a ``read_ranges_into`` call as a list, and
+    `out` as a byte view; ValueError for a range that is negative or does not fit `out`."""
+    ranges = list(ranges)
+    view = memoryview(out).cast("B")
+    for start, length, at in ranges:
+        if start < 0 or length < 0 or at < 0 or at + length > len(view):
+            raise ValueError(f"bad byte range ({start}, {length}) into {at} of a "
+                             f"{len(view)}-byte buffer")
+    return ranges, view
+
+
 def slice_value(value: bytes, start: int, length: int | None) -> bytes:
     if length is not None and length < 0:
         raise ValueError(f"byte range length must be >= 0 or None, found {length}")

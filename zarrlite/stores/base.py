@@ -26,6 +26,7 @@ from zarrlite.stores._util import (
     ByteRange,
     as_byte_view,
     check_rename,
+    checked_ranges_into,
     dir_prefix,
     ensure_bytes,
     nbytes,
@@ -463,12 +464,7 @@ def read_ranges_into(
     method = getattr(store, "read_ranges_into", None)
     if method is not None:
         return method(key, ranges, out)
-    ranges = list(ranges)
-    view = memoryview(out).cast("B")
-    for start, length, at in ranges:
-        if start < 0 or length < 0 or at < 0 or at + length > len(view):
-            raise ValueError(f"bad byte range ({start}, {length}) into {at} of a "
-                             f"{len(view)}-byte buffer")
+    ranges, view = checked_ranges_into(ranges, out)
     parts = get_partial_values(store, [(key, start, length) for start, length, _ in ranges])
     if any(part is None for part in parts):
         return None

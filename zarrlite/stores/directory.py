@@ -34,6 +34,7 @@ from zarrlite.stores._util import (
     ByteRange,
     as_byte_view,
     check_rename,
+    checked_ranges_into,
     readonly_from_mode,
 )
 from zarrlite.stores.base import BaseStore
@@ -446,12 +447,7 @@ class DirectoryStore(BaseStore):
             Bytes read per range (fewer at the end of the file), or None when the key
             does not exist.
         """
-        ranges = list(ranges)
-        view = memoryview(out).cast("B")
-        for start, length, at in ranges:
-            if start < 0 or length < 0 or at < 0 or at + length > len(view):
-                raise ValueError(f"bad byte range ({start}, {length}) into {at} of a "
-                                 f"{len(view)}-byte buffer")
+        ranges, view = checked_ranges_into(ranges, out)
         opened = self._open_value(key)
         if opened is None:
             return None
