@@ -333,3 +333,13 @@ def test_info_says_what_partial_decoding_applies():
     assert zl.zeros(8, compressor=Zlib()).info["Partial decoding"].startswith("no:")
     with zl.config.set(partial_decode=False):
         assert b2nd.info["Partial decoding"].startswith("off")
+
+
+def test_chunks_of_more_than_16_dimensions_are_stored_flat_and_read_whole():
+    a = np.arange(2**17, dtype="i2").reshape((2,) * 17)
+    z = zl.array(a, chunks=(1,) + (2,) * 16, compressor=B2ND())
+    sel = (1, 0, slice(None)) + (1,) * 14
+    np.testing.assert_array_equal(z[sel], a[sel])
+    np.testing.assert_array_equal(z.vindex[(np.array([0, 1]),) * 17], a[(np.array([0, 1]),) * 17])
+    assert blosc2.ndarray_from_cframe(z.store["0" + ".0" * 16]).ndim == 1
+    assert z.stats["blocks_decoded"] == 0

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import _ext
-from .codecs.b2nd import B2ND
+from .codecs.b2nd import B2ND, B2ND_MAX_DIMS
 from .codecs.blosc import Blosc
 from .codecs.registry import as_codec
 from .errors import CodecError
@@ -49,8 +49,9 @@ class ChunkPipeline:
         self.is_blosc = (isinstance(self.compressor, Blosc) and not self.filters
                          and not self.is_object)
         #: True when chunks are plain b2nd frames: the C core decodes only touched blocks.
+        #: (Chunks of more than 16 dimensions are stored flat, and decoded whole.)
         self.is_b2nd = (isinstance(self.compressor, B2ND) and not self.filters
-                        and not self.is_object)
+                        and not self.is_object and len(chunks) <= B2ND_MAX_DIMS)
 
     def encode(self, chunk: np.ndarray) -> bytes:
         """Encode a chunk-shaped array contiguous in the array's order."""

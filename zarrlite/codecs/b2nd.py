@@ -21,6 +21,9 @@ from .registry import register_codec
 
 # C-Blosc2 compressor codes
 _COMPCODES = {"blosclz": 0, "lz4": 1, "lz4hc": 2, "zlib": 4, "zstd": 5}
+#: Most dimensions of a b2nd array (C-Blosc2's B2ND_MAX_DIM); chunks with more are stored
+#: as one flat dimension.
+B2ND_MAX_DIMS = 16
 #: Default block size target: a block should sit in a core's L2 cache while it is used.
 BLOCK_TARGET_NBYTES = 256 * 1024
 
@@ -114,7 +117,7 @@ class B2ND(Codec):
             )
         if requested is not None and transposed:
             requested = requested[::-1]
-        if arr.ndim > 16:
+        if arr.ndim > B2ND_MAX_DIMS:
             arr, requested = arr.reshape(-1), None
         if requested is None:
             blocks = choose_blocks(arr.shape, arr.dtype.itemsize)
