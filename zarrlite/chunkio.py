@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, blosc_blocks, config, ranged
+from . import _ext, blockmaps, config, ranged
 from .errors import BufferSizeError, CodecError
 from .indexing import ChunkProjection
 from .stores.base import delitems, getitems, setitems
@@ -126,6 +126,16 @@ class ChunkIO:
         self.fill_bytes = _fill_bytes(self.fill_value, self.dtype)
         # a NaN fill value matches every NaN, whatever its sign and payload bits
         self.nan_float_size, self.nan_big_endian = _nan_fill(self.fill_value, self.dtype)
+        #: For guessing whether byte-range reads pay: the Blosc block size of the last chunk
+        #: read by ranges, and the (shape, block shape) the b2nd codec stores chunks with.
+        self.blosc_blocksize_seen: int | None = None
+        self.b2nd_layout = None
+        if pipeline.is_b2nd:
+            try:
+                self.b2nd_layout = pipeline.compressor.stored_layout(
+                    self.chunks, itemsize, self.order == "F")
+            except ValueError:
+                pass  # a config that cannot encode these chunks: reading will say so
 
     # ----------------------------------------------------------------- reading
     def read(self, projections: Sequence[ChunkProjection], out: np.ndarray) -> None:
@@ -163,6 +173,41 @@ class ChunkIO:
             except (CodecError, ValueError) as err:
                 raise CodecError(f"cannot decode chunk {key!r}: {err}",
                                  getattr(err, "code", 0)) from err
+
+    def ranged_worth_trying(self, region: tuple | None = None, strides: tuple | None = None,
+                            offsets: np.ndarray | None = None) -> bool:
+        """Whether a region (with the chunk's byte strides, both in C order of the stored
+        chunk) or the items at these byte offsets probably need few enough blocks for a
+        byte-range read to pay; guessed cheaply before any I/O from bounds (the read itself
+        decides exactly)."""
+        itemsize, limit = self.dtype.itemsize, ranged.MAX_BLOCK_FRACTION
+        if self.pipeline.is_b2nd:
+            if self.b2nd_layout is None:
+                return True
+            shape, blocks = self.b2nd_layout
+            if offsets is None:
+                return blockmaps.nd_region_fraction(region, shape, blocks) <= limit
+            return blockmaps.nd_items_fraction(offsets, itemsize, shape, blocks) <= limit
+        blocksize = self.blosc_blocksize_seen
+        if blocksize is None:
+            return True
+        nblocks = -(-self.pipeline.nbytes // blocksize)
+        if offsets is None:
+            bound = blockmaps.region_blocks_bound(region, strides, itemsize, blocksize)
+        else:
+            bound = 2 * len(offsets)  # an item may straddle two blocks
+        return min(bound, nblocks) <= limit * nblocks
+
+    def blosc_wanted_of(self, flags_of: Callable[[int, int], np.ndarray | None]
+                        ) -> Callable[[int, int], np.ndarray | None]:
+        """For ranged reads of Blosc chunks: `flags_of(nbytes, blocksize)` for chunks of this
+        array's size (others are read whole, and fail clearly), noting the block size."""
+        def wanted_of(nbytes: int, blocksize: int) -> np.ndarray | None:
+            if nbytes != self.pipeline.nbytes:
+                return None
+            self.blosc_blocksize_seen = blocksize
+            return flags_of(nbytes, blocksize)
+        return wanted_of
 
     def count(self, name: str, n: int = 1) -> None:
         """Add n to a `stats` counter (safe from several threads)."""
@@ -245,13 +290,17 @@ class ChunkIO:
             strides = self.chunk_strides or (itemsize,)
             if self.order == "F":  # the chunk's bytes are those of its transpose in C order
                 region, strides = region[::-1], strides[::-1]
+            if not self.ranged_worth_trying(region, strides):
+                rest.append(proj)
+                continue
             with decoding(key):
                 if pipeline.is_b2nd:
                     found = ranged.fetch_b2nd_blocks(self.store, key,
                                                      _region_blocks(region, itemsize))
                 else:
-                    found = ranged.fetch_blosc_blocks(self.store, key, _blosc_region_blocks(
-                        region, strides, itemsize, pipeline.nbytes))
+                    found = ranged.fetch_blosc_blocks(self.store, key, self.blosc_wanted_of(
+                        lambda nbytes, blocksize, r=region, st=strides: blockmaps.region_blocks(
+                            r, st, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)))
                 if found is None:
                     rest.append(proj)
                 elif found is ranged.MISSING:
@@ -483,17 +532,6 @@ def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
             pass
     buf = _local.b2nd_scratch = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
     return decode(buf)
-
-
-def _blosc_region_blocks(region: tuple, strides: tuple, itemsize: int, chunk_nbytes: int
-                         ) -> Callable[[int, int], np.ndarray | None]:
-    """For ranged reads: the flags of the blocks of a Blosc chunk that a region touches
-    (None for a chunk of another size: it is then read whole, and fails clearly)."""
-    def flags(nbytes: int, blocksize: int) -> np.ndarray | None:
-        if nbytes != chunk_nbytes:
-            return None
-        return blosc_blocks.region_blocks(region, strides, itemsize, nbytes, blocksize)
-    return flags
 
 
 def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray]:

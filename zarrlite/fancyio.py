@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, blosc_blocks, chunkio, config, ranged
+from . import _ext, blockmaps, chunkio, config, ranged
 from .chunkio import ChunkIO, run_batches, scratch
 from .errors import CodecError
 
@@ -43,7 +43,7 @@ def write_points(io: ChunkIO, projections: Sequence[Any], value: np.ndarray) -> 
 
 #: Cost rule for sparse reads: decode only the blocks (Blosc or two-level) holding requested
 #: items when they are at most this fraction of the chunk's blocks; else the whole chunk.
-PARTIAL_DECODE_MAX_FRACTION = blosc_blocks.MAX_FRACTION
+PARTIAL_DECODE_MAX_FRACTION = blockmaps.MAX_FRACTION
 #: Orthogonal selections larger than this (items per chunk) skip the block analysis.
 PARTIAL_DECODE_MAX_ITEMS = 1 << 20
 
@@ -108,13 +108,17 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
         if offsets is None or len(offsets) * itemsize * 4 > pipeline.nbytes:
             rest.append(proj)
             continue
+        if not io.ranged_worth_trying(offsets=offsets):
+            rest.append(proj)
+            continue
         key = io.key_of(proj.chunk_coords)
         with chunkio.decoding(key):
             if pipeline.is_b2nd:
                 found = ranged.fetch_b2nd_blocks(io.store, key, _b2nd_flags(offsets, itemsize))
             else:
-                found = ranged.fetch_blosc_blocks(io.store, key,
-                                                  _blosc_flags(io, offsets))
+                found = ranged.fetch_blosc_blocks(io.store, key, io.blosc_wanted_of(
+                    lambda nbytes, blocksize, o=offsets: blockmaps.item_blocks(
+                        o, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)))
             if found is None:
                 rest.append(proj)
                 continue
@@ -134,21 +138,12 @@ def _b2nd_flags(offsets: np.ndarray, itemsize: int) -> Any:
     return lambda frame: _ext.b2nd_item_blocks(frame, offsets, itemsize)[0]
 
 
-def _blosc_flags(io: ChunkIO, offsets: np.ndarray) -> Any:
-    """For ranged reads: the flags of a Blosc chunk's blocks holding these items."""
-    def flags(nbytes: int, blocksize: int) -> np.ndarray | None:
-        if nbytes != io.pipeline.nbytes:
-            return None  # not this array's chunk size: read it whole (and fail clearly)
-        return blosc_blocks.item_blocks(offsets, io.dtype.itemsize, nbytes, blocksize)
-    return flags
-
-
 def _wanted_blosc_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray
                          ) -> np.ndarray | None:
     """Flags of the Blosc blocks holding the items at these byte offsets of the chunk, or
     None when decoding the whole chunk is the better deal (see the cost rule above)."""
     _version, _flags, _typesize, nbytes, blocksize, _cbytes = _ext.blosc_header(cdata)
-    return blosc_blocks.item_blocks(item_offsets, io.dtype.itemsize, nbytes, blocksize)
+    return blockmaps.item_blocks(item_offsets, io.dtype.itemsize, nbytes, blocksize)
 
 
 def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:

@@ -107,22 +107,30 @@ class B2ND(Codec):
             return arr.T, True
         return np.ascontiguousarray(arr), False
 
-    def encode(self, buf: BufferLike) -> bytes:
-        arr, transposed = self._layout(buf)
+    def stored_layout(self, shape: tuple[int, ...], itemsize: int, transposed: bool = False
+                      ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(shape, block shape) of the b2nd array that stores a chunk of `shape` (C order;
+        `transposed`: the chunk is F-ordered and stored as its transpose)."""
+        shape = tuple(shape[::-1]) if transposed else tuple(shape)
         requested = self.blocks
-        if requested is not None and len(requested) != arr.ndim:
+        if requested is not None and len(requested) != len(shape):
             raise ValueError(
                 f"zarrlite.b2nd: blocks {tuple(requested)} do not match a "
-                f"{arr.ndim}-d chunk of shape {arr.shape}"
+                f"{len(shape)}-d chunk of shape {shape}"
             )
         if requested is not None and transposed:
             requested = requested[::-1]
-        if arr.ndim > B2ND_MAX_DIMS:
-            arr, requested = arr.reshape(-1), None
+        if len(shape) > B2ND_MAX_DIMS:
+            shape, requested = (int(np.prod(shape, dtype=np.int64)),), None
         if requested is None:
-            blocks = choose_blocks(arr.shape, arr.dtype.itemsize)
-        else:
-            blocks = tuple(min(b, n) for b, n in zip(requested, arr.shape))
+            return shape, choose_blocks(shape, itemsize)
+        return shape, tuple(min(b, n) for b, n in zip(requested, shape))
+
+    def encode(self, buf: BufferLike) -> bytes:
+        arr, transposed = self._layout(buf)
+        shape, blocks = self.stored_layout(arr.T.shape if transposed else arr.shape,
+                                           arr.dtype.itemsize, transposed)
+        arr = arr.reshape(shape)
         if arr.size == 0:
             raise ValueError("zarrlite.b2nd cannot encode an empty chunk")
         dtype = arr.dtype.str if arr.dtype.fields is None else f"|V{arr.dtype.itemsize}"
