@@ -159,3 +159,34 @@ def test_directory_store_ranged_reads_refuse_fifos(tmp_path):
     with pytest.raises(OSError):
         store.read_ranges_into("fifo", [(0, 4, 0)], bytearray(4))
     assert store.get_partial_values([("nothing", 0, 4)]) == [None]
+
+
+class RangeCallCountingStore(ByteCountingStore):
+    """Counts the store calls that read byte ranges."""
+
+    def __init__(self):
+        super().__init__()
+        self.range_calls = 0
+
+    def get_partial_values(self, key_ranges):
+        self.range_calls += 1
+        return super().get_partial_values(key_ranges)
+
+
+@pytest.mark.parametrize("compressor", [Blosc(cname="lz4"), zl.B2ND(cname="lz4")])
+def test_selections_needing_most_blocks_do_not_try_ranged_reads(compressor):
+    a = _field((2048, 2048), seed=3)
+    store = RangeCallCountingStore()
+    z = zl.array(a, chunks=(2048, 2048), compressor=compressor, store=store)
+    np.testing.assert_array_equal(z[5:9, 10:20], a[5:9, 10:20])  # learns the block size
+    assert z.stats["ranged_reads"] == 1
+    store.range_calls = 0
+    np.testing.assert_array_equal(z[::7, ::9], a[::7, ::9])  # every block
+    if isinstance(compressor, Blosc):  # Blosc blocks are row bands: a column needs them all
+        np.testing.assert_array_equal(z[:, 1234], a[:, 1234])
+    rng = np.random.default_rng(0)
+    rows, cols = rng.integers(0, 2048, 500), rng.integers(0, 2048, 500)
+    np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])  # dense points
+    assert store.range_calls == 0 and z.stats["ranged_reads"] == 1
+    np.testing.assert_array_equal(z.vindex[[3, 2000], [3, 2000]], a[[3, 2000], [3, 2000]])
+    assert z.stats["ranged_reads"] == 2  # few points: by ranges again
