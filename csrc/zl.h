@@ -103,8 +103,12 @@ int zl_copy_outer(const char *src, const int64_t *const *src_offsets, char *dst,
 int zl_copy_points(const char *src, const int64_t *src_offsets, char *dst,
                    const int64_t *dst_offsets, int64_t n, size_t itemsize);
 
-/* zl_dctx.c: this thread's C-Blosc2 decompression context (kept; set a mask before use). */
+/* zl_dctx.c: C-Blosc2 decompression contexts (fork-aware thread counts); this thread's
+ * kept context (set a block mask before each use). */
 struct blosc2_context_s;
+int zl_usable_threads(int nthreads);
+struct blosc2_context_s *zl_create_dctx(int nthreads);
+void zl_free_dctx(struct blosc2_context_s *dctx, int nthreads);
 struct blosc2_context_s *zl_thread_dctx(int nthreads);
 
 /* zl_b2nd.c: two-level chunks as one-chunk b2nd frames. */

@@ -42,7 +42,7 @@ int zl_b2nd_encode(const void *src, int64_t nbytes, int ndim, const int64_t *sha
   cparams.compcode = (uint8_t)compcode;
   cparams.clevel = (uint8_t)clevel;
   cparams.typesize = typesize;
-  cparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
+  cparams.nthreads = (int16_t)zl_usable_threads(nthreads);
   cparams.filters[BLOSC2_MAX_FILTERS - 1] = (uint8_t)shuffle;
   blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
   blosc2_storage storage = BLOSC2_STORAGE_DEFAULTS;

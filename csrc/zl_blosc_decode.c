@@ -109,9 +109,7 @@ int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t ds
     return ZL_ERR_BUFFER;
   if (header.nbytes == 0)
     return ZL_OK;
-  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
-  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
-  dctx = blosc2_create_dctx(dparams);
+  dctx = zl_create_dctx(nthreads);
   if (dctx == NULL)
     return ZL_ERR_NOMEM;
   int rc = blosc2_decompress_ctx(dctx, cdata, (int32_t)header.cbytes, dst, (int32_t)dst_nbytes);
@@ -119,7 +117,7 @@ int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t ds
     status = (rc == BLOSC2_ERROR_CODEC_SUPPORT) ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
   else if ((size_t)rc != dst_nbytes)
     status = ZL_ERR_CORRUPT;
-  blosc2_free_ctx(dctx);
+  zl_free_dctx(dctx, nthreads);
   return status;
 }
 
@@ -216,9 +214,7 @@ int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes
   if (ndim < 0 || ndim > ZL_MAX_DIM || itemsize == 0 || failed_index == NULL)
     return ZL_ERR_ARG;
   *failed_index = -1;
-  blosc2_dparams dparams = BLOSC2_DPARAMS_DEFAULTS;
-  dparams.nthreads = (int16_t)(nthreads < 1 ? 1 : nthreads);
-  dctx = blosc2_create_dctx(dparams);
+  dctx = zl_create_dctx(nthreads);
   if (dctx == NULL)
     return ZL_ERR_NOMEM;
   for (int64_t i = 0; i < n; i++) {
@@ -272,7 +268,7 @@ int zl_blosc_decode_regions(const void *const *cdata, const size_t *cdata_nbytes
     }
   }
 cleanup:
-  blosc2_free_ctx(dctx);
+  zl_free_dctx(dctx, nthreads);
   return status;
 }
 

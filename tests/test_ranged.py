@@ -4,6 +4,7 @@ writes it) and the stores' ranged-read calls they use. Two-level chunks: test_b2
 from __future__ import annotations
 
 import os
+import time
 
 import numcodecs
 import numpy as np
@@ -190,3 +191,33 @@ def test_selections_needing_most_blocks_do_not_try_ranged_reads(compressor):
     assert store.range_calls == 0 and z.stats["ranged_reads"] == 1
     np.testing.assert_array_equal(z.vindex[[3, 2000], [3, 2000]], a[[3, 2000], [3, 2000]])
     assert z.stats["ranged_reads"] == 2  # few points: by ranges again
+
+
+def test_reads_work_in_a_forked_child(tmp_path):
+    # the parent's worker threads and kept decompression contexts do not exist after fork
+    a = _field((2048, 2048), seed=4)
+    z = zl.array(a, chunks=(1024, 1024), store=str(tmp_path / "a"),
+                 compressor=zl.B2ND(cname="lz4"))
+    with zl.config.set(threads=2):
+        z[...]
+        z[5:9, 10:20]  # a kept multi-threaded context in this thread
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if every read is right
+        ok = False
+        try:
+            with zl.config.set(threads=2):
+                ok = (np.array_equal(z[...], a) and np.array_equal(z[5:9, 10:20], a[5:9, 10:20])
+                      and np.array_equal(z.vindex[[1, 2000], [3, 7]], a[[1, 2000], [3, 7]]))
+        finally:
+            os._exit(0 if ok else 1)
+    deadline = time.monotonic() + 60
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("reading in a forked child hung")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(status) == 0

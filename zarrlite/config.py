@@ -46,8 +46,10 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
     threads : int or None
         Worker threads for reads and writes that touch several chunks (None: CPU count).
     partial_decode : bool
-        Decode only the Blosc blocks a selection needs when that is cheaper (default True);
-        False decodes whole chunks, for measurement or safety. Results are identical.
+        Decode only the blocks a selection needs (Blosc blocks, two-level N-d blocks) when
+        that is cheaper, and read only their bytes from stores that read byte ranges
+        (default True); False decodes and reads whole chunks, for measurement or safety.
+        Results are identical.
 
     Examples
     --------
@@ -67,6 +69,17 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
 
     def __exit__(self, *exc_info: object) -> None:
         _settings.update(self._previous)
+
+
+def _forget_pool_after_fork() -> None:
+    """In a forked child the parent's worker threads do not exist: start afresh (a pool
+    whose threads are gone would take work and never do it)."""
+    global _pool, _pool_lock, _pool_size
+    _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def thread_pool() -> ThreadPoolExecutor:
