@@ -226,3 +226,74 @@ def numpy_orthogonal(a: np.ndarray, sel: tuple) -> np.ndarray:
     result = a[np.ix_(*axes)]
     drop = tuple(d for d, s in enumerate(sel) if isinstance(s, (int, np.integer)))
     return result.reshape([n for d, n in enumerate(result.shape) if d not in drop])
+
+
+#: A structured dtype used across the array tests.
+STRUCT = np.dtype([("a", "i4"), ("b", "f8")])
+
+
+
+def sample(dtype: Any, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    """Deterministic, non-trivial data of `dtype` and `shape` (no fill-value runs)."""
+    rng = np.random.default_rng(seed)
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape, dtype=np.int64))
+    kind = dtype.kind
+    if kind == "b":
+        flat = rng.integers(0, 2, n).astype(bool)
+    elif kind in "iu":
+        info = np.iinfo(dtype)
+        flat = rng.integers(max(info.min, -1000), min(info.max, 1000), n, endpoint=True)
+    elif kind == "f":
+        flat = rng.standard_normal(n) * 100
+    elif kind == "c":
+        flat = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+    elif kind == "S":
+        flat = np.array([b"s%d" % i for i in rng.integers(0, 10**6, n)])
+    elif kind == "U":
+        flat = np.array([f"\u00fc{i}" for i in rng.integers(0, 10**4, n)])
+    elif kind in "Mm":
+        flat = rng.integers(-(10**6), 10**6, n)
+    elif kind == "V":
+        flat = np.zeros(n, dtype)
+        raw = flat.view(np.uint8).reshape(n, dtype.itemsize)
+        raw[...] = rng.integers(0, 256, raw.shape)
+        return flat.reshape(shape)
+    else:
+        raise TypeError(dtype)
+    return np.asarray(flat).astype(dtype).reshape(shape)
+
+
+def assert_same(actual: Any, expected: Any) -> None:
+    """Equal type kind, dtype, shape and bytes (so NaN, -0.0 and NaT compare exactly)."""
+    if isinstance(expected, np.ndarray):
+        assert isinstance(actual, np.ndarray), type(actual)
+        assert actual.shape == expected.shape
+        assert actual.dtype == expected.dtype
+        if expected.dtype.hasobject:
+            assert actual.tolist() == expected.tolist()
+        else:
+            assert actual.tobytes(order="C") == expected.tobytes(order="C")
+    else:
+        assert not isinstance(actual, np.ndarray) or actual.shape == ()
+        assert np.asarray(actual).tobytes() == np.asarray(expected).tobytes()
+        assert type(actual) is type(expected)
+
+
+def stored_chunk_keys(store: Any, prefix: str = "") -> set[str]:
+    return {
+        k[len(prefix) :]
+        for k in store
+        if k.startswith(prefix) and not k.rsplit("/", 1)[-1].startswith(".z")
+    }
+
+
+def codec_id(obj: Any) -> str:
+    """A test id for a codec parameter."""
+    return repr(obj) if not isinstance(obj, (str, list)) else str(obj)
+
+
+#: Object-array strings with non-ASCII, empty and NUL-holding items.
+STRINGS = np.array(
+    [["\u03b1", "b", "", "dddd", "e\u0000f"]] * 3 + [["x", "yy", "", "z", "w"]], dtype=object
+)
