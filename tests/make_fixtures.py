@@ -8,7 +8,7 @@ Each case is a small Zarr v2 store written by zarr-python 3 (``zarr_format=2``) 
 ``tests/fixtures/zarr3-v2/<name>/``, with ``expected.npy`` (the values every reader must
 return, saved without pickle) and ``case.json`` (how to open it, and the attributes). Arrays
 have chunks that do not divide their shape and leave some chunks unwritten, so the fill value
-is read from metadata. ``tests/test_interop.py::test_backwards_compatibility`` reads each
+is read from metadata. ``tests/test_interop_codecs.py::test_backwards_compatibility`` reads each
 case with zarrlite. Regenerate only on purpose: the point of fixtures is that they stay put.
 """
 
