@@ -297,3 +297,39 @@ def codec_id(obj: Any) -> str:
 STRINGS = np.array(
     [["\u03b1", "b", "", "dddd", "e\u0000f"]] * 3 + [["x", "yy", "", "z", "w"]], dtype=object
 )
+
+
+def same_value(a: Any, b: Any, dtype: np.dtype) -> bool:
+    """True when two fill values are equal as stored (NaN equals NaN, -0.0 differs from 0.0)."""
+    if a is None or b is None:
+        return a is None and b is None
+    x, y = np.array(a, dtype=dtype), np.array(b, dtype=dtype)
+    if dtype.kind in "fc":
+        parts = [(x, y)] if dtype.kind == "f" else [(x.real, y.real), (x.imag, y.imag)]
+        return all(
+            (np.isnan(p) and np.isnan(q)) or (p == q and np.signbit(p) == np.signbit(q))
+            for p, q in parts
+        )
+    return x.tobytes() == y.tobytes()
+
+
+def base_meta(**changes: Any) -> dict:
+    """A valid .zarray document as a dict, with `changes` applied."""
+    d = {
+        "zarr_format": 2,
+        "shape": [10, 4],
+        "chunks": [5, 3],
+        "dtype": "<f8",
+        "compressor": {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0},
+        "fill_value": 0.0,
+        "order": "C",
+        "filters": None,
+    }
+    d.update(changes)
+    return d
+
+
+#: A nested structured dtype in .zarray JSON form.
+STRUCT_JSON = [
+    ["a", "<i4"], ["b", "<f8", [2, 3]], ["c", [["x", "<u2"]]], ["d", [["y", ">f4"]], [2]]
+]
