@@ -17,12 +17,13 @@ from .errors import ArrayNotFoundError, ReadOnlyError
 from .indexing import BasicIndexer, NotBasicSelection
 from .indexing_fancy import OrthogonalIndexer, classify_selection
 from .meta import ArrayMeta
+from .node import Node
 from .paths import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
 from .pipeline import ChunkPipeline
 from .stores.base import delitems, getsize, listdir
 
 
-class Array(FancyIndexing):
+class Array(Node, FancyIndexing):
     """A chunked, compressed N-d array stored as Zarr v2.
 
     Normally obtained from `zarrlite.open_array`, `zarrlite.create` or a `Group`, not
@@ -89,26 +90,7 @@ class Array(FancyIndexing):
         return chunk_key(self._path, coords, self._meta.dimension_separator)
 
     # ------------------------------------------------------------------ properties
-    @property
-    def store(self) -> MutableMapping[str, bytes]:
-        """The store holding the array."""
-        return self._store
-
-    @property
-    def path(self) -> str:
-        """Path of the array inside the store ('' for the root)."""
-        return self._path
-
-    @property
-    def name(self) -> str:
-        """Absolute name of the array, e.g. '/group/array'."""
-        return "/" + self._path
-
-    @property
-    def basename(self) -> str:
-        """Last component of the name."""
-        return self._path.rsplit("/", 1)[-1]
-
+    # store, path, name, basename: from Node
     @property
     def meta(self) -> ArrayMeta:
         """The parsed ``.zarray`` metadata."""

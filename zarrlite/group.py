@@ -18,11 +18,12 @@ from .errors import (
     ReadOnlyError,
 )
 from .meta import decode_group_meta
+from .node import Node
 from .paths import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
 from .stores.base import listdir, rename, rmdir
 
 
-class Group(MutableMapping[str, Any]):
+class Group(Node, MutableMapping[str, Any]):
     """A group of arrays and subgroups, addressed by '/'-separated names.
 
     Normally obtained from `zarrlite.group`, `zarrlite.open_group` or `zarrlite.open`.
@@ -50,18 +51,9 @@ class Group(MutableMapping[str, Any]):
         self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only)
 
     # ------------------------------------------------------------------ properties
-    store = property(lambda self: self._store, doc="The store holding the group.")
-    path = property(lambda self: self._path, doc="Path inside the store.")
+    # store, path, name, basename: from Node
     read_only = property(lambda self: self._read_only, doc="True if changes are refused.")
     attrs = property(lambda self: self._attrs, doc="User attributes (.zattrs).")
-
-    @property
-    def name(self) -> str:
-        return "/" + self._path
-
-    @property
-    def basename(self) -> str:
-        return self._path.rsplit("/", 1)[-1]
 
     @property
     def info(self) -> Any:

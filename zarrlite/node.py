@@ -1,0 +1,33 @@
+"""What arrays and groups share: a place in a store, and the names derived from it."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+
+
+class Node:
+    """A node of the hierarchy: a path inside a store. Subclasses set ``_store`` and
+    ``_path`` (normalized: no leading or trailing '/', '' for the root)."""
+
+    _store: MutableMapping[str, bytes]
+    _path: str
+
+    @property
+    def store(self) -> MutableMapping[str, bytes]:
+        """The store holding the node."""
+        return self._store
+
+    @property
+    def path(self) -> str:
+        """Path inside the store ('' for the root)."""
+        return self._path
+
+    @property
+    def name(self) -> str:
+        """Absolute name, e.g. '/group/array'."""
+        return "/" + self._path
+
+    @property
+    def basename(self) -> str:
+        """Last component of the name ('' for the root)."""
+        return self._path.rsplit("/", 1)[-1]
