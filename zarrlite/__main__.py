@@ -34,8 +34,31 @@ def demo(directory: str) -> None:
     a = zl.open(os.path.join(path, "x"), mode="r")
     print(f"x reopened read-only: {a!r}, x[499, 999] = {a[499, 999]}, x[500, 0] = {a[500, 0]}")
     print(a.info)
+    two_level(root, path)
     print(root.tree())
     print(f"\nstore written to {path}")
+
+
+def two_level(root: object, path: str) -> None:
+    """A two-level array: a small window out of one big chunk decodes (and reads) only
+    the N-d blocks it touches."""
+    import numpy as np
+
+    import zarrlite as zl
+
+    y, x = np.mgrid[0:2048, 0:2048].astype("f4")
+    field = np.sin(x / 50) * np.cos(y / 70)
+    root.create_dataset("field", data=field, chunks=(2048, 2048),  # type: ignore[attr-defined]
+                        compressor=zl.B2ND(cname="lz4", clevel=5))
+    f = zl.open(os.path.join(path, "field"), mode="r")
+    window = f[1000:1064, 300:364]
+    assert np.array_equal(window, field[1000:1064, 300:364])
+    print(f"field: one 2048x2048 chunk of {f.compressor!r}")
+    shape, blocks = f.compressor.stored_layout(f.chunks, f.dtype.itemsize)
+    nblocks = int(np.prod([-(-n // b) for n, b in zip(shape, blocks)]))
+    print(f"field[1000:1064, 300:364] decoded {f.stats['blocks_decoded']} of its chunk's "
+          f"{nblocks} blocks of {blocks}, fetched by byte ranges: {f.stats['ranged_reads'] == 1}")
+    print(f"partial decoding: {f.info['Partial decoding']}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
