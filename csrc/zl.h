@@ -77,6 +77,8 @@ int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_end
 
 /* zl_blosc.c: Blosc chunks. */
 int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header);
+enum { ZL_BLOCKS_RANGED = 0, ZL_BLOCKS_MASKABLE = 1, ZL_BLOCKS_WHOLE = 2 };
+int zl_blosc_block_kind(const void *header, size_t nbytes);
 int64_t zl_blosc1_max_encoded_nbytes(size_t nbytes);
 int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, int clevel,
                      int shuffle, int64_t blocksize, void *dst, size_t dst_capacity,
@@ -118,7 +120,8 @@ int zl_b2nd_encode(const void *src, int64_t nbytes, int ndim, const int64_t *sha
                    int64_t *cframe_len);
 int64_t zl_b2nd_decoded_nbytes(const void *cframe, int64_t cframe_len);
 int64_t zl_b2nd_scratch_nbytes(const void *cframe, int64_t cframe_len);
-int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes);
+int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes,
+                   char *scratch, int64_t scratch_nbytes);
 int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t *start,
                           const int64_t *step, const int64_t *count, int ndim, char *dst,
                           const int64_t *dst_strides, size_t itemsize, char *scratch,

@@ -199,10 +199,12 @@ static int frame_chunk(b2nd_array_t *array, int64_t nblocks, size_t itemsize, ui
 }
 
 /* Decompress the blocks of an opened frame's one chunk that the mask keeps (mask[b] true
- * = skip block b, C-Blosc2's convention) into scratch, block b at b * block bytes. */
-static int decompress_masked(b2nd_array_t *array, const bool *mask, int64_t nblocks,
+ * = skip block b, C-Blosc2's convention) into scratch, block b at b * block bytes. When the
+ * chunk's blocks cannot be decoded apart (see zl_blosc_block_kind), every block is decoded
+ * and the mask is cleared to say so. */
+static int decompress_masked(b2nd_array_t *array, bool *mask, int64_t nblocks,
                              size_t itemsize, char *scratch, int64_t scratch_nbytes,
-                             int nthreads) {
+                             int nthreads, int64_t *blocks_decoded) {
   uint8_t *chunk = NULL;
   bool chunk_needs_free = false;
   int32_t chunk_cbytes = 0;
@@ -210,13 +212,29 @@ static int decompress_masked(b2nd_array_t *array, const bool *mask, int64_t nblo
   int status = frame_chunk(array, nblocks, itemsize, &chunk, &chunk_needs_free, &chunk_cbytes);
   if (status == ZL_OK && (scratch == NULL || scratch_nbytes < chunk_nbytes))
     status = ZL_ERR_BUFFER; /* the caller sizes scratch with zl_b2nd_scratch_nbytes */
-  blosc2_context *dctx = status == ZL_OK ? zl_thread_dctx(nthreads) : NULL;
-  if (status == ZL_OK && dctx == NULL)
-    status = ZL_ERR_NOMEM;
-  if (status == ZL_OK &&
-      (blosc2_set_maskout(dctx, (bool *)mask, (int)nblocks) < 0 ||
-       blosc2_decompress_ctx(dctx, chunk, chunk_cbytes, scratch, (int32_t)chunk_nbytes) < 0))
-    status = ZL_ERR_CORRUPT;
+  int kind = status == ZL_OK ? zl_blosc_block_kind(chunk, (size_t)chunk_cbytes) : status;
+  if (kind < 0)
+    status = kind;
+  if (status == ZL_OK && kind == ZL_BLOCKS_WHOLE) {
+    /* blocks depend on each other (a delta filter): decode them all, and keep them all */
+    blosc2_context *whole = zl_create_dctx(nthreads);
+    if (whole == NULL)
+      status = ZL_ERR_NOMEM;
+    else if (blosc2_decompress_ctx(whole, chunk, chunk_cbytes, scratch, (int32_t)chunk_nbytes) !=
+             (int32_t)chunk_nbytes)
+      status = ZL_ERR_CORRUPT;
+    zl_free_dctx(whole, nthreads);
+    memset(mask, 0, (size_t)nblocks * sizeof(bool));
+    if (blocks_decoded != NULL)
+      *blocks_decoded = nblocks;
+  } else if (status == ZL_OK) {
+    blosc2_context *dctx = zl_thread_dctx(nthreads);
+    if (dctx == NULL)
+      status = ZL_ERR_NOMEM;
+    else if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0 ||
+             blosc2_decompress_ctx(dctx, chunk, chunk_cbytes, scratch, (int32_t)chunk_nbytes) < 0)
+      status = ZL_ERR_CORRUPT;
+  }
   if (chunk_needs_free)
     free(chunk);
   return status;
@@ -255,16 +273,25 @@ static void place_blocks(const b2nd_array_t *array, const bool *mask, int64_t nb
                       dst);
 }
 
-/* Decode a whole b2nd frame into dst (exactly its decoded size), C order: block after
- * block into a block-sized buffer (kept in cache), each then copied into place.
- * (C-Blosc2's b2nd_to_cbuffer does the same job more than twice as slowly, and a
- * chunk-sized scratch would cost fresh pages on every call.) */
-int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes) {
+/* Whether the frame's blocks, in C order over the block grid, are the chunk's bytes in C
+ * order: no padding, and every block spans the chunk in all but the first dimension. */
+static bool blocks_are_c_order(const b2nd_array_t *array) {
+  for (int d = 0; d < array->ndim; d++)
+    if (array->extchunkshape[d] != array->shape[d] ||
+        (d > 0 && array->blockshape[d] != array->shape[d]))
+      return false;
+  return true;
+}
+
+/* Decode a whole b2nd frame into dst (exactly its decoded size), C order: straight into dst
+ * when the blocks are already in C order, else through `scratch` (scratch_nbytes >=
+ * zl_b2nd_scratch_nbytes; NULL: allocated here) and copied into place block by block.
+ * (C-Blosc2's b2nd_to_cbuffer does the same job about twice as slowly.) */
+int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes,
+                   char *scratch, int64_t scratch_nbytes) {
   b2nd_array_t *array = NULL;
-  uint8_t *chunk = NULL;
-  bool chunk_needs_free = false;
-  char *block = NULL;
-  int32_t chunk_cbytes = 0;
+  bool *mask = NULL;
+  char *owned = NULL;
   int64_t grid[B2ND_MAX_DIM], bstr[B2ND_MAX_DIM];
   int64_t nbytes = 0, nblocks = 0;
   int status = open_frame(cframe, cframe_len, &array, &nbytes);
@@ -273,24 +300,30 @@ int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t ds
     status = block_grid(array, array->ndim, itemsize, grid, bstr, &nblocks);
   if (status == ZL_OK && (dst == NULL || nbytes != dst_nbytes))
     status = ZL_ERR_BUFFER;
-  if (status == ZL_OK)
-    status = frame_chunk(array, nblocks, itemsize, &chunk, &chunk_needs_free, &chunk_cbytes);
-  blosc2_context *dctx = status == ZL_OK ? zl_thread_dctx(1) : NULL;
-  int64_t block_nbytes = status == ZL_OK ? array->blocknitems * (int64_t)itemsize : 0;
-  if (status == ZL_OK && (dctx == NULL || (block = (char *)malloc((size_t)block_nbytes)) == NULL))
+  if (status == ZL_OK &&
+      (mask = (bool *)calloc((size_t)nblocks, sizeof(bool))) == NULL) /* all: decode all */
     status = ZL_ERR_NOMEM;
-  for (int64_t b = 0; status == ZL_OK && b < nblocks; b++) {
-    int rc = blosc2_getitem_bytes_ctx(dctx, chunk, chunk_cbytes, (int32_t)(b * block_nbytes),
-                                      (int32_t)block_nbytes, block, (int32_t)block_nbytes);
-    if (rc != block_nbytes) {
-      status = ZL_ERR_CORRUPT;
-      break;
-    }
-    place_one_block(array, b, grid, bstr, itemsize, block, (char *)dst);
+  if (status != ZL_OK)
+    goto cleanup;
+  if (blocks_are_c_order(array)) {
+    status = decompress_masked(array, mask, nblocks, itemsize, (char *)dst, dst_nbytes, 1, NULL);
+    goto cleanup;
   }
-  free(block);
-  if (chunk_needs_free)
-    free(chunk);
+  int64_t padded = array->extchunknitems * (int64_t)itemsize;
+  if (scratch == NULL || scratch_nbytes < padded) {
+    scratch = owned = (char *)malloc((size_t)padded);
+    scratch_nbytes = padded;
+  }
+  if (scratch == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  status = decompress_masked(array, mask, nblocks, itemsize, scratch, scratch_nbytes, 1, NULL);
+  if (status == ZL_OK)
+    place_blocks(array, mask, nblocks, grid, bstr, itemsize, scratch, (char *)dst);
+cleanup:
+  free(owned);
+  free(mask);
   if (array != NULL)
     b2nd_free(array);
   return status;
@@ -352,14 +385,15 @@ int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t 
     if (!mask[b])
       (*blocks_decoded)++;
   }
-  status = decompress_masked(array, mask, nblocks, itemsize, scratch, scratch_nbytes, nthreads);
+  status = decompress_masked(array, mask, nblocks, itemsize, scratch, scratch_nbytes, nthreads,
+                             blocks_decoded);
   if (status != ZL_OK)
     goto cleanup;
   /* copy each decoded block's share of the region */
   int64_t block_nbytes = (int64_t)array->blocknitems * (int64_t)itemsize;
   for (int64_t b = 0; b < nblocks; b++) {
-    if (mask[b])
-      continue;
+    if (mask[b] || !block_touched(array, b, grid, lo, hi, start, step, count, ndim))
+      continue; /* (every block is unmasked when the chunk had to be decoded whole) */
     int64_t rem = b, src_off = 0, dst_off = 0;
     for (int d = ndim - 1; d >= 0; d--) {
       idx[d] = rem % grid[d];
@@ -454,7 +488,8 @@ int zl_b2nd_decode_blocks(const void *cframe, int64_t cframe_len, const uint8_t 
     mask[b] = !wanted[b];
     *blocks_decoded += wanted[b] != 0;
   }
-  status = decompress_masked(array, mask, nblocks, itemsize, scratch, scratch_nbytes, nthreads);
+  status = decompress_masked(array, mask, nblocks, itemsize, scratch, scratch_nbytes, nthreads,
+                             blocks_decoded);
   if (status == ZL_OK)
     place_blocks(array, mask, nblocks, grid, bstr, itemsize, scratch, dst);
 cleanup:

@@ -49,6 +49,12 @@ int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header
  * With `wanted` (one flag per block), only the flagged blocks are checked. */
 static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h,
                                const uint8_t *wanted) {
+  /* C-Blosc 1.x never sets the delta flag, nor both shuffles (C-Blosc2 would read the
+   * latter as a 32-byte extended header, and the former as its own delta filter) */
+  if (h->version <= 2 && ((h->flags & FLAG_DELTA) ||
+                          (h->flags & (FLAG_SHUFFLE | FLAG_BITSHUFFLE)) ==
+                              (FLAG_SHUFFLE | FLAG_BITSHUFFLE)))
+    return ZL_ERR_CORRUPT;
   if (h->version > 2 || h->nbytes == 0 || (h->flags & FLAG_MEMCPYED)) {
     if ((h->flags & FLAG_MEMCPYED) && h->version <= 2 &&
         h->cbytes < ZL_BLOSC1_HEADER + h->nbytes)
@@ -94,6 +100,45 @@ static int read_checked_header(const void *cdata, size_t cdata_nbytes, zl_blosc_
   if (status != ZL_OK)
     return status;
   return check_blosc1_layout((const uint8_t *)cdata, h, NULL);
+}
+
+/* How independently the blocks of a Blosc chunk (any format version) decode, from its
+ * header (at least 16 bytes; 32 for version >= 3):
+ *   ZL_BLOCKS_RANGED   - each block decodes from its own bytes: a block mask works, and
+ *                        so does reading only some blocks' byte ranges;
+ *   ZL_BLOCKS_MASKABLE - a block mask works on the whole chunk, but blocks need bytes
+ *                        outside their ranges (stored uncompressed, a special value, a
+ *                        dictionary, variable-length or lazy blocks);
+ *   ZL_BLOCKS_WHOLE    - decode the whole chunk: a filter makes blocks depend on block 0
+ *                        (C-Blosc2's delta; with a mask it decodes wrong values, or hangs
+ *                        with threads), or a filter zarrlite does not know.
+ * A negative status for a header too short or corrupt. */
+int zl_blosc_block_kind(const void *header, size_t nbytes) {
+  const uint8_t *p = (const uint8_t *)header;
+  if (p == NULL || nbytes < ZL_BLOSC1_HEADER)
+    return ZL_ERR_CORRUPT;
+  uint8_t version = p[0], flags = p[2];
+  if (version < 1 || version > 6)
+    return ZL_ERR_CORRUPT;
+  if (version <= 2) {
+    if ((flags & FLAG_DELTA) ||
+        (flags & (FLAG_SHUFFLE | FLAG_BITSHUFFLE)) == (FLAG_SHUFFLE | FLAG_BITSHUFFLE))
+      return ZL_ERR_CORRUPT;
+    return (flags & FLAG_MEMCPYED) ? ZL_BLOCKS_MASKABLE : ZL_BLOCKS_RANGED;
+  }
+  if (nbytes < BLOSC2_HEADER)
+    return ZL_ERR_CORRUPT;
+  if ((flags & (FLAG_SHUFFLE | FLAG_BITSHUFFLE)) != (FLAG_SHUFFLE | FLAG_BITSHUFFLE))
+    return ZL_BLOCKS_WHOLE; /* a version >= 3 chunk without the extended header: unusual */
+  for (int i = 0; i < 6; i++) {
+    uint8_t filter = p[FILTERS_AT + i];
+    if (filter != BLOSC_NOFILTER && filter != BLOSC_SHUFFLE && filter != BLOSC_BITSHUFFLE &&
+        filter != BLOSC_TRUNC_PREC)
+      return ZL_BLOCKS_WHOLE;
+  }
+  if ((flags & FLAG_MEMCPYED) || (p[FLAGS2_AT] & 0x01) || (p[BLOSC2_FLAGS_AT] & 0x79))
+    return ZL_BLOCKS_MASKABLE;
+  return ZL_BLOCKS_RANGED;
 }
 
 /* Decode a Blosc (1 or 2 format) chunk into dst, which must be exactly the chunk's
@@ -149,6 +194,9 @@ static int decode_rows_by_block(blosc2_context *dctx, const void *cdata,
       h->blocksize % row_nbytes != 0 || sstr[0] == 0 || sstr[0] % row_nbytes != 0 ||
       h->typesize < 1 || h->blocksize % h->typesize != 0 || h->nbytes % h->typesize != 0)
     return 0;
+  int kind = zl_blosc_block_kind(cdata, (size_t)h->cbytes);
+  if (kind != ZL_BLOCKS_RANGED && kind != ZL_BLOCKS_MASKABLE)
+    return 0; /* blocks depend on each other (or a bad header): not block by block */
   int64_t start0 = src_offset / row_nbytes, rest = src_offset % row_nbytes;
   int64_t step0 = sstr[0] / row_nbytes;
   int64_t rows_per_block = h->blocksize / row_nbytes;
@@ -289,6 +337,11 @@ int zl_blosc_decode_blocks(const void *cdata, size_t cdata_nbytes, void *dst, si
   if (header.blocksize <= 0 || nblocks < 1 ||
       ((int64_t)header.nbytes + header.blocksize - 1) / header.blocksize != nblocks)
     return ZL_ERR_ARG;
+  int kind = zl_blosc_block_kind(cdata, cdata_nbytes);
+  if (kind < 0)
+    return kind;
+  if (kind == ZL_BLOCKS_WHOLE) /* blocks depend on each other: decode them all */
+    return zl_blosc_decode(cdata, cdata_nbytes, dst, dst_nbytes, nthreads);
   /* only the wanted blocks are checked (and read): a byte-range reader fetched just those */
   status = check_blosc1_layout((const uint8_t *)cdata, &header, wanted);
   if (status != ZL_OK)

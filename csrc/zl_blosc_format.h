@@ -13,7 +13,13 @@
 #define FLAG_SHUFFLE 0x01
 #define FLAG_MEMCPYED 0x02 /* the data follows the header uncompressed */
 #define FLAG_BITSHUFFLE 0x04
+#define FLAG_DELTA 0x08      /* C-Blosc2 only: never in a C-Blosc 1.x (version <= 2) chunk */
 #define FLAG_DONT_SPLIT 0x10 /* blocks are one stream, not `typesize` streams */
+/* Blosc2-format (version >= 3) extended header: 32 bytes */
+#define BLOSC2_HEADER 32
+#define FILTERS_AT 16         /* 6 filter codes */
+#define FLAGS2_AT 30          /* bit 0: variable-length blocks */
+#define BLOSC2_FLAGS_AT 31    /* bit 0: dictionary; bit 3: lazy chunk; bits 4-6: special value */
 #define MIN_BUFFERSIZE 128
 #define MAX_SPLITS 16
 #define L1_SIZE (32 * 1024)

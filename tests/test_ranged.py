@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 
+import blosc2
 import numcodecs
 import numpy as np
 import pytest
@@ -221,3 +222,109 @@ def test_reads_work_in_a_forked_child(tmp_path):
             pytest.fail("reading in a forked child hung")
         time.sleep(0.05)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+# ------------------------------------------------- chunks whose blocks are not independent
+# (found by review: each used to give silent wrong values, a hang, or an error)
+
+
+def _python_blosc2_frame(a, blocks, **cparams):
+    """A one-chunk b2nd frame as python-blosc2 writes it, with its own cparams."""
+    return blosc2.asarray(a, chunks=a.shape, blocks=blocks,
+                          cparams=dict(codec=blosc2.Codec.LZ4, clevel=5, **cparams)).to_cframe()
+
+
+@pytest.mark.parametrize("kind", ["delta", "dictionary"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_frames_with_dependent_blocks_read_right(small_ranges, kind, threads):
+    a = (np.sin(np.arange(256 * 256) / 7) * 1000).astype("<i4").reshape(256, 256)
+    z = zl.array(np.zeros_like(a), chunks=a.shape, compressor=zl.B2ND(blocks=(32, 32)))
+    extra = ({"filters": [blosc2.Filter.DELTA, blosc2.Filter.SHUFFLE], "filters_meta": [0, 0]}
+             if kind == "delta" else {"use_dict": True})
+    z.store["0.0"] = _python_blosc2_frame(a, (32, 32), **extra)
+    with zl.config.set(threads=threads):
+        assert z[...].tobytes() == a.tobytes()
+        assert z[100:102, 200:204].tobytes() == a[100:102, 200:204].tobytes()
+        assert z.vindex[[3, 250], [7, 100]].tolist() == a[[3, 250], [7, 100]].tolist()
+        assert z.oindex[[3, 250], [7, 100]].tolist() == a[np.ix_([3, 250], [7, 100])].tolist()
+        z[5, 5] = -1  # read-modify-write
+    a[5, 5] = -1
+    assert z[...].tobytes() == a.tobytes()
+    assert z.stats["ranged_reads"] == 0  # such chunks are never read by ranges
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blosc2_format_chunks_with_delta_read_right(threads):
+    a = np.arange(1 << 16, dtype="<i4") * 3 + 7
+    z = zl.array(a, chunks=a.shape, compressor=Blosc(cname="lz4", blocksize=16384))
+    z.store["0"] = blosc2.compress2(a, typesize=4, codec=blosc2.Codec.LZ4, blocksize=16384,
+                                    filters=[blosc2.Filter.DELTA, blosc2.Filter.SHUFFLE],
+                                    filters_meta=[0, 0])
+    with zl.config.set(threads=threads):
+        assert z[...].tobytes() == a.tobytes()
+        assert z.vindex[[20000, 50000]].tolist() == a[[20000, 50000]].tolist()
+        assert z[20000:20003].tolist() == a[20000:20003].tolist()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_blosc1_chunks_with_impossible_flags_raise(threads):
+    a = np.arange(1 << 16, dtype="<i4").reshape(256, 256)
+    z = zl.array(a, chunks=a.shape, compressor=Blosc(cname="lz4", blocksize=16384))
+    good = z.store["0.0"]
+    for flags in (good[2] | 0x08, good[2] | 0x05):  # delta; both shuffles
+        z.store["0.0"] = good[:2] + bytes([flags]) + good[3:]
+        with zl.config.set(threads=threads):
+            for read in (lambda: z[...], lambda: z[100:102, 3:5],
+                         lambda: z.vindex[[20, 200], [3, 4]]):
+                with pytest.raises(zl.CodecError, match="0.0"):
+                    read()
+
+
+@pytest.mark.parametrize("compressor", [zl.B2ND(cname="lz4", clevel=0), zl.B2ND(cname="lz4")])
+def test_chunks_stored_uncompressed_read_right_by_ranges(compressor):
+    # random data does not compress: the chunk holds its bytes as they are, with no block
+    # table to read ranges from
+    a = np.random.default_rng(0).integers(1 << 12, 1 << 21, size=(2048, 1024)).astype("<i4")
+    store = ByteCountingStore()
+    z = zl.array(a, chunks=(1024, 1024), compressor=compressor, store=store)
+    for sel in (np.s_[500:502, 600:603], np.s_[1524:1526, 600:603], np.s_[10:12, 900:903]):
+        assert z[sel].tobytes() == a[sel].tobytes()
+    assert z.vindex[[5, 2000], [7, 1000]].tolist() == a[[5, 2000], [7, 1000]].tolist()
+
+
+def test_hostile_sizes_in_a_chunk_header_do_not_grow_buffers():
+    a = np.random.default_rng(0).normal(size=(1024, 1024)).astype("f4").round(1)
+    z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(cname="lz4", blocks=(64, 64)))
+    frame = bytearray(z.store["0.0"])
+    header_len, frame_len = ranged._frame_layout(bytes(frame[:64]))
+    cbytes = int.from_bytes(frame[header_len + 12 : header_len + 16], "little")
+    huge = (1 << 31) - 1
+    frame[header_len + 12 : header_len + 16] = huge.to_bytes(4, "little")
+    frame[16:24] = (header_len + huge + frame_len - header_len - cbytes).to_bytes(8, "big")
+    z.store["0.0"] = bytes(frame)
+    ranged._local.frame = None
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z[3:5, 3:5]
+    assert getattr(ranged._local, "frame", None) is None  # no frame-sized buffer was made
+
+
+@pytest.mark.parametrize("chunks", [(1, 6), (4, 1), (1, 1, 6)])
+def test_f_order_chunks_with_one_long_dimension(chunks):
+    shape = tuple(3 * c for c in chunks)
+    a = np.arange(int(np.prod(shape)), dtype="<i2").reshape(shape)
+    z = zl.array(a, chunks=chunks, order="F", compressor=zl.B2ND())
+    assert z[...].tobytes() == a.tobytes()
+    sel = tuple(slice(1, n - 1) for n in shape)
+    assert z[sel].tobytes() == a[sel].tobytes()
+    assert z.stats["blocks_decoded"] > 0  # read by block, not whole
+
+
+def test_frames_of_more_blocks_than_flags_are_decoded_whole(monkeypatch):
+    from zarrlite import _ext
+
+    monkeypatch.setattr(_ext, "MAX_BLOCKS", 8)
+    monkeypatch.setattr(_ext, "FEW_BLOCKS", 4)
+    a = np.arange(64 * 64, dtype="<f4").reshape(64, 64)
+    z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(blocks=(8, 8)))  # 64 blocks
+    assert z.vindex[[3, 60], [7, 1]].tolist() == a[[3, 60], [7, 1]].tolist()
+    assert z.oindex[[3, 60], [7, 1]].tolist() == a[np.ix_([3, 60], [7, 1])].tolist()

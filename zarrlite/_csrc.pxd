@@ -64,7 +64,9 @@ cdef extern from "zl.h" nogil:
                        int64_t *cframe_len)
     int64_t zl_b2nd_decoded_nbytes(const void *cframe, int64_t cframe_len)
     int64_t zl_b2nd_scratch_nbytes(const void *cframe, int64_t cframe_len)
-    int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes)
+    int zl_b2nd_decode(const void *cframe, int64_t cframe_len, void *dst, int64_t dst_nbytes,
+                       char *scratch, int64_t scratch_nbytes)
+    int zl_blosc_block_kind(const void *header, size_t nbytes)
     int zl_b2nd_decode_region(const void *cframe, int64_t cframe_len, const int64_t *start,
                               const int64_t *step, const int64_t *count, int ndim, char *dst,
                               const int64_t *dst_strides, size_t itemsize, char *scratch,

@@ -623,21 +623,49 @@ def b2nd_encode(data, tuple shape, tuple blockshape, int typesize, str dtype, in
         zl_free(frame)
 
 
-def b2nd_decode(cdata, dst):
-    """Decode a whole b2nd frame into the writable buffer dst (exact size), C order."""
-    cdef Py_buffer src, out
+def b2nd_decode(cdata, dst, scratch=None):
+    """Decode a whole b2nd frame into the writable buffer dst (exact size), C order;
+    `scratch` (at least b2nd_sizes()[1] bytes) saves allocating one when blocks need it."""
+    cdef Py_buffer src, out, sbuf
     cdef int status
+    cdef bint has_scratch = scratch is not None
     PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
     try:
         PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
         try:
-            with nogil:
-                status = zl_b2nd_decode(src.buf, src.len, out.buf, out.len)
+            if has_scratch:
+                PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                with nogil:
+                    status = zl_b2nd_decode(src.buf, src.len, out.buf, out.len,
+                                            <char *>sbuf.buf if has_scratch else NULL,
+                                            sbuf.len if has_scratch else 0)
+            finally:
+                if has_scratch:
+                    PyBuffer_Release(&sbuf)
         finally:
             PyBuffer_Release(&out)
     finally:
         PyBuffer_Release(&src)
     check(status, "b2nd decode")
+
+
+def blosc_block_kind(header):
+    """How independently the blocks of a Blosc chunk decode, from its first 32 bytes (16
+    for format versions 1-2): BLOCKS_RANGED, BLOCKS_MASKABLE or BLOCKS_WHOLE (see
+    csrc/zl_blosc_decode.c); CodecError for a corrupt header."""
+    cdef Py_buffer src
+    cdef int kind
+    PyObject_GetBuffer(header, &src, PyBUF_SIMPLE)
+    try:
+        kind = zl_blosc_block_kind(src.buf, src.len)
+    finally:
+        PyBuffer_Release(&src)
+    check(kind if kind < 0 else 0, "blosc header")
+    return kind
+
+
+BLOCKS_RANGED, BLOCKS_MASKABLE, BLOCKS_WHOLE = 0, 1, 2
 
 
 def b2nd_sizes(cdata):

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from . import _ext, blockmaps, config, ranged
+from .codecs.b2nd import stores_transposed
 from .errors import BufferSizeError, CodecError
 from .indexing import ChunkProjection
 from .stores.base import delitems, getitems, setitems
@@ -130,12 +131,21 @@ class ChunkIO:
         #: read by ranges, and the (shape, block shape) the b2nd codec stores chunks with.
         self.blosc_blocksize_seen: int | None = None
         self.b2nd_layout = None
+        #: F-ordered chunks (with more than one dimension over 1) are stored transposed.
+        self.b2nd_transposed = stores_transposed(self.chunks, self.order)
         if pipeline.is_b2nd:
             try:
                 self.b2nd_layout = pipeline.compressor.stored_layout(
-                    self.chunks, itemsize, self.order == "F")
+                    self.chunks, itemsize, self.b2nd_transposed)
             except ValueError:
                 pass  # a config that cannot encode these chunks: reading will say so
+        #: Largest decoded chunk (padded to whole blocks for b2nd) read by byte ranges;
+        #: chunks claiming more are read whole.
+        self.ranged_max_nbytes = pipeline.nbytes
+        if self.b2nd_layout is not None:
+            shape, blocks = self.b2nd_layout
+            padded = int(np.prod([-(-n // b) * b for n, b in zip(shape, blocks)], dtype=np.int64))
+            self.ranged_max_nbytes = max(pipeline.nbytes, padded * itemsize)
 
     # ----------------------------------------------------------------- reading
     def read(self, projections: Sequence[ChunkProjection], out: np.ndarray) -> None:
@@ -288,7 +298,8 @@ class ChunkIO:
             key = self.key_of(proj.chunk_coords)
             region = tuple(proj.chunk_region or ((0, 1, 1),))
             strides = self.chunk_strides or (itemsize,)
-            if self.order == "F":  # the chunk's bytes are those of its transpose in C order
+            if self.b2nd_transposed or (self.order == "F" and pipeline.is_blosc):
+                # the chunk's bytes are those of its transpose in C order
                 region, strides = region[::-1], strides[::-1]
             if not self.ranged_worth_trying(region, strides):
                 rest.append(proj)
@@ -296,11 +307,13 @@ class ChunkIO:
             with decoding(key):
                 if pipeline.is_b2nd:
                     found = ranged.fetch_b2nd_blocks(self.store, key,
-                                                     _region_blocks(region, itemsize))
+                                                     _region_blocks(region, itemsize),
+                                                     self.ranged_max_nbytes)
                 else:
                     found = ranged.fetch_blosc_blocks(self.store, key, self.blosc_wanted_of(
                         lambda nbytes, blocksize, r=region, st=strides: blockmaps.region_blocks(
-                            r, st, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)))
+                            r, st, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)),
+                        pipeline.nbytes)
                 if found is None:
                     rest.append(proj)
                 elif found is ranged.MISSING:
@@ -308,7 +321,7 @@ class ChunkIO:
                 else:
                     self.count("ranged_reads")
                     if pipeline.is_b2nd:
-                        self._decode_b2nd_region(found[0], proj, out, nthreads)
+                        self._decode_b2nd_region(found[0], proj, out, nthreads, whole=False)
                     else:
                         self._decode_blosc_blocks(found, proj, out, nthreads)
         return rest
@@ -326,18 +339,29 @@ class ChunkIO:
         out[_out_slices(proj)] = chunk[_chunk_slices(proj)]
 
     def _decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
-                            nthreads: int) -> None:
+                            nthreads: int, whole: bool = True) -> None:
         """Two-level chunk: C decodes only the blocks the region touches, straight into out.
-        An F-ordered chunk is stored transposed: its region and strides are reversed."""
+        An F-ordered chunk is stored transposed: its region and strides are reversed. A
+        whole chunk (`whole`) whose frame does not have the expected shape (another
+        writer's layout) is decoded whole instead."""
         region = proj.chunk_region or ((0, 1, 1),)
         offset, _shape = _out_offset_shape(out, proj)
         strides = out.strides or (self.dtype.itemsize,)
-        if self.order == "F":
+        if self.b2nd_transposed:
             region, strides = region[::-1], strides[::-1]
         self.count("chunks_decoded")
-        nblocks = b2nd_call(lambda buf: _ext.b2nd_decode_region(
-            cdata, tuple(region), out, offset, tuple(strides), self.dtype.itemsize, buf,
-            nthreads), cdata)
+        try:
+            nblocks = b2nd_call(lambda buf: _ext.b2nd_decode_region(
+                cdata, tuple(region), out, offset, tuple(strides), self.dtype.itemsize, buf,
+                nthreads), cdata)
+        except BufferSizeError:
+            raise
+        except ValueError:
+            if not whole:
+                raise
+            self.count("chunks_decoded", -1)
+            self._decode_projection(cdata, proj, out, nthreads)
+            return
         self.count("blocks_decoded", nblocks)
 
     def _decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
@@ -534,9 +558,16 @@ def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
     return decode(buf)
 
 
-def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray]:
-    """For ranged reads: the flags of the blocks of a frame that a region touches."""
-    return lambda frame: _ext.b2nd_region_blocks(frame, region, itemsize)
+def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray | None]:
+    """For ranged reads: the flags of the blocks of a frame that a region touches (None
+    for a frame of too many blocks to flag, or whose geometry does not fit the region:
+    such chunks are read whole)."""
+    def flags(frame: np.ndarray) -> np.ndarray | None:
+        try:
+            return _ext.b2nd_region_blocks(frame, region, itemsize)
+        except ValueError:  # BufferSizeError included
+            return None
+    return flags
 
 
 def _equals(item: Any, fill_value: Any) -> bool:

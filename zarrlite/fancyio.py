@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _ext, blockmaps, chunkio, config, ranged
 from .chunkio import ChunkIO, run_batches, scratch
-from .errors import CodecError
+from .errors import BufferSizeError, CodecError
 
 
 def read_orthogonal(io: ChunkIO, projections: Sequence[Any], out: np.ndarray) -> None:
@@ -66,7 +66,10 @@ def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
         buf = None if pipeline.is_object else scratch(pipeline.nbytes)
         io.count("chunks_decoded")
         if pipeline.is_b2nd and item_offsets is not None:
-            wanted, touched = _ext.b2nd_item_blocks(cdata, item_offsets, io.dtype.itemsize)
+            try:
+                wanted, touched = _ext.b2nd_item_blocks(cdata, item_offsets, io.dtype.itemsize)
+            except BufferSizeError:  # more blocks than flags allow: decode it whole
+                wanted, touched = np.zeros(1, np.uint8), 1
             if touched <= PARTIAL_DECODE_MAX_FRACTION * len(wanted):
                 return _decode_b2nd_blocks(io, cdata, wanted, buf, nthreads)
         return pipeline.decode(cdata, out=buf)
@@ -114,11 +117,13 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
         key = io.key_of(proj.chunk_coords)
         with chunkio.decoding(key):
             if pipeline.is_b2nd:
-                found = ranged.fetch_b2nd_blocks(io.store, key, _b2nd_flags(offsets, itemsize))
+                found = ranged.fetch_b2nd_blocks(io.store, key, _b2nd_flags(offsets, itemsize),
+                                                 io.ranged_max_nbytes)
             else:
                 found = ranged.fetch_blosc_blocks(io.store, key, io.blosc_wanted_of(
                     lambda nbytes, blocksize, o=offsets: blockmaps.item_blocks(
-                        o, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)))
+                        o, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)),
+                    pipeline.nbytes)
             if found is None:
                 rest.append(proj)
                 continue
@@ -134,8 +139,14 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
 
 
 def _b2nd_flags(offsets: np.ndarray, itemsize: int) -> Any:
-    """For ranged reads: the flags of a frame's blocks holding these items."""
-    return lambda frame: _ext.b2nd_item_blocks(frame, offsets, itemsize)[0]
+    """For ranged reads: the flags of a frame's blocks holding these items (None for too
+    many blocks to flag, or items outside the frame: the chunk is then read whole)."""
+    def flags(frame: np.ndarray) -> np.ndarray | None:
+        try:
+            return _ext.b2nd_item_blocks(frame, offsets, itemsize)[0]
+        except ValueError:  # BufferSizeError included
+            return None
+    return flags
 
 
 def _wanted_blosc_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _ext
+from .errors import CodecError
 from .stores.base import get_partial_values, read_ranges_into
 
 #: First read of a frame: its header, the chunk header and (usually) the block table.
@@ -29,6 +31,10 @@ TAIL_NBYTES = 4 * 1024
 MIN_CHUNK_NBYTES = 1 << 20
 #: Read by ranges only when the selection touches at most this fraction of the blocks.
 MAX_BLOCK_FRACTION = 0.5
+#: Longest frame trailer read (C-Blosc2 writes a few hundred bytes).
+MAX_TRAILER_NBYTES = 1 << 20
+#: Most streams a Blosc block is split into (one per byte of an item of up to 16 bytes).
+MAX_SPLITS = 16
 
 MISSING = object()  # the chunk does not exist
 
@@ -72,11 +78,12 @@ def _block_ranges(starts: np.ndarray, wanted: np.ndarray, table_end: int,
     return ranges
 
 
-def fetch_b2nd_blocks(store: Any, key: str,
-                      wanted_of: Callable[[np.ndarray], np.ndarray | None]) -> Any:
+def fetch_b2nd_blocks(store: Any, key: str, wanted_of: Callable[[np.ndarray], np.ndarray | None],
+                      max_nbytes: int) -> Any:
     """(frame buffer holding the blocks that ``wanted_of(frame)`` flags, the flags), MISSING,
     or None (read the whole chunk instead: an unexpected layout, or too many blocks wanted).
-    `wanted_of` is given the frame with only header, block table and trailer filled in."""
+    `wanted_of` is given the frame with only header, block table and trailer filled in.
+    Chunks decoding to more than `max_nbytes` are read whole (and fail there if corrupt)."""
     head, tail = get_partial_values(store, [(key, 0, HEAD_NBYTES), (key, -TAIL_NBYTES, None)])
     if head is None:
         return MISSING
@@ -90,15 +97,17 @@ def fetch_b2nd_blocks(store: Any, key: str,
     if header_len < 24 or header_len + 32 > len(head) or len(tail) != min(TAIL_NBYTES,
                                                                           frame_len):
         return None
-    chunk = np.frombuffer(head, dtype="<i4", count=3, offset=header_len + 4)
-    nbytes, blocksize, cbytes = (int(v) for v in chunk)
-    if nbytes <= 0 or blocksize <= 0:
+    sizes = _chunk_sizes(head, header_len, max_nbytes)
+    if sizes is None:
         return None
+    nbytes, blocksize, cbytes = sizes
     nblocks = -(-nbytes // blocksize)
     table_end = 32 + 4 * nblocks
     if header_len + table_end > len(head) or cbytes < table_end or header_len + cbytes > frame_len:
-        return None  # a special-value chunk, or a table beyond the first read
+        return None  # a table beyond the first read, or sizes that do not add up
     trailer_len = frame_len - header_len - cbytes
+    if trailer_len > MAX_TRAILER_NBYTES:
+        return None
     if trailer_len > len(tail):
         tail = get_partial_values(store, [(key, header_len + cbytes, None)])[0]
         if tail is None or len(tail) != trailer_len:
@@ -117,21 +126,23 @@ def fetch_b2nd_blocks(store: Any, key: str,
     return buf, wanted
 
 
-def fetch_blosc_blocks(store: Any, key: str,
-                       wanted_of: Callable[[int, int], np.ndarray | None]) -> Any:
+def fetch_blosc_blocks(store: Any, key: str, wanted_of: Callable[[int, int], np.ndarray | None],
+                       max_nbytes: int) -> Any:
     """For a plain Blosc chunk (C-Blosc 1.x format): (a chunk-sized buffer holding its
     header, block table and the blocks that ``wanted_of(nbytes, blocksize)`` flags, the
     flags), MISSING, or None (read the whole chunk instead: a chunk stored uncompressed,
-    another format version, or too many blocks wanted)."""
+    another format version, or too many blocks wanted). Chunks decoding to more than
+    `max_nbytes` are read whole (and fail there if corrupt)."""
     head = get_partial_values(store, [(key, 0, HEAD_NBYTES)])[0]
     if head is None:
         return MISSING
     head = bytes(head)
-    if len(head) < 16 or head[0] not in (1, 2) or head[2] & 0x02:  # v1/v2, not memcpyed
+    if len(head) < 16 or head[0] not in (1, 2):  # C-Blosc 1.x formats only
         return None
-    nbytes, blocksize, cbytes = (int(v) for v in np.frombuffer(head, "<i4", count=3, offset=4))
-    if nbytes <= 0 or blocksize <= 0:
+    sizes = _chunk_sizes(head, 0, max_nbytes)
+    if sizes is None:
         return None
+    nbytes, blocksize, cbytes = sizes
     if cbytes <= len(head):  # the whole chunk came with the first read
         return _whole(head, cbytes, wanted_of, nbytes, blocksize)
     nblocks = -(-nbytes // blocksize)
@@ -149,6 +160,28 @@ def fetch_blosc_blocks(store: Any, key: str,
     if not _read_blocks(store, key, head, buf, 0, starts, wanted, table_end, cbytes):
         return None
     return buf, wanted
+
+
+def _chunk_sizes(head: bytes, at: int, max_nbytes: int) -> tuple[int, int, int] | None:
+    """(nbytes, blocksize, cbytes) of the Blosc chunk at `at` in the first bytes of a value,
+    when its blocks can be read by byte ranges (each decodes from its own bytes: not
+    stored uncompressed, no special value, dictionary or delta filter) and its sizes are
+    plausible for a chunk decoding to at most `max_nbytes`; else None."""
+    header = head[at : at + 32]
+    if len(header) < 16:
+        return None
+    try:
+        if _ext.blosc_block_kind(header) != _ext.BLOCKS_RANGED:
+            return None
+    except CodecError:
+        return None
+    nbytes, blocksize, cbytes = (int(v) for v in np.frombuffer(header, "<i4", count=3, offset=4))
+    if not 0 < nbytes <= max_nbytes or blocksize <= 0:
+        return None
+    nblocks = -(-nbytes // blocksize)
+    if cbytes > 32 + nbytes + nblocks * 4 * (1 + MAX_SPLITS):  # more than any encoder writes
+        return None
+    return nbytes, blocksize, cbytes
 
 
 def _whole(head: bytes, nbytes: int, wanted_of: Callable[..., np.ndarray | None],

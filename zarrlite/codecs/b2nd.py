@@ -9,6 +9,7 @@ group ``numcodecs.codecs``), so zarr-python reads such arrays when zarrlite is i
 
 from __future__ import annotations
 
+import threading
 from typing import Any, ClassVar
 
 import numpy as np
@@ -40,6 +41,25 @@ def choose_blocks(
             break
         blocks[d] = -(-blocks[d] // 2)
     return tuple(blocks)
+
+
+_local = threading.local()
+
+
+def _scratch(nbytes: int) -> np.ndarray:
+    """This thread's buffer for blocks on their way into place (kept: fresh memory would
+    cost page faults on every chunk), at least `nbytes` long."""
+    buf = getattr(_local, "scratch", None)
+    if buf is None or buf.nbytes < nbytes:
+        buf = _local.scratch = np.empty(max(nbytes, 1), dtype=np.uint8)
+    return buf
+
+
+def stores_transposed(chunks: tuple[int, ...], order: str) -> bool:
+    """Whether chunks of this shape and order are stored as their transpose: F-ordered
+    chunks are, unless at most one dimension exceeds 1 (then C and F order are the same
+    bytes, and the chunk is stored as it is)."""
+    return order == "F" and sum(n > 1 for n in chunks) > 1
 
 
 class B2ND(Codec):
@@ -148,10 +168,12 @@ class B2ND(Codec):
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         cdata = as_array(buf).reshape(-1).view(np.uint8) if not isinstance(buf, bytes) else buf
         try:
-            nbytes = _ext.b2nd_sizes(cdata)[0]
+            nbytes, padded = _ext.b2nd_sizes(cdata)
         except CodecError as err:
             raise CodecError(f"zarrlite.b2nd: {err}", err.code) from None
-        return decode_into(out, nbytes, self.codec_id, lambda dst: _ext.b2nd_decode(cdata, dst))
+        scratch = _scratch(padded)
+        return decode_into(out, nbytes, self.codec_id,
+                           lambda dst: _ext.b2nd_decode(cdata, dst, scratch))
 
 
 register_codec(B2ND)
