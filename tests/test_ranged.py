@@ -328,3 +328,24 @@ def test_frames_of_more_blocks_than_flags_are_decoded_whole(monkeypatch):
     z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(blocks=(8, 8)))  # 64 blocks
     assert z.vindex[[3, 60], [7, 1]].tolist() == a[[3, 60], [7, 1]].tolist()
     assert z.oindex[[3, 60], [7, 1]].tolist() == a[np.ix_([3, 60], [7, 1])].tolist()
+
+
+def test_ranged_read_nested_in_a_stores_ranged_call():
+    # a store that, while serving a ranged read, reads another array by ranges itself
+    other = np.random.default_rng(5).normal(0, 1, (2048, 2048)).astype("f4")  # a longer frame
+    inner = zl.array(other, chunks=other.shape, compressor=zl.B2ND(cname="lz4"))
+    seen = []
+
+    class NestingStore(zl.MemoryStore):
+        def read_ranges_into(self, key, ranges, out):
+            # a nested read never gets the buffer the outer read is filling
+            assert not np.shares_memory(ranged._frame_buffer(len(out)), out)
+            seen.append(inner[100:104, 200:204].copy())
+            return read_ranges_into(dict(self.items()), key, ranges, out)
+
+    a = np.arange(2048 * 2048, dtype="f4").reshape(2048, 2048)
+    z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(cname="lz4"), store=NestingStore())
+    assert len(z.store["0.0"]) < len(inner.store["0.0"])
+    assert z[1000:1010, 30:40].tobytes() == a[1000:1010, 30:40].tobytes()
+    assert z.stats["ranged_reads"] == 1 and inner.stats["ranged_reads"] == len(seen) == 1
+    assert seen[0].tobytes() == other[100:104, 200:204].tobytes()

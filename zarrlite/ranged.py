@@ -44,6 +44,8 @@ _local = threading.local()
 def _frame_buffer(nbytes: int) -> np.ndarray:
     """A per-thread reusable buffer of `nbytes` (a fresh one would page-fault on every read).
     Bytes outside the fetched ranges are stale; the block mask keeps the decoder off them."""
+    if getattr(_local, "busy", False):  # a ranged read nested in this thread's store call
+        return np.empty(nbytes, dtype=np.uint8)
     buf = getattr(_local, "frame", None)
     if buf is None or buf.nbytes < nbytes:
         buf = _local.frame = np.empty(nbytes, dtype=np.uint8)
@@ -203,8 +205,12 @@ def _read_blocks(store: Any, key: str, head: bytes, buf: np.ndarray, base: int,
     if ranges is None:
         return False
     table_nbytes = base + table_end
-    counts = read_ranges_into(store, key, [(base + s, e - s, base + s) for s, e in ranges]
-                              + [(0, table_nbytes, 0)], buf)
+    busy, _local.busy = getattr(_local, "busy", False), True  # buf is ours until we return
+    try:
+        counts = read_ranges_into(store, key, [(base + s, e - s, base + s) for s, e in ranges]
+                                  + [(0, table_nbytes, 0)], buf)
+    finally:
+        _local.busy = busy
     if counts is None or counts != [e - s for s, e in ranges] + [table_nbytes]:
         return False
     return buf[:table_nbytes].tobytes() == head[:table_nbytes]
