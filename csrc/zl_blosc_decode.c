@@ -74,11 +74,12 @@ static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h,
     int64_t pos = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
     int is_leftover = (b == nblocks - 1 && leftover > 0);
     int64_t bsize = is_leftover ? leftover : h->blocksize;
-    int64_t nsplits = (!dont_split && typesize <= MAX_SPLITS &&
-                       h->blocksize / typesize >= MIN_BUFFERSIZE && !is_leftover)
-                          ? typesize
-                          : 1;
+    /* streams per block as C-Blosc2 (the decoder) counts them: the don't-split flag says
+     * when C-Blosc 1.x did not split, so no size rule applies here */
+    int64_t nsplits = (!dont_split && !is_leftover) ? typesize : 1;
     int64_t neblock = bsize / nsplits;
+    if (neblock < 1)
+      return ZL_ERR_CORRUPT;
     if (pos < table_end)
       return ZL_ERR_CORRUPT;
     for (int64_t j = 0; j < nsplits; j++) {
