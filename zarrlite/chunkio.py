@@ -22,48 +22,30 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import _ext, blockmaps, config, ranged
+from . import _ext, config, ranged, rangedio
+from .chunkbufs import (
+    arena,
+    b2nd_call,
+    chunk_slices,
+    out_offset_shape,
+    out_slices,
+    scratch,
+)
 from .codecs.b2nd import stores_transposed
 from .errors import BufferSizeError, CodecError
 from .indexing import ChunkProjection
 from .stores.base import delitems, getitems, setitems
 
-_local = threading.local()
-
-
-def scratch(nbytes: int) -> np.ndarray:
-    """A per-thread reusable uint8 buffer of exactly `nbytes` bytes."""
-    buffers = getattr(_local, "buffers", None)
-    if buffers is None:
-        buffers = _local.buffers = {}
-    buf = buffers.get(nbytes)
-    if buf is None:
-        if len(buffers) > 4:
-            buffers.clear()
-        buf = buffers[nbytes] = np.empty(nbytes, dtype=np.uint8)
-    return buf
-
+_local = threading.local()  # this thread's fetch arena (see ChunkIO._fetch)
 
 #: Most chunk bytes (decoded size) one group of a batch handles at once: bounds the
 #: per-thread buffers for fetched and encoded bytes.
 GROUP_NBYTES = 32 << 20
-
-
-def _arena(name: str, nbytes: int) -> np.ndarray:
-    """A per-thread reusable uint8 buffer of at least `nbytes`, returned sliced to it."""
-    arenas = getattr(_local, "arenas", None)
-    if arenas is None:
-        arenas = _local.arenas = {}
-    buf = arenas.get(name)
-    if buf is None or buf.nbytes < nbytes:
-        buf = arenas[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
-    return buf[:nbytes]
 
 
 def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]) -> None:
@@ -162,7 +144,7 @@ class ChunkIO:
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
         if (self.pipeline.nbytes >= ranged.MIN_CHUNK_NBYTES and config.get("partial_decode")
                 and hasattr(self.store, "get_partial_values")):
-            batch = self._read_ranged(batch, out, nthreads)
+            batch = rangedio.read_basic(self, batch, out, nthreads)
         if not batch:
             return
         keys = [self.key_of(p.chunk_coords) for p in batch]
@@ -173,51 +155,16 @@ class ChunkIO:
         for key, proj in zip(keys, batch):
             cdata = cdatas.get(key)
             if cdata is None:
-                self._fill_out(out, proj)
+                self.fill_out(out, proj)
                 continue
             try:
                 if b2nd:
-                    self._decode_b2nd_region(cdata, proj, out, nthreads)
+                    self.decode_b2nd_region(cdata, proj, out, nthreads)
                 else:
                     self._decode_projection(cdata, proj, out, nthreads)
             except (CodecError, ValueError) as err:
                 raise CodecError(f"cannot decode chunk {key!r}: {err}",
                                  getattr(err, "code", 0)) from err
-
-    def ranged_worth_trying(self, region: tuple | None = None, strides: tuple | None = None,
-                            offsets: np.ndarray | None = None) -> bool:
-        """Whether a region (with the chunk's byte strides, both in C order of the stored
-        chunk) or the items at these byte offsets probably need few enough blocks for a
-        byte-range read to pay; guessed cheaply before any I/O from bounds (the read itself
-        decides exactly)."""
-        itemsize, limit = self.dtype.itemsize, ranged.MAX_BLOCK_FRACTION
-        if self.pipeline.is_b2nd:
-            if self.b2nd_layout is None:
-                return True
-            shape, blocks = self.b2nd_layout
-            if offsets is None:
-                return blockmaps.nd_region_fraction(region, shape, blocks) <= limit
-            return blockmaps.nd_items_fraction(offsets, itemsize, shape, blocks) <= limit
-        blocksize = self.blosc_blocksize_seen
-        if blocksize is None:
-            return True
-        nblocks = -(-self.pipeline.nbytes // blocksize)
-        if offsets is None:
-            bound = blockmaps.region_blocks_bound(region, strides, itemsize, blocksize)
-        else:
-            bound = 2 * len(offsets)  # an item may straddle two blocks
-        return min(bound, nblocks) <= limit * nblocks
-
-    def blosc_wanted_of(self, flags_of: Callable[[int, int], np.ndarray | None]
-                        ) -> Callable[[int, int], np.ndarray | None]:
-        """For ranged reads of Blosc chunks: `flags_of(nbytes, blocksize)` for chunks of this
-        array's size (others are read whole, and fail clearly), noting the block size."""
-        def wanted_of(nbytes: int, blocksize: int) -> np.ndarray | None:
-            if nbytes != self.pipeline.nbytes:
-                return None
-            self.blosc_blocksize_seen = blocksize
-            return flags_of(nbytes, blocksize)
-        return wanted_of
 
     def count(self, name: str, n: int = 1) -> None:
         """Add n to a `stats` counter (safe from several threads)."""
@@ -243,7 +190,7 @@ class ChunkIO:
         for key, proj in zip(keys, batch):
             cdata = cdatas.get(key)
             if cdata is None:
-                self._fill_out(out, proj)
+                self.fill_out(out, proj)
             else:
                 found.append(proj)
                 found_keys.append(key)
@@ -275,77 +222,21 @@ class ChunkIO:
             key = found_keys[getattr(err, "index", 0)]
             raise CodecError(f"cannot decode chunk {key!r}: {err}", err.code) from err
 
-    def _fill_out(self, out: np.ndarray, proj: ChunkProjection) -> None:
+    def fill_out(self, out: np.ndarray, proj: ChunkProjection) -> None:
         if self.fill_bytes is None:
-            out[_out_slices(proj)] = self.fill_value
+            out[out_slices(proj)] = self.fill_value
             return
-        offset, shape = _out_offset_shape(out, proj)
+        offset, shape = out_offset_shape(out, proj)
         _ext.fill_region(out, offset, out.strides, shape, self.fill_bytes)
 
-    def _read_ranged(self, batch: Sequence[ChunkProjection], out: np.ndarray,
-                     nthreads: int) -> list[ChunkProjection]:
-        """Read small regions of big chunks (two-level or plain Blosc) by byte ranges: only
-        the touched blocks' bytes. Returns the projections left for whole-chunk reads."""
-        pipeline, itemsize = self.pipeline, self.dtype.itemsize
-        if not (pipeline.is_b2nd or pipeline.is_blosc):
-            return list(batch)
-        rest = []
-        for proj in batch:
-            items = int(np.prod([c for _s, _st, c in proj.chunk_region], dtype=np.int64))
-            if items * itemsize * 4 > pipeline.nbytes:
-                rest.append(proj)
-                continue
-            key = self.key_of(proj.chunk_coords)
-            region = tuple(proj.chunk_region or ((0, 1, 1),))
-            strides = self.chunk_strides or (itemsize,)
-            if self.b2nd_transposed or (self.order == "F" and pipeline.is_blosc):
-                # the chunk's bytes are those of its transpose in C order
-                region, strides = region[::-1], strides[::-1]
-            if not self.ranged_worth_trying(region, strides):
-                rest.append(proj)
-                continue
-            with decoding(key):
-                if pipeline.is_b2nd:
-                    found = ranged.fetch_b2nd_blocks(self.store, key,
-                                                     _region_blocks(region, itemsize),
-                                                     self.ranged_max_nbytes)
-                else:
-                    found = ranged.fetch_blosc_blocks(self.store, key, self.blosc_wanted_of(
-                        lambda nbytes, blocksize, r=region, st=strides: blockmaps.region_blocks(
-                            r, st, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)),
-                        pipeline.nbytes)
-                if found is None:
-                    rest.append(proj)
-                elif found is ranged.MISSING:
-                    self._fill_out(out, proj)
-                else:
-                    self.count("ranged_reads")
-                    if pipeline.is_b2nd:
-                        self._decode_b2nd_region(found[0], proj, out, nthreads, whole=False)
-                    else:
-                        self._decode_blosc_blocks(found, proj, out, nthreads)
-        return rest
-
-    def _decode_blosc_blocks(self, found: tuple[Any, np.ndarray], proj: ChunkProjection,
-                             out: np.ndarray, nthreads: int) -> None:
-        """A Blosc chunk of which only the flagged blocks are present: decode those, copy
-        the region."""
-        cdata, wanted = found
-        buf = scratch(self.pipeline.nbytes)
-        self.count("chunks_decoded")
-        self.count("partial_decodes")
-        _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
-        chunk = buf.view(self.dtype).reshape(self.chunks, order=self.order)
-        out[_out_slices(proj)] = chunk[_chunk_slices(proj)]
-
-    def _decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
+    def decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
                             nthreads: int, whole: bool = True) -> None:
         """Two-level chunk: C decodes only the blocks the region touches, straight into out.
         An F-ordered chunk is stored transposed: its region and strides are reversed. A
         whole chunk (`whole`) whose frame does not have the expected shape (another
         writer's layout) is decoded whole instead."""
         region = proj.chunk_region or ((0, 1, 1),)
-        offset, _shape = _out_offset_shape(out, proj)
+        offset, _shape = out_offset_shape(out, proj)
         strides = out.strides or (self.dtype.itemsize,)
         if self.b2nd_transposed:
             region, strides = region[::-1], strides[::-1]
@@ -371,7 +262,7 @@ class ChunkIO:
         buf = None if pipeline.is_object else scratch(pipeline.nbytes)
         self.count("chunks_decoded")
         chunk = pipeline.decode(cdata, out=buf)
-        out[_out_slices(proj)] = chunk[_chunk_slices(proj)]
+        out[out_slices(proj)] = chunk[chunk_slices(proj)]
 
     # ----------------------------------------------------------------- writing
     def write(self, projections: Sequence[ChunkProjection], value: np.ndarray) -> None:
@@ -403,7 +294,7 @@ class ChunkIO:
         old = self._fetch_partial(keys, group)
         pipeline, n = self.pipeline, len(group)
         chunk_nbytes = pipeline.nbytes
-        src = _arena("encode_src", n * chunk_nbytes)
+        src = arena("encode_src", n * chunk_nbytes)
         if value.flags.c_contiguous and value.size:
             self._fill_slots_from_contiguous(keys, group, value, old, src)
         else:
@@ -413,7 +304,7 @@ class ChunkIO:
         codec = pipeline.compressor
         typesize = codec._typesize or self.dtype.itemsize
         slot_nbytes = _ext.blosc1_slot_nbytes(chunk_nbytes)
-        dst = _arena("encode_dst", n * slot_nbytes)
+        dst = arena("encode_dst", n * slot_nbytes)
         sizes = np.empty(n, dtype=np.int64)
         check = not self.write_empty_chunks and self.fill_value is not None
         _ext.blosc_encode_batch(src, n, chunk_nbytes, typesize, codec._cname_code, codec.clevel,
@@ -494,7 +385,7 @@ class ChunkIO:
                      buf: np.ndarray | None = None) -> np.ndarray:
         """The new full chunk, contiguous in the array's order: in `buf` (uint8, the chunk's
         size) when given, else in scratch or, when possible, a view of the value."""
-        region = value[_out_slices(proj)]
+        region = value[out_slices(proj)]
         if (buf is None and proj.complete and region.shape == self.chunks
                 and _is_forward(proj) and _is_layout(region, self.order)):
             return region
@@ -512,7 +403,7 @@ class ChunkIO:
                 chunk = buf.view(self.dtype).reshape(self.chunks, order=self.order)
                 if region.shape != self.chunks:  # an edge chunk: pad with the fill value
                     self._fill_chunk(chunk)
-        chunk[_chunk_slices(proj)] = region
+        chunk[chunk_slices(proj)] = region
         return chunk
 
     def _fill_chunk(self, chunk: np.ndarray) -> None:
@@ -532,42 +423,6 @@ class ChunkIO:
         if self.nan_float_size:
             return _ext.is_all_nan(raw, self.nan_float_size, self.nan_big_endian)
         return _ext.is_uniform(raw, self.fill_bytes)
-
-
-@contextmanager
-def decoding(key: str) -> Iterator[None]:
-    """Name the chunk in decoding errors: CodecError and ValueError from the codecs become
-    a CodecError saying which chunk could not be decoded."""
-    try:
-        yield
-    except (CodecError, ValueError) as err:
-        raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
-
-
-def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
-    """Run a block decoder of two-level chunks with this thread's block scratch: the
-    padded chunk size of the frames seen so far (all chunks of an array share it), grown
-    when a frame needs more."""
-    buf = getattr(_local, "b2nd_scratch", None)
-    if buf is not None:
-        try:
-            return decode(buf)
-        except BufferSizeError:
-            pass
-    buf = _local.b2nd_scratch = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
-    return decode(buf)
-
-
-def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray | None]:
-    """For ranged reads: the flags of the blocks of a frame that a region touches (None
-    for a frame of too many blocks to flag, or whose geometry does not fit the region:
-    such chunks are read whole)."""
-    def flags(frame: np.ndarray) -> np.ndarray | None:
-        try:
-            return _ext.b2nd_region_blocks(frame, region, itemsize)
-        except ValueError:  # BufferSizeError included
-            return None
-    return flags
 
 
 def _equals(item: Any, fill_value: Any) -> bool:
@@ -618,26 +473,3 @@ def _is_forward(proj: ChunkProjection) -> bool:
 
 def _is_layout(arr: np.ndarray, order: str) -> bool:
     return arr.flags.c_contiguous if order == "C" else arr.flags.f_contiguous
-
-
-def _out_slices(proj: ChunkProjection) -> tuple[Any, ...]:
-    if not proj.out_region:  # 0-d: index with ... to keep an array view, not a scalar
-        return (Ellipsis,)
-    return tuple(slice(start, start + count) for start, count in proj.out_region)
-
-
-def _chunk_slices(proj: ChunkProjection) -> tuple[Any, ...]:
-    if not proj.chunk_region:
-        return (Ellipsis,)
-    slices = []
-    for start, step, count in proj.chunk_region:
-        stop = start + step * count
-        slices.append(slice(start, stop if stop >= 0 else None, step))
-    return tuple(slices)
-
-
-def _out_offset_shape(out: np.ndarray, proj: ChunkProjection) -> tuple[int, tuple[int, ...]]:
-    offset = 0
-    for (start, _count), stride in zip(proj.out_region, out.strides):
-        offset += start * stride
-    return offset, tuple(count for _start, count in proj.out_region)

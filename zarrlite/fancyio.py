@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, blockmaps, chunkio, config, ranged
-from .chunkio import ChunkIO, run_batches, scratch
+from . import _ext, blockmaps, chunkio, config, ranged, rangedio
+from .chunkbufs import b2nd_call, decoding, scratch
+from .chunkio import ChunkIO, run_batches
 from .errors import BufferSizeError, CodecError
 
 
@@ -82,7 +83,7 @@ def _decode_b2nd_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.nda
     """Decode the flagged blocks of a two-level chunk into their places in buf (the chunk
     in the array's layout; other items are left unset)."""
     io.count("partial_decodes")
-    nblocks = chunkio.b2nd_call(lambda block_scratch: _ext.b2nd_decode_blocks(
+    nblocks = b2nd_call(lambda block_scratch: _ext.b2nd_decode_blocks(
         cdata, wanted, io.dtype.itemsize, buf, block_scratch, nthreads), cdata)
     io.count("blocks_decoded", nblocks)
     return buf.view(io.dtype).reshape(io.chunks, order=io.order)
@@ -111,16 +112,16 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
         if offsets is None or len(offsets) * itemsize * 4 > pipeline.nbytes:
             rest.append(proj)
             continue
-        if not io.ranged_worth_trying(offsets=offsets):
+        if not rangedio.worth_trying(io, offsets=offsets):
             rest.append(proj)
             continue
         key = io.key_of(proj.chunk_coords)
-        with chunkio.decoding(key):
+        with decoding(key):
             if pipeline.is_b2nd:
                 found = ranged.fetch_b2nd_blocks(io.store, key, _b2nd_flags(offsets, itemsize),
                                                  io.ranged_max_nbytes)
             else:
-                found = ranged.fetch_blosc_blocks(io.store, key, io.blosc_wanted_of(
+                found = ranged.fetch_blosc_blocks(io.store, key, rangedio.blosc_wanted_of(io,
                     lambda nbytes, blocksize, o=offsets: blockmaps.item_blocks(
                         o, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)),
                     pipeline.nbytes)

@@ -1,0 +1,89 @@
+"""Per-thread buffers and small helpers shared by the chunk I/O modules (chunkio, fancyio,
+rangedio): reusable scratch, naming the chunk in decoding errors, and the slices that map a
+chunk projection between its chunk and the output."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from . import _ext
+from .errors import BufferSizeError, CodecError
+from .indexing import ChunkProjection
+
+_local = threading.local()
+
+
+def scratch(nbytes: int) -> np.ndarray:
+    """A per-thread reusable uint8 buffer of exactly `nbytes` bytes."""
+    buffers = getattr(_local, "buffers", None)
+    if buffers is None:
+        buffers = _local.buffers = {}
+    buf = buffers.get(nbytes)
+    if buf is None:
+        if len(buffers) > 4:
+            buffers.clear()
+        buf = buffers[nbytes] = np.empty(nbytes, dtype=np.uint8)
+    return buf
+
+
+def arena(name: str, nbytes: int) -> np.ndarray:
+    """A per-thread reusable uint8 buffer of at least `nbytes`, returned sliced to it."""
+    arenas = getattr(_local, "arenas", None)
+    if arenas is None:
+        arenas = _local.arenas = {}
+    buf = arenas.get(name)
+    if buf is None or buf.nbytes < nbytes:
+        buf = arenas[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
+    return buf[:nbytes]
+
+
+@contextmanager
+def decoding(key: str) -> Iterator[None]:
+    """Name the chunk in decoding errors: CodecError and ValueError from the codecs become
+    a CodecError saying which chunk could not be decoded."""
+    try:
+        yield
+    except (CodecError, ValueError) as err:
+        raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
+
+
+def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
+    """Run a block decoder of two-level chunks with this thread's block scratch: the
+    padded chunk size of the frames seen so far (all chunks of an array share it), grown
+    when a frame needs more."""
+    buf = getattr(_local, "b2nd_scratch", None)
+    if buf is not None:
+        try:
+            return decode(buf)
+        except BufferSizeError:
+            pass
+    buf = _local.b2nd_scratch = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
+    return decode(buf)
+
+
+def out_slices(proj: ChunkProjection) -> tuple[Any, ...]:
+    if not proj.out_region:  # 0-d: index with ... to keep an array view, not a scalar
+        return (Ellipsis,)
+    return tuple(slice(start, start + count) for start, count in proj.out_region)
+
+
+def chunk_slices(proj: ChunkProjection) -> tuple[Any, ...]:
+    if not proj.chunk_region:
+        return (Ellipsis,)
+    slices = []
+    for start, step, count in proj.chunk_region:
+        stop = start + step * count
+        slices.append(slice(start, stop if stop >= 0 else None, step))
+    return tuple(slices)
+
+
+def out_offset_shape(out: np.ndarray, proj: ChunkProjection) -> tuple[int, tuple[int, ...]]:
+    offset = 0
+    for (start, _count), stride in zip(proj.out_region, out.strides):
+        offset += start * stride
+    return offset, tuple(count for _start, count in proj.out_region)

@@ -1,0 +1,132 @@
+"""Byte-range reads of basic selections, and the guesses both basic and fancy reads use:
+whether a selection probably needs few enough blocks for a ranged read to pay, and the block
+flags of Blosc chunks (noting each array's Blosc block size). The store calls themselves are
+in `zarrlite.ranged`; fancy selections' ranged reads are in `zarrlite.fancyio`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import _ext, blockmaps, ranged
+from .chunkbufs import chunk_slices, decoding, out_slices, scratch
+from .indexing import ChunkProjection
+
+if TYPE_CHECKING:
+    from .chunkio import ChunkIO
+
+
+def worth_trying(io: ChunkIO, region: tuple | None = None, strides: tuple | None = None,
+                 offsets: np.ndarray | None = None) -> bool:
+    """Whether a region (with the chunk's byte strides, both in C order of the stored
+    chunk) or the items at these byte offsets probably need few enough blocks for a
+    byte-range read to pay; guessed cheaply before any I/O from bounds (the read itself
+    decides exactly)."""
+    itemsize, limit = io.dtype.itemsize, ranged.MAX_BLOCK_FRACTION
+    if io.pipeline.is_b2nd:
+        if io.b2nd_layout is None:
+            return True
+        shape, blocks = io.b2nd_layout
+        if offsets is None:
+            return blockmaps.nd_region_fraction(region, shape, blocks) <= limit
+        return blockmaps.nd_items_fraction(offsets, itemsize, shape, blocks) <= limit
+    blocksize = io.blosc_blocksize_seen
+    if blocksize is None:
+        return True
+    nblocks = -(-io.pipeline.nbytes // blocksize)
+    if offsets is None:
+        bound = blockmaps.region_blocks_bound(region, strides, itemsize, blocksize)
+    else:
+        bound = 2 * len(offsets)  # an item may straddle two blocks
+    return min(bound, nblocks) <= limit * nblocks
+
+
+def blosc_wanted_of(io: ChunkIO, flags_of: Callable[[int, int], np.ndarray | None]
+                    ) -> Callable[[int, int], np.ndarray | None]:
+    """For ranged reads of Blosc chunks: `flags_of(nbytes, blocksize)` for chunks of this
+    array's size (others are read whole, and fail clearly), noting the block size."""
+    def wanted_of(nbytes: int, blocksize: int) -> np.ndarray | None:
+        if nbytes != io.pipeline.nbytes:
+            return None
+        io.blosc_blocksize_seen = blocksize
+        return flags_of(nbytes, blocksize)
+    return wanted_of
+
+
+def read_basic(io: ChunkIO, batch: Sequence[ChunkProjection], out: np.ndarray,
+               nthreads: int) -> list[ChunkProjection]:
+    """Read small regions of big chunks (two-level or plain Blosc) by byte ranges: only
+    the touched blocks' bytes. Returns the projections left for whole-chunk reads."""
+    pipeline, itemsize = io.pipeline, io.dtype.itemsize
+    if not (pipeline.is_b2nd or pipeline.is_blosc):
+        return list(batch)
+    rest = []
+    for proj in batch:
+        items = int(np.prod([c for _s, _st, c in proj.chunk_region], dtype=np.int64))
+        if items * itemsize * 4 > pipeline.nbytes:
+            rest.append(proj)
+            continue
+        key = io.key_of(proj.chunk_coords)
+        region = tuple(proj.chunk_region or ((0, 1, 1),))
+        strides = io.chunk_strides or (itemsize,)
+        if io.b2nd_transposed or (io.order == "F" and pipeline.is_blosc):
+            # the chunk's bytes are those of its transpose in C order
+            region, strides = region[::-1], strides[::-1]
+        if not worth_trying(io, region, strides):
+            rest.append(proj)
+            continue
+        with decoding(key):
+            if pipeline.is_b2nd:
+                found = ranged.fetch_b2nd_blocks(io.store, key,
+                                                 _region_blocks(region, itemsize),
+                                                 io.ranged_max_nbytes)
+            else:
+                found = ranged.fetch_blosc_blocks(
+                    io.store, key, blosc_wanted_of(io, _blosc_region_blocks(region, strides,
+                                                                            itemsize)),
+                    pipeline.nbytes)
+            if found is None:
+                rest.append(proj)
+            elif found is ranged.MISSING:
+                io.fill_out(out, proj)
+            else:
+                io.count("ranged_reads")
+                if pipeline.is_b2nd:
+                    io.decode_b2nd_region(found[0], proj, out, nthreads, whole=False)
+                else:
+                    _decode_blosc_blocks(io, found, proj, out, nthreads)
+    return rest
+
+
+def _decode_blosc_blocks(io: ChunkIO, found: tuple[Any, np.ndarray], proj: ChunkProjection,
+                         out: np.ndarray, nthreads: int) -> None:
+    """A Blosc chunk of which only the flagged blocks are present: decode those, copy
+    the region."""
+    cdata, wanted = found
+    buf = scratch(io.pipeline.nbytes)
+    io.count("chunks_decoded")
+    io.count("partial_decodes")
+    _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
+    chunk = buf.view(io.dtype).reshape(io.chunks, order=io.order)
+    out[out_slices(proj)] = chunk[chunk_slices(proj)]
+
+
+def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray | None]:
+    """For ranged reads: the flags of the blocks of a frame that a region touches (None
+    for a frame of too many blocks to flag, or whose geometry does not fit the region:
+    such chunks are read whole)."""
+    def flags(frame: np.ndarray) -> np.ndarray | None:
+        try:
+            return _ext.b2nd_region_blocks(frame, region, itemsize)
+        except ValueError:  # BufferSizeError included
+            return None
+    return flags
+
+
+def _blosc_region_blocks(region: tuple, strides: tuple, itemsize: int
+                         ) -> Callable[[int, int], np.ndarray | None]:
+    """For ranged reads: the flags of the Blosc blocks a region touches."""
+    return lambda nbytes, blocksize: blockmaps.region_blocks(
+        region, strides, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)
