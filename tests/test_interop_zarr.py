@@ -125,31 +125,39 @@ def test_zarrlite_to_zarr_compressors(tmp_path, cid, order):
     assert_same(reference_read(path)[0], expected)
 
 
-@pytest.mark.parametrize("fid", FILTER_IDS)
-def test_zarrlite_to_zarr_filters(tmp_path, fid):
+def _write_filter_case(path: Path, fid: str, write: Any, *, zarr_writes: bool
+                       ) -> tuple[np.ndarray, list]:
+    """Write FILTERS[fid] with `write` (zl_write or zarr_write); return (expected array,
+    filter configs). The two directions pick order, separator, layout and compressor
+    differently, so that together they cover more combinations."""
     dtype, configs, fill, lossy = FILTERS[fid]
     dtype = np.dtype(dtype)
     i = FILTER_IDS.index(fid)
-    order, sep = "CF"[i % 2], "./"[(i // 2) % 2]
-    shape, chunks = layout(i // 2, order)
-    compressor = COMPRESSORS[COMPRESSOR_IDS[(3 * i) % len(COMPRESSOR_IDS)]]
+    if zarr_writes:
+        order, sep = "FC"[i % 2], "/."[(i // 2) % 2]
+        if fid.startswith("bitround"):
+            # numcodecs' BitRound.encode returns C-order items for an F-order chunk, so
+            # zarr-python 3 scrambles F-order bitround arrays (it cannot read its own back).
+            order = "C"
+        shape, chunks = layout(i // 2 + 1, order)
+        cid = COMPRESSOR_IDS[(5 * i + 1) % len(COMPRESSOR_IDS)]
+    else:
+        order, sep = "CF"[i % 2], "./"[(i // 2) % 2]
+        shape, chunks = layout(i // 2, order)
+        cid = COMPRESSOR_IDS[(3 * i) % len(COMPRESSOR_IDS)]
     data = filter_data(fid, shape, seed=i)
-    path = tmp_path / "a"
-    expected, region = zl_write(
-        path,
-        shape,
-        chunks,
-        dtype,
-        fill,
-        data,
-        compressor=compressor,
-        filters=configs,
-        order=order,
-        sep=sep,
-    )
+    expected, region = write(path, shape, chunks, dtype, fill, data,
+                             compressor=COMPRESSORS[cid], filters=configs, order=order, sep=sep)
     if lossy:
         expected[region] = lossy_roundtrip(configs, data[region])
     check_missing(path, shape, chunks, region, sep)
+    return expected, configs
+
+
+@pytest.mark.parametrize("fid", FILTER_IDS)
+def test_zarrlite_to_zarr_filters(tmp_path, fid):
+    path = tmp_path / "a"
+    expected, configs = _write_filter_case(path, fid, zl_write, zarr_writes=False)
     z = zarr_read(path)
     assert [f.get_config() for f in z.metadata.filters] == configs
     assert_same(z[...], expected)
@@ -336,33 +344,8 @@ def test_zarr_to_zarrlite_compressors(tmp_path, cid):
 
 @pytest.mark.parametrize("fid", FILTER_IDS)
 def test_zarr_to_zarrlite_filters(tmp_path, fid):
-    dtype, configs, fill, lossy = FILTERS[fid]
-    dtype = np.dtype(dtype)
-    i = FILTER_IDS.index(fid)
-    order, sep = "FC"[i % 2], "/."[(i // 2) % 2]
-    if fid.startswith("bitround"):
-        # numcodecs' BitRound.encode returns C-order items for an F-order chunk, so
-        # zarr-python 3 scrambles F-order bitround arrays (it cannot read its own back).
-        order = "C"
-    shape, chunks = layout(i // 2 + 1, order)
-    compressor = COMPRESSORS[COMPRESSOR_IDS[(5 * i + 1) % len(COMPRESSOR_IDS)]]
-    data = filter_data(fid, shape, seed=i)
     path = tmp_path / "a"
-    expected, region = zarr_write(
-        path,
-        shape,
-        chunks,
-        dtype,
-        fill,
-        data,
-        compressor=compressor,
-        filters=configs,
-        order=order,
-        sep=sep,
-    )
-    if lossy:
-        expected[region] = lossy_roundtrip(configs, data[region])
-    check_missing(path, shape, chunks, region, sep)
+    expected, configs = _write_filter_case(path, fid, zarr_write, zarr_writes=True)
     z = zl.open_array(str(path), mode="r")
     assert [f.get_config() for f in z.filters] == configs
     assert_same(z[...], expected)
