@@ -41,6 +41,24 @@ int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header
   return ZL_OK;
 }
 
+static int compare_int64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The smallest of the n sorted block starts above `start`, or `limit` when none is. */
+static int64_t next_start(const int64_t *sorted, int64_t n, int64_t start, int64_t limit) {
+  int64_t lo = 0, hi = n; /* first index with sorted[i] > start */
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (sorted[mid] > start)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo < n && sorted[lo] < limit ? sorted[lo] : limit;
+}
+
 /* Check the block layout of a format-1/2 (C-Blosc 1.x) chunk before C-Blosc2 sees it: every
  * block start and every stream length must stay inside cbytes, and every stream length must
  * lie in 1..raw stream size (C-Blosc2 would take a negative length for a Blosc2-only run
@@ -68,30 +86,44 @@ static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h,
   int dont_split = (h->flags & FLAG_DONT_SPLIT) != 0;
   if (table_end > h->cbytes)
     return ZL_ERR_CORRUPT;
-  for (int64_t b = 0; b < nblocks; b++) {
+  /* with a mask, each wanted block's streams must also end where the next stored block
+   * starts (a byte-range reader fetched only [start, next start) of each wanted block) */
+  int64_t *sorted = NULL;
+  if (wanted != NULL) {
+    sorted = (int64_t *)malloc((size_t)nblocks * sizeof(int64_t));
+    if (sorted == NULL)
+      return ZL_ERR_NOMEM;
+    for (int64_t b = 0; b < nblocks; b++)
+      sorted[b] = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    qsort(sorted, (size_t)nblocks, sizeof(int64_t), compare_int64);
+  }
+  int status = ZL_OK;
+  for (int64_t b = 0; b < nblocks && status == ZL_OK; b++) {
     if (wanted != NULL && !wanted[b])
       continue; /* a block the decoder skips: its bytes may not even have been read */
     int64_t pos = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    int64_t end = sorted != NULL ? next_start(sorted, nblocks, pos, h->cbytes) : h->cbytes;
     int is_leftover = (b == nblocks - 1 && leftover > 0);
     int64_t bsize = is_leftover ? leftover : h->blocksize;
     /* streams per block as C-Blosc2 (the decoder) counts them: the don't-split flag says
      * when C-Blosc 1.x did not split, so no size rule applies here */
     int64_t nsplits = (!dont_split && !is_leftover) ? typesize : 1;
     int64_t neblock = bsize / nsplits;
-    if (neblock < 1)
-      return ZL_ERR_CORRUPT;
-    if (pos < table_end)
-      return ZL_ERR_CORRUPT;
-    for (int64_t j = 0; j < nsplits; j++) {
-      if (pos + 4 > h->cbytes)
-        return ZL_ERR_CORRUPT;
+    if (neblock < 1 || pos < table_end)
+      status = ZL_ERR_CORRUPT;
+    for (int64_t j = 0; j < nsplits && status == ZL_OK; j++) {
+      if (pos + 4 > end) {
+        status = ZL_ERR_CORRUPT;
+        break;
+      }
       int64_t csize = read_le32(p + pos);
-      if (csize <= 0 || csize > neblock || pos + 4 + csize > h->cbytes)
-        return ZL_ERR_CORRUPT;
+      if (csize <= 0 || csize > neblock || pos + 4 + csize > end)
+        status = ZL_ERR_CORRUPT;
       pos += 4 + csize;
     }
   }
-  return ZL_OK;
+  free(sorted);
+  return status;
 }
 
 /* Header checks plus, for format 1/2, the block layout: everything read from the chunk is

@@ -106,7 +106,8 @@ def test_ranged_blosc_reads_match_numpy(small_ranges, order, dtype, data):
 
 
 @pytest.mark.parametrize("damage", ["offset past the end", "offset into the table",
-                                    "stream length too long", "truncated"])
+                                    "stream length too long", "stream into the next block",
+                                    "truncated"])
 def test_corrupt_blosc_chunks_read_by_ranges_raise_clean_errors(tmp_path, damage):
     a = _field((1024, 1024), seed=2)
     z = zl.array(a, chunks=(1024, 1024), store=str(tmp_path / "a"),
@@ -123,6 +124,13 @@ def test_corrupt_blosc_chunks_read_by_ranges_raise_clean_errors(tmp_path, damage
         chunk[entry : entry + 4] = (20).to_bytes(4, "little")
     elif damage == "stream length too long":
         chunk[start : start + 4] = (1 << 30).to_bytes(4, "little")
+    elif damage == "stream into the next block":  # one stream per block (don't-split flag)
+        chunk = bytearray(zl.Blosc(cname="zstd", blocksize=1 << 16).encode(a))
+        assert chunk[2] & 0x10
+        entry = 16 + 4 * (330 * 4096 // int.from_bytes(chunk[8:12], "little"))  # row 330's
+        start = int.from_bytes(chunk[entry : entry + 4], "little")
+        nxt = int.from_bytes(chunk[entry + 4 : entry + 8], "little")
+        chunk[start : start + 4] = (nxt - start - 4 + 1).to_bytes(4, "little")
     else:
         chunk = chunk[: len(chunk) // 3]
     path.write_bytes(bytes(chunk))
