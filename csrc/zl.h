@@ -8,6 +8,7 @@
 #ifndef ZL_H
 #define ZL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,8 @@ int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_end
 int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header);
 enum { ZL_BLOCKS_RANGED = 0, ZL_BLOCKS_MASKABLE = 1, ZL_BLOCKS_WHOLE = 2 };
 int zl_blosc_block_kind(const void *header, size_t nbytes);
+int zl_blosc2_check_streams(const void *chunk, int64_t cbytes, const bool *skip,
+                            int64_t nblocks);
 int64_t zl_blosc1_max_encoded_nbytes(size_t nbytes);
 int zl_blosc1_encode(const void *src, size_t nbytes, int typesize, int cname, int clevel,
                      int shuffle, int64_t blocksize, void *dst, size_t dst_capacity,

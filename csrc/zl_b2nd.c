@@ -227,6 +227,9 @@ static int decompress_masked(b2nd_array_t *array, bool *mask, int64_t nblocks,
     memset(mask, 0, (size_t)nblocks * sizeof(bool));
     if (blocks_decoded != NULL)
       *blocks_decoded = nblocks;
+  } else if (status == ZL_OK && kind == ZL_BLOCKS_RANGED &&
+             (status = zl_blosc2_check_streams(chunk, chunk_cbytes, mask, nblocks)) != ZL_OK) {
+    /* a wanted block's streams leave its bytes: corrupt */
   } else if (status == ZL_OK) {
     blosc2_context *dctx = zl_thread_dctx(nthreads);
     if (dctx == NULL)

@@ -174,6 +174,56 @@ int zl_blosc_block_kind(const void *header, size_t nbytes) {
   return ZL_BLOCKS_RANGED;
 }
 
+/* For a Blosc2-format chunk (version >= 3, 32-byte header) whose blocks decode apart
+ * (ZL_BLOCKS_RANGED): check that the streams of every block not skipped (skip[b] false)
+ * lie between its start and the next stored block's start (or cbytes), as C-Blosc2 will
+ * read them: `typesize` streams per block unless the don't-split flag is set or the
+ * block is the leftover one; a stream is an int32 length then that many bytes, 0 for a
+ * run of zeros, or a negative run length followed by a token byte. A byte-range reader
+ * fetched exactly those bytes, so nothing outside them is decoded. */
+int zl_blosc2_check_streams(const void *chunk, int64_t cbytes, const bool *skip,
+                            int64_t nblocks) {
+  const uint8_t *p = (const uint8_t *)chunk;
+  if (p == NULL || cbytes < BLOSC2_HEADER || read_le32(p + 12) != cbytes)
+    return ZL_ERR_CORRUPT;
+  int64_t nbytes = read_le32(p + 4), blocksize = read_le32(p + 8);
+  int64_t typesize = p[3] < 1 ? 1 : p[3];
+  if (nbytes <= 0 || blocksize <= 0 || (nbytes + blocksize - 1) / blocksize != nblocks ||
+      BLOSC2_HEADER + 4 * nblocks > cbytes)
+    return ZL_ERR_CORRUPT;
+  int64_t leftover = nbytes % blocksize, table_end = BLOSC2_HEADER + 4 * nblocks;
+  int dont_split = (p[2] & FLAG_DONT_SPLIT) != 0;
+  int64_t *sorted = (int64_t *)malloc((size_t)nblocks * sizeof(int64_t));
+  if (sorted == NULL)
+    return ZL_ERR_NOMEM;
+  for (int64_t b = 0; b < nblocks; b++)
+    sorted[b] = read_le32(p + BLOSC2_HEADER + 4 * b);
+  qsort(sorted, (size_t)nblocks, sizeof(int64_t), compare_int64);
+  int status = ZL_OK;
+  for (int64_t b = 0; b < nblocks && status == ZL_OK; b++) {
+    if (skip != NULL && skip[b])
+      continue;
+    int64_t pos = read_le32(p + BLOSC2_HEADER + 4 * b);
+    int64_t end = next_start(sorted, nblocks, pos, cbytes);
+    int is_leftover = (b == nblocks - 1 && leftover > 0);
+    int64_t nstreams = (!dont_split && !is_leftover) ? typesize : 1;
+    if (pos < table_end)
+      status = ZL_ERR_CORRUPT;
+    for (int64_t j = 0; j < nstreams && status == ZL_OK; j++) {
+      if (pos + 4 > end) {
+        status = ZL_ERR_CORRUPT;
+        break;
+      }
+      int64_t csize = read_le32(p + pos);
+      pos += 4 + (csize > 0 ? csize : (csize < 0 ? 1 : 0)); /* negative: a token byte */
+      if (pos > end)
+        status = ZL_ERR_CORRUPT;
+    }
+  }
+  free(sorted);
+  return status;
+}
+
 /* Decode a Blosc (1 or 2 format) chunk into dst, which must be exactly the chunk's
  * decoded size. Header fields are checked here before C-Blosc2 sees the data. */
 int zl_blosc_decode(const void *cdata, size_t cdata_nbytes, void *dst, size_t dst_nbytes,

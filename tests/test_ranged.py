@@ -357,3 +357,26 @@ def test_ranged_read_nested_in_a_stores_ranged_call():
     assert z[1000:1010, 30:40].tobytes() == a[1000:1010, 30:40].tobytes()
     assert z.stats["ranged_reads"] == 1 and inner.stats["ranged_reads"] == len(seen) == 1
     assert seen[0].tobytes() == other[100:104, 200:204].tobytes()
+
+
+@pytest.mark.parametrize("by_ranges", [False, True])
+def test_b2nd_block_streams_running_into_the_next_block_raise(small_ranges, by_ranges):
+    a = _field((512, 512), seed=7)
+    z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(cname="lz4", blocks=(64, 64)))
+    frame = bytearray(z.store["0.0"])
+    header_len, _ = ranged._frame_layout(bytes(frame[:64]))
+    table = header_len + 32
+    starts = sorted(int.from_bytes(frame[table + 4 * b : table + 4 * b + 4], "little")
+                    for b in range(64))
+    start = int.from_bytes(frame[table + 4 * 9 : table + 4 * 9 + 4], "little")  # block 9
+    end = header_len + starts[starts.index(start) + 1]
+    pos = header_len + start
+    for _ in range(3):  # to the last of the block's 4 streams (one per byte of a float)
+        pos += 4 + int.from_bytes(frame[pos : pos + 4], "little")
+    frame[pos : pos + 4] = (end - pos - 4 + 1).to_bytes(4, "little")  # 1 byte too far
+    z.store["0.0"] = bytes(frame)
+    if not by_ranges:
+        ranged.MIN_CHUNK_NBYTES = 1 << 40
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z[70:72, 70:72]  # in block 9 (row 1, column 1)
+    assert z[0:3, 0:3].tobytes() == a[0:3, 0:3].tobytes()  # block 0 is intact
