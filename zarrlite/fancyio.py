@@ -97,23 +97,21 @@ def _decode_blosc_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.nd
     return buf.view(io.dtype).reshape(io.chunks, order=io.order)
 
 
-def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
-                 gather: Any) -> list[Any]:
-    """Big chunks of a store that reads byte ranges: a few items out of a chunk are read by
-    fetching only their blocks' bytes. Returns the projections left over."""
+def _read_ranged(io: ChunkIO, batch: list[tuple[Any, np.ndarray | None]], out: np.ndarray,
+                 nthreads: int, gather: Any) -> list[tuple[Any, np.ndarray | None]]:
+    """Big chunks of a store that reads byte ranges: a few items (at these byte offsets of
+    the chunk) are read by fetching only their blocks' bytes. Returns the (projection,
+    offsets) pairs left over."""
     pipeline = io.pipeline
     if (not (pipeline.is_b2nd or pipeline.is_blosc) or pipeline.nbytes < ranged.MIN_CHUNK_NBYTES
             or not config.get("partial_decode") or not hasattr(io.store, "get_partial_values")):
-        return list(batch)
+        return batch
     rest = []
     itemsize = io.dtype.itemsize
-    for proj in batch:
-        offsets = _item_offsets(io, proj)
-        if offsets is None or len(offsets) * itemsize * 4 > pipeline.nbytes:
-            rest.append(proj)
-            continue
-        if not rangedio.worth_trying(io, offsets=offsets):
-            rest.append(proj)
+    for proj, offsets in batch:
+        if (offsets is None or len(offsets) * itemsize * 4 > pipeline.nbytes
+                or not rangedio.worth_trying(io, offsets=offsets)):
+            rest.append((proj, offsets))
             continue
         key = io.key_of(proj.chunk_coords)
         with decoding(key):
@@ -121,12 +119,11 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
                 found = ranged.fetch_b2nd_blocks(io.store, key, _b2nd_flags(offsets, itemsize),
                                                  io.ranged_max_nbytes)
             else:
-                found = ranged.fetch_blosc_blocks(io.store, key, rangedio.blosc_wanted_of(io,
-                    lambda nbytes, blocksize, o=offsets: blockmaps.item_blocks(
-                        o, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)),
+                found = ranged.fetch_blosc_blocks(
+                    io.store, key, rangedio.blosc_wanted_of(io, _blosc_flags(offsets, itemsize)),
                     pipeline.nbytes)
             if found is None:
-                rest.append(proj)
+                rest.append((proj, offsets))
                 continue
             if found is ranged.MISSING:
                 gather(io, None, proj, out)
@@ -137,6 +134,12 @@ def _read_ranged(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: i
             decode = _decode_b2nd_blocks if pipeline.is_b2nd else _decode_blosc_blocks
             gather(io, decode(io, cdata, wanted, scratch(pipeline.nbytes), nthreads), proj, out)
     return rest
+
+
+def _blosc_flags(offsets: np.ndarray, itemsize: int) -> Any:
+    """For ranged reads: the flags of a Blosc chunk's blocks holding these items."""
+    return lambda nbytes, blocksize: blockmaps.item_blocks(
+        offsets, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)
 
 
 def _b2nd_flags(offsets: np.ndarray, itemsize: int) -> Any:
@@ -188,18 +191,18 @@ def _read_batch(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: in
 
 def _read_group(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
-    batch = _read_ranged(io, batch, out, nthreads, gather)
-    if not batch:
+    rest = _read_ranged(io, [(proj, _item_offsets(io, proj)) for proj in batch], out, nthreads,
+                        gather)
+    if not rest:
         return
-    keys = [io.key_of(p.chunk_coords) for p in batch]
+    keys = [io.key_of(proj.chunk_coords) for proj, _offsets in rest]
     cdatas = io._fetch(keys)
-    for key, proj in zip(keys, batch):
+    for key, (proj, offsets) in zip(keys, rest):
         cdata = cdatas.get(key)
         if cdata is None:
             gather(io, None, proj, out)
         else:
-            chunk = _decode(io, key, cdata, nthreads, _item_offsets(io, proj))
-            gather(io, chunk, proj, out)
+            gather(io, _decode(io, key, cdata, nthreads, offsets), proj, out)
 
 
 def _fill_value_for(io: ChunkIO) -> Any:
