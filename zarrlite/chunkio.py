@@ -32,6 +32,7 @@ from .chunkbufs import (
     arena,
     b2nd_call,
     chunk_slices,
+    decoding,
     out_offset_shape,
     out_slices,
     scratch,
@@ -157,14 +158,11 @@ class ChunkIO:
             if cdata is None:
                 self.fill_out(out, proj)
                 continue
-            try:
+            with decoding(key):
                 if b2nd:
                     self.decode_b2nd_region(cdata, proj, out, nthreads)
                 else:
                     self._decode_projection(cdata, proj, out, nthreads)
-            except (CodecError, ValueError) as err:
-                raise CodecError(f"cannot decode chunk {key!r}: {err}",
-                                 getattr(err, "code", 0)) from err
 
     def count(self, name: str, n: int = 1) -> None:
         """Add n to a `stats` counter (safe from several threads)."""
@@ -230,7 +228,7 @@ class ChunkIO:
         _ext.fill_region(out, offset, out.strides, shape, self.fill_bytes)
 
     def decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
-                            nthreads: int, whole: bool = True) -> None:
+                           nthreads: int, whole: bool = True) -> None:
         """Two-level chunk: C decodes only the blocks the region touches, straight into out.
         An F-ordered chunk is stored transposed: its region and strides are reversed. A
         whole chunk (`whole`) whose frame does not have the expected shape (another

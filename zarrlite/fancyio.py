@@ -17,7 +17,7 @@ import numpy as np
 from . import _ext, blockmaps, chunkio, config, ranged, rangedio
 from .chunkbufs import b2nd_call, decoding, scratch
 from .chunkio import ChunkIO, run_batches
-from .errors import BufferSizeError, CodecError
+from .errors import BufferSizeError
 
 
 def read_orthogonal(io: ChunkIO, projections: Sequence[Any], out: np.ndarray) -> None:
@@ -54,7 +54,7 @@ def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
     """The chunk, decoded into this thread's scratch (a new array for objects). With the
     byte offsets of the items wanted, a plain Blosc chunk may decode only their blocks."""
     pipeline = io.pipeline
-    try:
+    with decoding(key):
         if pipeline.is_blosc:
             buf = scratch(pipeline.nbytes)
             wanted = None if item_offsets is None else _wanted_blosc_blocks(io, cdata,
@@ -74,8 +74,6 @@ def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
             if touched <= PARTIAL_DECODE_MAX_FRACTION * len(wanted):
                 return _decode_b2nd_blocks(io, cdata, wanted, buf, nthreads)
         return pipeline.decode(cdata, out=buf)
-    except (CodecError, ValueError) as err:
-        raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
 
 
 def _decode_b2nd_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
