@@ -267,7 +267,7 @@ def test_orthogonal_complete_and_last_wins():
     ],
 )
 def test_orthogonal_matches_zarr(shape, chunks, selection):
-    zarr = pytest.importorskip("zarr")
+    import zarr
     from zarr.storage import MemoryStore
 
     a = _arange(shape)

@@ -27,6 +27,7 @@ from zarrlite.stores import (
     BaseStore,
     DirectoryStore,
     MemoryStore,
+    StoreAdapter,
     delitems,
     ensure_bytes,
     get_partial_values,
@@ -538,7 +539,9 @@ def test_normalize_store(tmp_path):
         assert isinstance(store, DirectoryStore) and store.path == str(tmp_path)
     assert normalize_store(tmp_path, mode="r").readonly
     mapping: dict[str, bytes] = {}
-    assert normalize_store(mapping) is mapping
+    adapted = normalize_store(mapping)  # any other mapping: through its one adapter
+    assert isinstance(adapted, StoreAdapter) and adapted.mapping is mapping
+    assert normalize_store(mapping) is adapted
     memory = MemoryStore()
     assert normalize_store(memory) is memory
     with pytest.raises(ValueError, match="not implemented"):

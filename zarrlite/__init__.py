@@ -7,6 +7,18 @@
 100.0
 """
 
+try:  # the compiled core first: without it nothing below can work
+    from . import _ext  # noqa: F401
+except ImportError as _exc:  # pragma: no cover - only in an unbuilt source tree
+    import os as _os
+
+    raise ImportError(
+        f"zarrlite's compiled core (zarrlite._ext) is not built in {_os.path.dirname(__file__)}"
+        ": this is the source tree, not an installed zarrlite. Install it with "
+        "'pip install .' and run Python from another directory, or build it in place with "
+        "'pip install -e .' (see CONTRIBUTING.md)"
+    ) from _exc
+
 from . import codecs, config
 from .api import (
     array,
@@ -30,6 +42,7 @@ from .codecs import __all__ as _codec_names
 from .errors import (
     ArrayNotFoundError,
     CodecError,
+    CodecNotAvailableError,
     ContainsArrayError,
     ContainsGroupError,
     GroupNotFoundError,
@@ -46,6 +59,7 @@ __all__ = [
     "Array",
     "ArrayNotFoundError",
     "CodecError",
+    "CodecNotAvailableError",
     "ContainsArrayError",
     "ContainsGroupError",
     "DirectoryStore",

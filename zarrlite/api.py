@@ -18,7 +18,8 @@ from .errors import (
 )
 from .group import Group
 from .paths import normalize_path
-from .stores.base import normalize_store, readonly_from_mode
+from .stores.access import location_of, normalize_store
+from .stores.base import readonly_from_mode
 
 StoreLike = MutableMapping[str, bytes] | str | None
 
@@ -93,6 +94,8 @@ def create(
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
     store = normalize_store(store, "w" if overwrite else "a")
     path = normalize_path(path)
+    if dimension_separator is None:  # the store's own, as zarr-python 2 does
+        dimension_separator = store.dimension_separator
     meta = build_array_meta(shape, chunks, dtype, compressor, fill_value, order, filters,
                             dimension_separator, object_codec)
     init_array(store, path, meta, overwrite=overwrite)
@@ -195,12 +198,14 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
             if mode != "a":
                 if contains_group(store, path):
                     raise ContainsGroupError(
-                        f"path {path!r} holds a group, not an array") from None
+                        f"{location_of(store, path)} holds a group, not an array: "
+                        "open it with zl.open_group or zl.open") from None
                 raise
     exists = contains_array(store, path)
     if mode in ("w-", "x") and (exists or contains_group(store, path)):
         raise (ContainsArrayError if exists else ContainsGroupError)(
-            f"path {path!r} already holds {'an array' if exists else 'a group'}"
+            f"{location_of(store, path)} already holds {'an array' if exists else 'a group'}"
+            " (mode 'w-' creates only); mode='w' replaces it"
         )
     if shape is None:
         raise TypeError(f"open_array(mode={mode!r}) needs a shape to create the array")
@@ -217,14 +222,16 @@ def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None
     if mode in ("r", "r+"):
         if not exists:
             if contains_array(store, path):
-                raise ContainsArrayError(f"path {path!r} holds an array, not a group")
-            raise GroupNotFoundError(f"no group at path {path!r}")
+                raise ContainsArrayError(f"{location_of(store, path)} holds an array, not a "
+                                         "group: open it with zl.open_array or zl.open")
+            raise GroupNotFoundError(f"no group at {location_of(store, path)} (no .zgroup)")
         return Group(store, path, read_only=read_only)
     if mode == "a" and exists:
         return Group(store, path)
     if mode in ("w-", "x") and (exists or contains_array(store, path)):
         raise (ContainsGroupError if exists else ContainsArrayError)(
-            f"path {path!r} already holds {'a group' if exists else 'an array'}"
+            f"{location_of(store, path)} already holds {'a group' if exists else 'an array'}"
+            " (mode 'w-' creates only); mode='w' replaces it"
         )
     init_group(store, path, overwrite=(mode == "w"))
     return Group(store, path)
@@ -250,7 +257,8 @@ def open(store: StoreLike = None, mode: str = "a", path: str | None = None,  # n
         if contains_group(store, path):
             return open_group(store, mode=mode, path=path)
         if mode != "a":
-            raise PathNotFoundError(f"nothing (no array, no group) at path {path!r}")
+            raise PathNotFoundError(f"nothing to open at {location_of(store, path)}: "
+                                    "no array (.zarray) and no group (.zgroup) there")
     if "shape" in kwargs:
         return open_array(store, mode=mode, path=path, **kwargs)
     return open_group(store, mode=mode, path=path)

@@ -13,14 +13,16 @@ import numpy.typing as npt
 from .array_fancy import FancyIndexing
 from .attrs import Attributes
 from .chunkio import ChunkIO
-from .errors import ArrayNotFoundError, ReadOnlyError
+from .codecs.registry import check_codecs_available
+from .errors import ArrayNotFoundError, CodecNotAvailableError, ReadOnlyError
 from .indexing import BasicIndexer, NotBasicSelection
 from .indexing_fancy import OrthogonalIndexer, classify_selection
 from .meta import ArrayMeta
 from .node import Node
 from .paths import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
 from .pipeline import ChunkPipeline
-from .stores.base import delitems, getsize, listdir
+from .stores.access import delitems, getsize, listdir, location_of
+from .stores.adapter import as_store
 
 
 class Array(Node, FancyIndexing):
@@ -52,7 +54,7 @@ class Array(Node, FancyIndexing):
         write_empty_chunks: bool = False,
         meta: ArrayMeta | None = None,
     ) -> None:
-        self._store = store
+        self._store = store = as_store(store)
         self._path = normalize_path(path)
         self._read_only = read_only
         self._write_empty_chunks = write_empty_chunks
@@ -62,8 +64,17 @@ class Array(Node, FancyIndexing):
             try:
                 raw = store[self._meta_key]
             except KeyError:
-                raise ArrayNotFoundError(f"no array at path {self._path!r}") from None
+                raise ArrayNotFoundError(
+                    f"no array at {location_of(store, self._path)} (no .zarray)") from None
             meta = ArrayMeta.decode(raw, self._meta_key)
+            if store.dimension_separator == "/" and meta.dimension_separator == ".":
+                meta = _store_separator(meta, raw)
+            try:  # say it at open, not at the first read
+                check_codecs_available((meta.compressor, *(meta.filters or ())))
+            except CodecNotAvailableError as exc:
+                raise CodecNotAvailableError(
+                    f"cannot open the array at {location_of(store, self._path)}: {exc}"
+                ) from None
         self._set_meta(meta)
 
     def _set_meta(self, meta: ArrayMeta) -> None:
@@ -461,3 +472,8 @@ def _parse_coords(parts: list[str], grid: tuple[int, ...]) -> tuple[int, ...] | 
     return tuple(coords)
 
 
+def _store_separator(meta: ArrayMeta, raw: bytes) -> ArrayMeta:
+    """Metadata that names no separator takes the store's '/' (as in zarr-python 2)."""
+    if b'"dimension_separator"' in bytes(raw):
+        return meta
+    return dataclasses.replace(meta, dimension_separator="/")

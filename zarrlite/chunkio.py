@@ -40,7 +40,8 @@ from .chunkbufs import (
 from .codecs.b2nd import stores_transposed
 from .errors import BufferSizeError, CodecError
 from .indexing import ChunkProjection
-from .stores.base import delitems, getitems, setitems
+from .stores.access import delitems, getitems, reads_byte_ranges, setitems
+from .stores.adapter import inside_store_call
 
 _local = threading.local()  # this thread's fetch arena (see ChunkIO._fetch)
 
@@ -59,8 +60,9 @@ def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]
     n = len(items)
     if n == 0:
         return
-    if threading.current_thread().name.startswith(config.POOL_THREAD_PREFIX):
-        threads = 1  # already on a worker (a store reading another array): never wait on the pool
+    if (threading.current_thread().name.startswith(config.POOL_THREAD_PREFIX)
+            or inside_store_call()):
+        threads = 1  # a store reading another array: never wait on the pool from there
     if threads == 1 or n == 1:
         work(items, threads)
         return
@@ -92,6 +94,9 @@ class ChunkIO:
     def __init__(self, store: Any, key_of: Callable[[tuple[int, ...]], str], meta: Any,
                  pipeline: Any, write_empty_chunks: bool) -> None:
         self.store = store
+        #: Whether the store reads parts of values (then a few blocks of a big chunk are
+        #: fetched by byte ranges).
+        self.reads_byte_ranges = reads_byte_ranges(store)
         self.key_of = key_of
         self.shape = meta.shape
         self.chunks = meta.chunks
@@ -144,7 +149,7 @@ class ChunkIO:
     def _read_group(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
         if (self.pipeline.nbytes >= ranged.MIN_CHUNK_NBYTES and config.get("partial_decode")
-                and hasattr(self.store, "get_partial_values")):
+                and self.reads_byte_ranges):
             batch = rangedio.read_basic(self, batch, out, nthreads)
         if not batch:
             return

@@ -22,7 +22,7 @@ from .meta import (
     normalize_shape,
 )
 from .paths import ARRAY_META_KEY, GROUP_META_KEY, meta_key, normalize_path
-from .stores.base import rmdir
+from .stores.access import location_of, rmdir
 
 #: What ``compressor="default"`` means: Blosc lz4, level 5, byte shuffle, as zarr-python 2.
 DEFAULT_COMPRESSOR = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
@@ -43,9 +43,11 @@ def _check_free(store: MutableMapping[str, bytes], path: str, overwrite: bool) -
     if overwrite:
         rmdir(store, path)
     elif contains_array(store, path):
-        raise ContainsArrayError(f"an array already exists at path {path!r}")
+        raise ContainsArrayError(f"{location_of(store, path)} already holds an array; "
+                                 "pass overwrite=True (or mode='w') to replace it")
     elif contains_group(store, path):
-        raise ContainsGroupError(f"a group already exists at path {path!r}")
+        raise ContainsGroupError(f"{location_of(store, path)} already holds a group; "
+                                 "pass overwrite=True (or mode='w') to replace it")
     _require_parent_groups(store, path)
 
 
@@ -57,7 +59,8 @@ def _require_parent_groups(store: MutableMapping[str, bytes], path: str) -> None
         parent = "/".join(parts[:i])
         if contains_array(store, parent):
             raise ContainsArrayError(
-                f"cannot create {path!r}: an array exists at its parent path {parent!r}"
+                f"cannot create {path!r}: {location_of(store, parent)} holds an array, "
+                "and an array cannot hold other nodes"
             )
         if not contains_group(store, parent):
             store[meta_key(parent, GROUP_META_KEY)] = encode_group_meta()

@@ -56,3 +56,7 @@ class ArrayNotFoundError(PathNotFoundError):
 
 class GroupNotFoundError(PathNotFoundError):
     """No group exists at the requested path."""
+
+
+class CodecNotAvailableError(ValueError):
+    """Metadata names a codec that neither zarrlite nor an installed package provides."""

@@ -102,7 +102,7 @@ def _read_ranged(io: ChunkIO, batch: list[tuple[Any, np.ndarray | None]], out: n
     offsets) pairs left over."""
     pipeline = io.pipeline
     if (not (pipeline.is_b2nd or pipeline.is_blosc) or pipeline.nbytes < ranged.MIN_CHUNK_NBYTES
-            or not config.get("partial_decode") or not hasattr(io.store, "get_partial_values")):
+            or not config.get("partial_decode") or not io.reads_byte_ranges):
         return batch
     rest = []
     itemsize = io.dtype.itemsize

@@ -20,7 +20,8 @@ from .errors import (
 from .meta import decode_group_meta
 from .node import Node
 from .paths import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
-from .stores.base import listdir, rename, rmdir
+from .stores.access import listdir, location_of, rename, rmdir
+from .stores.adapter import as_store
 
 
 class Group(Node, MutableMapping[str, Any]):
@@ -39,14 +40,15 @@ class Group(Node, MutableMapping[str, Any]):
 
     def __init__(self, store: MutableMapping[str, bytes], path: str = "",
                  read_only: bool = False) -> None:
-        self._store = store
+        self._store = store = as_store(store)
         self._path = normalize_path(path)
         self._read_only = read_only
         key = meta_key(self._path, GROUP_META_KEY)
         try:
             raw = store[key]
         except KeyError:
-            raise GroupNotFoundError(f"no group at path {self._path!r}") from None
+            raise GroupNotFoundError(
+                f"no group at {location_of(store, self._path)} (no .zgroup)") from None
         decode_group_meta(raw, key)  # MetadataError (a ValueError) if corrupt
         self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+from .stores.adapter import unwrap_store
+
 
 class Node:
     """A node of the hierarchy: a path inside a store. Subclasses set ``_store`` and
@@ -14,8 +16,9 @@ class Node:
 
     @property
     def store(self) -> MutableMapping[str, bytes]:
-        """The store holding the node."""
-        return self._store
+        """The store holding the node, as it was given (a mapping zarrlite uses through an
+        adapter is returned itself, not the adapter)."""
+        return unwrap_store(self._store)
 
     @property
     def path(self) -> str:

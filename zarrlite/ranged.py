@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _ext
 from .errors import CodecError
-from .stores.base import get_partial_values, read_ranges_into
+from .stores.access import get_partial_values, read_ranges_into
 
 #: First read of a frame: its header, the chunk header and (usually) the block table.
 HEAD_NBYTES = 64 * 1024

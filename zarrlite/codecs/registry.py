@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from ..errors import CodecNotAvailableError
 from .abc import Codec, CodecLike
 
 _registry: dict[str, type[Codec]] = {}
@@ -96,13 +97,48 @@ def get_codec(config: Mapping[str, Any]) -> Codec | CodecLike:
     try:
         import numcodecs
     except ImportError:
-        raise ValueError(f"codec not available: {codec_id!r}") from None
+        raise CodecNotAvailableError(missing_codec_message(codec_id, False)) from None
     try:
         return numcodecs.get_codec(dict(config))
     except ValueError as exc:  # numcodecs' UnknownCodecError: say it in our words
         if type(exc).__name__ != "UnknownCodecError":
             raise
-    raise ValueError(f"codec not available: {codec_id!r}")
+    raise CodecNotAvailableError(missing_codec_message(codec_id, True))
+
+
+#: Packages that bring numcodecs codecs zarrlite does not implement, by codec id.
+_PROVIDERS = {
+    "zfpy": "zfpy",
+    "pcodec": "pcodec",
+    "msgpack2": "msgpack",
+    "vlen-array": "numcodecs",
+    "jenkins_lookup3": "numcodecs",
+}
+
+
+def missing_codec_message(codec_id: str, have_numcodecs: bool) -> str:
+    """Say that codec `codec_id` is not available and what to install for it."""
+    if not have_numcodecs:
+        need = _PROVIDERS.get(codec_id, "numcodecs")
+        extra = "" if need == "numcodecs" else f" and {need}"
+        return (f"codec {codec_id!r} is not built into zarrlite; it may come from numcodecs: "
+                f"pip install numcodecs{extra}")
+    if codec_id in _PROVIDERS and _PROVIDERS[codec_id] != "numcodecs":
+        return (f"codec {codec_id!r} is not built into zarrlite, and numcodecs provides it "
+                f"only with {_PROVIDERS[codec_id]!r} installed: pip install "
+                f"{_PROVIDERS[codec_id]}")
+    return (f"codec {codec_id!r} is neither built into zarrlite nor registered with numcodecs "
+            "by an installed package (numcodecs.codecs entry points)")
+
+
+def check_codecs_available(configs: Any) -> None:
+    """Raise CodecNotAvailableError for the first codec config in `configs` (dicts with an
+    "id"; None entries skipped) that no installed codec implements. Ids zarrlite
+    implements cost one dict lookup; others are built once through numcodecs."""
+    for config in configs:
+        if config is None or config.get("id") in _registry:
+            continue
+        get_codec(config)
 
 
 def as_codec(obj: Any) -> Codec | CodecLike | None:

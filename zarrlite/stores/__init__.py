@@ -1,28 +1,33 @@
 """Stores: where keys and values live.
 
 Any ``MutableMapping[str, bytes]`` is a store. :class:`MemoryStore` and
-:class:`DirectoryStore` are the built-in ones; the functions re-exported here
-work on any store, using the store's own method when it has one.
+:class:`DirectoryStore` are the built-in ones; any other mapping is used through a
+:class:`StoreAdapter`. The functions re-exported here work on any store.
 """
 
+from zarrlite.stores.access import (
+    delitems,
+    get_partial_values,
+    getitems,
+    getsize,
+    listdir,
+    location_of,
+    normalize_store,
+    read_ranges_into,
+    reads_byte_ranges,
+    rename,
+    rmdir,
+    setitems,
+)
+from zarrlite.stores.adapter import StoreAdapter, as_store, unwrap_store
 from zarrlite.stores.base import (
     MODES,
     BaseStore,
     ByteRange,
     as_byte_view,
-    delitems,
     ensure_bytes,
-    get_partial_values,
-    getitems,
-    getsize,
     is_readonly,
-    listdir,
-    normalize_store,
-    read_ranges_into,
     readonly_from_mode,
-    rename,
-    rmdir,
-    setitems,
 )
 from zarrlite.stores.directory import DirectoryStore
 from zarrlite.stores.memory import MemoryStore
@@ -33,7 +38,9 @@ __all__ = [
     "ByteRange",
     "DirectoryStore",
     "MemoryStore",
+    "StoreAdapter",
     "as_byte_view",
+    "as_store",
     "delitems",
     "ensure_bytes",
     "get_partial_values",
@@ -41,10 +48,13 @@ __all__ = [
     "getsize",
     "is_readonly",
     "listdir",
+    "location_of",
     "normalize_store",
     "read_ranges_into",
+    "reads_byte_ranges",
     "readonly_from_mode",
     "rename",
     "rmdir",
     "setitems",
+    "unwrap_store",
 ]

@@ -1,21 +1,19 @@
-"""The store protocol: :class:`BaseStore` and helpers for any ``MutableMapping[str, bytes]``.
+"""The store protocol: :class:`BaseStore`, with generic batch methods built on the mapping ones.
 
 A store maps keys (``str``, ``"/"``-separated, see :mod:`zarrlite.paths`) to
-values (``bytes``). Any ``MutableMapping[str, bytes]`` works as a store, a plain
-``dict`` included. The module-level functions below (:func:`getitems`,
-:func:`listdir`, :func:`rmdir`, ...) call the store's own method of the same
-name when it has one, and otherwise fall back to generic code built on the
-mapping interface. :class:`BaseStore` provides those generic versions as
-methods, so a subclass only needs the five mapping methods and can override
-the rest for speed.
+values (``bytes``). :class:`BaseStore` provides every batch and hierarchy method
+(``getitems``, ``listdir``, ``rmdir``, ...) in generic versions built on the
+mapping interface, so a subclass only needs the five mapping methods and can
+override the rest for speed; it also declares what the store can do
+(``threadsafe``, ``reads_byte_ranges``, ``readonly``).
 
-Methods found on a foreign store are trusted to follow the signatures and
-semantics documented here.
+Any other ``MutableMapping[str, bytes]`` (a ``dict``, zarr-python 2's stores, ...) is
+wrapped in a :class:`~zarrlite.stores.adapter.StoreAdapter`; the functions in
+:mod:`zarrlite.stores.access` take either.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
@@ -39,23 +37,13 @@ __all__ = [
     "BaseStore",
     "ByteRange",
     "as_byte_view",
-    "delitems",
     "ensure_bytes",
-    "get_partial_values",
-    "getitems",
-    "getsize",
     "is_readonly",
-    "listdir",
-    "normalize_store",
-    "read_ranges_into",
     "readonly_from_mode",
-    "rename",
-    "rmdir",
-    "setitems",
 ]
 
 # --------------------------------------------------------------- generic fallbacks
-# These take any MutableMapping; BaseStore's default methods call them too.
+# BaseStore's default methods, built on the mapping methods (the adapter's fallbacks too).
 
 
 def _getitems(store: Mapping[str, bytes], keys: Iterable[str]) -> dict[str, bytes]:
@@ -93,11 +81,11 @@ def _listdir(store: Mapping[str, bytes], prefix: str) -> list[str]:
     return sorted({k[n:].partition("/")[0] for k in _keys_under(store, start)})
 
 
-def _rmdir(store: MutableMapping[str, bytes], prefix: str) -> None:
-    delitems(store, _keys_under(store, dir_prefix(prefix)))
+def _rmdir(store: BaseStore, prefix: str) -> None:
+    store.delitems(_keys_under(store, dir_prefix(prefix)))
 
 
-def _rename(store: MutableMapping[str, bytes], src: str, dst: str) -> None:
+def _rename(store: BaseStore, src: str, dst: str) -> None:
     src, dst = check_rename(src, dst)
     src_keys = _keys_under(store, src + "/")
     if not src_keys:
@@ -105,12 +93,12 @@ def _rename(store: MutableMapping[str, bytes], src: str, dst: str) -> None:
     if dst in store or _keys_under(store, dst + "/"):
         raise ValueError(f"cannot rename {src!r} to {dst!r}: the destination is not empty")
     n = len(src)
-    values = getitems(store, src_keys)
-    setitems(store, {dst + k[n:]: v for k, v in values.items()})
-    delitems(store, src_keys)
+    values = store.getitems(src_keys)
+    store.setitems({dst + k[n:]: v for k, v in values.items()})
+    store.delitems(src_keys)
 
 
-def _getsize(store: Mapping[str, bytes], prefix: str) -> int:
+def _getsize(store: BaseStore, prefix: str) -> int:
     prefix = normalize_path(prefix)
     if prefix:
         try:
@@ -118,19 +106,31 @@ def _getsize(store: Mapping[str, bytes], prefix: str) -> int:
         except KeyError:
             pass
     keys = _keys_under(store, prefix + "/" if prefix else "")
-    return sum(nbytes(v) for v in getitems(store, keys).values())
+    return sum(nbytes(v) for v in store.getitems(keys).values())
 
 
-def _get_partial_values(
-    store: Mapping[str, bytes], key_ranges: Iterable[ByteRange]
-) -> list[bytes | None]:
+def _get_partial_values(store: BaseStore, key_ranges: Iterable[ByteRange]) -> list[bytes | None]:
     key_ranges = list(key_ranges)
-    values = getitems(store, {key for key, _, _ in key_ranges})
+    values = store.getitems({key for key, _, _ in key_ranges})
     out: list[bytes | None] = []
     for key, start, length in key_ranges:
         value = values.get(key)
         out.append(None if value is None else slice_value(ensure_bytes(value), start, length))
     return out
+
+
+def _read_ranges_into(store: BaseStore, key: str, ranges: Iterable[tuple[int, int, int]],
+                      out: Any) -> list[int] | None:
+    ranges, view = checked_ranges_into(ranges, out)
+    parts = store.get_partial_values([(key, start, length) for start, length, _ in ranges])
+    if any(part is None for part in parts):
+        return None
+    counts = []
+    for (_start, _length, at), part in zip(ranges, parts):
+        data = as_byte_view(part)
+        view[at : at + len(data)] = data
+        counts.append(len(data))
+    return counts
 
 
 # ------------------------------------------------------------------------ BaseStore
@@ -150,6 +150,27 @@ class BaseStore(MutableMapping[str, bytes]):
     """
 
     _readonly: bool = False
+
+    #: True when the store may be called from several threads at once. A store that
+    #: does not declare it is called from one thread at a time (through a
+    #: :class:`~zarrlite.stores.adapter.StoreAdapter`).
+    threadsafe: bool = False
+
+    #: The chunk key separator arrays in this store use when their metadata does not say
+    #: ('.' or '/'), or None: then '.', as the Zarr v2 spec says. zarr-python 2's nested
+    #: directory stores declare '/' (as ``_dimension_separator``).
+    dimension_separator: str | None = None
+
+    @property
+    def reads_byte_ranges(self) -> bool:
+        """True if :meth:`get_partial_values` reads only the bytes asked for (not whole
+        values, as the generic version does): then reading a few blocks of a big chunk
+        by byte ranges pays."""
+        return type(self).get_partial_values is not BaseStore.get_partial_values
+
+    def location_of(self, path: str) -> str:
+        """Where node `path` is, for messages: ``"path 'a/b' of a MemoryStore"``."""
+        return f"path {path!r} of a {type(self).__name__}"
 
     @property
     def readonly(self) -> bool:
@@ -198,8 +219,14 @@ class BaseStore(MutableMapping[str, bytes]):
         return _getsize(self, prefix)
 
     def get_partial_values(self, key_ranges: Iterable[ByteRange]) -> list[bytes | None]:
-        """Return byte ranges of values; see :func:`get_partial_values`."""
+        """Return byte ranges of values; see :func:`zarrlite.stores.get_partial_values`."""
         return _get_partial_values(self, key_ranges)
+
+    def read_ranges_into(self, key: str, ranges: Iterable[tuple[int, int, int]],
+                         out: Any) -> list[int] | None:
+        """Read byte ranges of one value into `out`; see
+        :func:`zarrlite.stores.read_ranges_into`."""
+        return _read_ranges_into(self, key, ranges, out)
 
     def clear(self) -> None:
         """Delete every key."""
@@ -221,259 +248,7 @@ class BaseStore(MutableMapping[str, bytes]):
         return object.__hash__(self)
 
 
-# -------------------------------------------------------------- module-level helpers
-
-
-def getitems(store: Mapping[str, bytes], keys: Iterable[str]) -> dict[str, bytes]:
-    """Fetch several values at once.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    keys : iterable of str
-        Keys to fetch.
-
-    Returns
-    -------
-    dict[str, bytes]
-        The values of the keys that exist; missing keys are simply absent.
-
-    Examples
-    --------
-    >>> getitems({"a": b"1", "b": b"2"}, ["a", "c"])
-    {'a': b'1'}
-    """
-    method = getattr(store, "getitems", None)
-    return method(keys) if method is not None else _getitems(store, keys)
-
-
-def setitems(store: MutableMapping[str, bytes], mapping: Mapping[str, Any]) -> None:
-    """Store several values at once.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    mapping : Mapping[str, bytes-like]
-        Keys and values to store.
-
-    Raises
-    ------
-    zarrlite.errors.ReadOnlyError
-        If the store is read-only.
-    """
-    method = getattr(store, "setitems", None)
-    if method is not None:
-        method(mapping)
-    else:
-        _setitems(store, mapping)
-
-
-def delitems(store: MutableMapping[str, bytes], keys: Iterable[str]) -> None:
-    """Delete several keys at once, ignoring keys that do not exist.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    keys : iterable of str
-        Keys to delete.
-
-    Raises
-    ------
-    zarrlite.errors.ReadOnlyError
-        If the store is read-only.
-    """
-    method = getattr(store, "delitems", None)
-    if method is not None:
-        method(keys)
-    else:
-        _delitems(store, keys)
-
-
-def listdir(store: Mapping[str, bytes], prefix: str = "") -> list[str]:
-    """List the immediate children of a path, like ``os.listdir``.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    prefix : str, optional
-        Node path; ``""`` (the default) for the root.
-
-    Returns
-    -------
-    list of str
-        Sorted child names: keys directly under `prefix` and the first segment
-        of deeper keys. Empty if nothing is stored under `prefix`.
-
-    Raises
-    ------
-    ValueError
-        If `prefix` is not a valid path (see :func:`~zarrlite.paths.normalize_path`).
-
-    Examples
-    --------
-    >>> listdir({"a/.zarray": b"", "a/0.0": b"", "b/c/0": b""})
-    ['a', 'b']
-    >>> listdir({"a/.zarray": b"", "a/0.0": b""}, "a")
-    ['.zarray', '0.0']
-    """
-    method = getattr(store, "listdir", None)
-    return method(prefix) if method is not None else _listdir(store, prefix)
-
-
-def rmdir(store: MutableMapping[str, bytes], prefix: str = "") -> None:
-    """Delete every key under a path.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    prefix : str, optional
-        Node path; ``""`` (the default) deletes everything. A key equal to
-        `prefix` itself is not deleted.
-
-    Raises
-    ------
-    ValueError
-        If `prefix` is not a valid path.
-    zarrlite.errors.ReadOnlyError
-        If the store is read-only.
-    """
-    method = getattr(store, "rmdir", None)
-    if method is not None:
-        method(prefix)
-    else:
-        _rmdir(store, prefix)
-
-
-def rename(store: MutableMapping[str, bytes], src: str, dst: str) -> None:
-    """Move every key under path `src` to the same relative place under path `dst`.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    src, dst : str
-        Non-root node paths; neither may contain the other.
-
-    Raises
-    ------
-    zarrlite.errors.PathNotFoundError
-        If nothing is stored under `src` (a ``KeyError``).
-    ValueError
-        If a path is invalid or the root, one contains the other, or something
-        is already stored at or under `dst`.
-    zarrlite.errors.ReadOnlyError
-        If the store is read-only.
-    """
-    method = getattr(store, "rename", None)
-    if method is not None:
-        method(src, dst)
-    else:
-        _rename(store, src, dst)
-
-
-def getsize(store: Mapping[str, bytes], prefix: str = "") -> int:
-    """Return the number of bytes stored at a key, or under a path.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    prefix : str, optional
-        A key (its value's size is returned) or a node path (the sizes of all
-        values under it, at any depth, are summed); ``""`` for the whole store.
-
-    Returns
-    -------
-    int
-        Total size in bytes; 0 if nothing is stored there.
-
-    Examples
-    --------
-    >>> getsize({"a/.zarray": b"{}", "a/0": b"xyz", "b": b"1"}, "a")
-    5
-    """
-    method = getattr(store, "getsize", None)
-    return method(prefix) if method is not None else _getsize(store, prefix)
-
-
-def get_partial_values(
-    store: Mapping[str, bytes], key_ranges: Iterable[ByteRange]
-) -> list[bytes | None]:
-    """Read byte ranges of several values.
-
-    Parameters
-    ----------
-    store : MutableMapping[str, bytes]
-        Any store.
-    key_ranges : iterable of (key, start, length)
-        `start` is a byte offset; negative counts from the end as in a slice.
-        `length` is a byte count, or None to read to the end. Ranges past the
-        end are clipped.
-
-    Returns
-    -------
-    list of bytes or None
-        One entry per range, in order; None where the key does not exist.
-
-    Examples
-    --------
-    >>> get_partial_values({"a": b"0123456789"}, [("a", 2, 3), ("a", -2, None), ("b", 0, 1)])
-    [b'234', b'89', None]
-    """
-    method = getattr(store, "get_partial_values", None)
-    if method is not None:
-        return method(key_ranges)
-    return _get_partial_values(store, key_ranges)
-
-
-def read_ranges_into(
-    store: Mapping[str, bytes], key: str, ranges: Iterable[tuple[int, int, int]], out: Any
-) -> list[int] | None:
-    """Read byte ranges of one value into a writable buffer.
-
-    Parameters
-    ----------
-    store : Mapping[str, bytes]
-        Any store; one with its own ``read_ranges_into`` (directory stores: straight into
-        `out`, from one open file) is asked directly, others through
-        :func:`get_partial_values` and a copy.
-    key : str
-    ranges : iterable of (start, length, out_offset)
-        Non-negative byte offset and count in the value, and where they go in `out`.
-    out : writable buffer
-
-    Returns
-    -------
-    list of int or None
-        Bytes read per range (fewer where the value ends early), or None when the key
-        does not exist.
-
-    Examples
-    --------
-    >>> buf = bytearray(4)
-    >>> read_ranges_into({"a": b"0123456789"}, "a", [(2, 2, 0), (8, 5, 2)], buf)
-    [2, 2]
-    >>> bytes(buf)
-    b'2389'
-    """
-    method = getattr(store, "read_ranges_into", None)
-    if method is not None:
-        return method(key, ranges, out)
-    ranges, view = checked_ranges_into(ranges, out)
-    parts = get_partial_values(store, [(key, start, length) for start, length, _ in ranges])
-    if any(part is None for part in parts):
-        return None
-    counts = []
-    for (_start, _length, at), part in zip(ranges, parts):
-        data = as_byte_view(part)
-        view[at : at + len(data)] = data
-        counts.append(len(data))
-    return counts
+# ------------------------------------------------------------------ capabilities
 
 
 def is_readonly(store: Mapping[str, bytes]) -> bool:
@@ -493,7 +268,8 @@ def is_readonly(store: Mapping[str, bytes]) -> bool:
     """
     if isinstance(store, BaseStore):
         return store.readonly
-    if not isinstance(store, MutableMapping):
+    if not (callable(getattr(store, "__setitem__", None))
+            and callable(getattr(store, "__delitem__", None))):
         return True
     for name in ("readonly", "read_only"):
         flag = getattr(store, name, None)
@@ -503,52 +279,3 @@ def is_readonly(store: Mapping[str, bytes]) -> bool:
     if callable(is_writeable):
         return not is_writeable()
     return False
-
-
-def normalize_store(obj: Any, mode: str = "a") -> MutableMapping[str, bytes]:
-    """Turn whatever the user passed as a store into a store.
-
-    Parameters
-    ----------
-    obj : None, str, os.PathLike or MutableMapping[str, bytes]
-        None gives a new :class:`~zarrlite.stores.MemoryStore`; a path gives a
-        :class:`~zarrlite.stores.DirectoryStore`; a mapping is returned as is.
-    mode : str, optional
-        One of :data:`MODES`; ``"r"`` opens a directory store read-only.
-
-    Returns
-    -------
-    MutableMapping[str, bytes]
-
-    Raises
-    ------
-    TypeError
-        If `obj` is none of the above.
-    ValueError
-        If `mode` is invalid, or `obj` is a URL (``"scheme://..."``): fsspec
-        stores are not implemented yet.
-    """
-    readonly_from_mode(mode)
-    if obj is None:
-        from zarrlite.stores.memory import MemoryStore
-
-        return MemoryStore()
-    if isinstance(obj, (str, os.PathLike)):
-        path = os.fspath(obj)
-        if not isinstance(path, str):
-            raise TypeError(f"expected a str path, found {type(path).__name__}")
-        # Hook for other stores chosen by the path: "s3://...", "*.zip", "*.sqlite".
-        if "://" in path:
-            raise ValueError(
-                f"cannot open {path!r}: URL (fsspec) stores are not implemented yet; "
-                "pass a local directory path or a MutableMapping"
-            )
-        from zarrlite.stores.directory import DirectoryStore
-
-        return DirectoryStore(path, mode=mode)
-    if isinstance(obj, MutableMapping):
-        return obj
-    raise TypeError(
-        f"expected a store (None, a path or a MutableMapping[str, bytes]), "
-        f"found {type(obj).__name__}"
-    )

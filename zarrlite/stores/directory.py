@@ -203,10 +203,14 @@ class DirectoryStore(BaseStore):
     #: buffer the caller reuses.
     copies_values = True
 
+    #: Every method may be called from several threads at once (see Notes).
+    threadsafe = True
+
     def __init__(
         self, path: str | os.PathLike[str], normalize_keys: bool = False, *, mode: str = "a"
     ) -> None:
         self._readonly = readonly_from_mode(mode)
+        self._given_path = os.fspath(path)  # for messages: the path as the user wrote it
         self.path: str = os.path.abspath(os.fspath(path))
         try:
             is_dir = stat.S_ISDIR(os.stat(self.path).st_mode)
@@ -221,6 +225,12 @@ class DirectoryStore(BaseStore):
     def __repr__(self) -> str:
         mode = ", mode='r'" if self._readonly else ""
         return f"DirectoryStore({self.path!r}{mode})"
+
+    def location_of(self, path: str) -> str:
+        """The node's directory as the user would name it: ``'climate.zarr/time'``."""
+        path = normalize_path(path)
+        given = self._given_path.rstrip("/\\") or self._given_path
+        return repr(given + "/" + path if path else given)
 
     def __eq__(self, other: object) -> bool:
         return (

@@ -47,6 +47,9 @@ class MemoryStore(BaseStore):
     #: buffer the caller reuses.
     copies_values = True
 
+    #: Safe to call from several threads at once (see above).
+    threadsafe = True
+
     def __init__(self, data: Mapping[str, Any] | None = None, *, mode: str = "a") -> None:
         self._data: dict[str, bytes] = {}
         if data:
