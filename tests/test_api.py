@@ -266,14 +266,3 @@ def test_all_names_are_exported():
 def test_fixed_fill_functions_refuse_a_fill_value(func):
     with pytest.raises(TypeError, match="full"):
         func(3, fill_value=5)
-
-
-def test_demo_runs_and_reports(tmp_path, capsys):
-    from zarrlite.__main__ import main
-
-    assert main(["demo", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert "big[0, 19998:20002] = [19998, 19999, 0, 0]" in out
-    assert "decoded 2 of its chunk's 64 blocks of (256, 256), fetched by byte ranges: True" in out
-    z = zl.open_array(str(tmp_path / "example.zarr" / "field"), mode="r")
-    assert z.shape == (2048, 2048) and z.compressor.codec_id == "zarrlite.b2nd"
