@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:0] = [_HERE, os.path.dirname(_HERE)]  # engines/report, then the in-place zarrlite
+sys.path.insert(0, _HERE)  # engines, report, harness; zarrlite is the installed one
 import engines as eng  # noqa: E402
 import floors  # noqa: E402
 import report  # noqa: E402

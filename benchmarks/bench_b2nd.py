@@ -18,20 +18,16 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 
+import blosc2
+import numcodecs
 import numpy as np
+import zarr
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import blosc2  # noqa: E402
-import numcodecs  # noqa: E402
-import zarr  # noqa: E402
-
-import zarrlite as zl  # noqa: E402
+import zarrlite as zl
 
 SHAPE, CHUNKS = (8192, 8192), (4096, 4096)
 WINDOW = np.s_[1000:1064, 2000:2064]
