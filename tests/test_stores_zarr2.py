@@ -511,6 +511,26 @@ def _assert_stored(store: Mapping[str, Any], path: str, want: np.ndarray) -> Non
     assert stored == expected_keys
 
 
+class DuckStore:
+    """Not a MutableMapping subclass, and only the four methods a store needs (no
+    __contains__, __len__ or get): zarr-python 2 accepts such objects, and so must we."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.data))
+
+
 MAPPINGS: dict[str, Callable[[], MutableMapping[str, Any]]] = {
     "dict": dict,
     "UserDict": UserDict,
@@ -518,6 +538,7 @@ MAPPINGS: dict[str, Callable[[], MutableMapping[str, Any]]] = {
     "getitems(a, b, *, c)": KeywordOnlyBatch,
     "getitems(keys) -> list": ListGetitems,
     "getitems(keys, *, contexts)": Zarr2StyleGetitems,
+    "duck-typed": DuckStore,  # type: ignore[dict-item]
 }
 
 
