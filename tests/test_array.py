@@ -18,12 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import zarrlite as zl
-from zarrlite.codecs import (
-    JSON,
-    Delta,
-    Zlib,
-    Zstd,
-)
+from zarrlite.codecs import JSON, Delta, Zlib, Zstd
 
 # ================================================================ basic indexing
 

@@ -10,16 +10,7 @@ import pytest
 from helpers import STRINGS, STRUCT, assert_same, codec_id, sample, stored_chunk_keys
 
 import zarrlite as zl
-from zarrlite.codecs import (
-    BZ2,
-    CRC32,
-    LZ4,
-    LZMA,
-    Delta,
-    Fletcher32,
-    Zlib,
-    Zstd,
-)
+from zarrlite.codecs import BZ2, CRC32, LZ4, LZMA, Delta, Fletcher32, Zlib, Zstd
 
 # ================================================================ fill values and chunk access
 

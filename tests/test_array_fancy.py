@@ -271,7 +271,7 @@ def test_stats_count_decodes_and_partial_decodes():
 
 @pytest.mark.parametrize("compressor", [zl.Blosc(), zl.Zstd(), None])
 def test_tiny_groups_give_the_same_results(monkeypatch, tmp_path, compressor):
-    from zarrlite import chunkio
+    from zarrlite.chunkio import engine as chunkio
 
     monkeypatch.setattr(chunkio, "GROUP_NBYTES", 1)  # one chunk per group
     a = np.arange(23 * 17, dtype="i4").reshape(23, 17)

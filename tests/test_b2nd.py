@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zarrlite as zl
-from zarrlite import ranged
+from zarrlite.chunkio import byteranges as ranged
 from zarrlite.codecs.b2nd import B2ND, choose_blocks
 
 

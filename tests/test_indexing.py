@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zarrlite import indexing
-from zarrlite.indexing import (
+from zarrlite.indexing import basic as indexing
+from zarrlite.indexing.basic import (
     BasicIndexer,
     ChunkProjection,
     IntDimIndexer,

@@ -1,4 +1,4 @@
-"""Tests for zarrlite.indexing_fancy and zarrlite.indexing_points, with numpy as the oracle.
+"""Tests for zarrlite.indexing.orthogonal and zarrlite.indexing.points, with numpy as the oracle.
 
 Every indexer is checked the same way: rebuild the output chunk by chunk from a numpy array
 holding each element's flat index (take the chunk at ``chunk_coords * chunks``, gather with
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zarrlite.indexing import BasicIndexer
-from zarrlite.indexing_fancy import (
+from zarrlite.indexing.basic import BasicIndexer
+from zarrlite.indexing.orthogonal import (
     BlockIndexer,
     CoordinateIndexer,
     MaskIndexer,

@@ -1,4 +1,4 @@
-"""Tests for zarrlite.meta: .zarray/.zgroup parsing, validation and encoding.
+"""Tests for zarrlite.metadata.array_meta: .zarray/.zgroup parsing, validation and encoding.
 
 Oracles: documents written by zarr-python 2.18.7 (pasted below, byte for byte), zarr-python 3
 writing and reading ``zarr_format=2`` arrays, and tensorstore's zarr driver. Dtypes and fill
@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zarrlite.errors import MetadataError
-from zarrlite.meta import (
+from zarrlite.metadata.array_meta import (
     ArrayMeta,
     GroupMeta,
     decode_fill_value,

@@ -1,4 +1,4 @@
-"""Tests for zarrlite.dtypes and fill values in .zarray: every dtype's JSON form, fill value
+"""Tests for zarrlite.metadata.dtypes and fill values in .zarray: every dtype's JSON form, fill value
 encodings (NaN, infinities, base64 bytes, structured), and hypothesis round trips."""
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from zarrlite.dtypes import UnsupportedDtypeError, vlen_filter
 from zarrlite.errors import MetadataError
-from zarrlite.meta import (
+from zarrlite.metadata.array_meta import (
     ArrayMeta,
     decode_fill_value,
     encode_dtype,
@@ -24,6 +23,7 @@ from zarrlite.meta import (
     normalize_fill_value,
     parse_dtype,
 )
+from zarrlite.metadata.dtypes import UnsupportedDtypeError, vlen_filter
 
 # ------------------------------------------------------------------------ dtypes
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zarrlite as zl
-from zarrlite import ranged
+from zarrlite.chunkio import byteranges as ranged
 from zarrlite.codecs import Blosc
 from zarrlite.stores import read_ranges_into
 

@@ -1,4 +1,4 @@
-"""Tests for zarrlite.paths and zarrlite.stores (real files under tmp_path, no mocks)."""
+"""Tests for zarrlite.metadata.keys and zarrlite.stores (real files under tmp_path, no mocks)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from zarrlite.errors import PathNotFoundError, ReadOnlyError
-from zarrlite.paths import (
+from zarrlite.metadata.keys import (
     ARRAY_META_KEY,
     ATTRS_KEY,
     GROUP_META_KEY,

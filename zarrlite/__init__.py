@@ -8,7 +8,7 @@
 """
 
 try:  # the compiled core first: without it nothing below can work
-    from . import _ext  # noqa: F401
+    from zarrlite import _ext  # noqa: F401
 except ImportError as _exc:  # pragma: no cover - only in an unbuilt source tree
     import os as _os
 
@@ -19,8 +19,8 @@ except ImportError as _exc:  # pragma: no cover - only in an unbuilt source tree
         "'pip install -e .' (see CONTRIBUTING.md)"
     ) from _exc
 
-from . import codecs, config
-from .api import (
+from zarrlite import codecs, config
+from zarrlite.api import (
     array,
     create,
     empty,
@@ -36,10 +36,9 @@ from .api import (
     zeros,
     zeros_like,
 )
-from .array import Array
-from .codecs import *  # noqa: F403  codec classes: Blosc, Zstd, Delta, ...
-from .codecs import __all__ as _codec_names
-from .errors import (
+from zarrlite.codecs import *  # noqa: F403  codec classes: Blosc, Zstd, Delta, ...
+from zarrlite.codecs import __all__ as _codec_names
+from zarrlite.errors import (
     ArrayNotFoundError,
     CodecError,
     CodecNotAvailableError,
@@ -50,8 +49,9 @@ from .errors import (
     PathNotFoundError,
     ReadOnlyError,
 )
-from .group import Group
-from .stores import DirectoryStore, MemoryStore
+from zarrlite.hierarchy.array import Array
+from zarrlite.hierarchy.group import Group
+from zarrlite.stores import DirectoryStore, MemoryStore
 
 __version__ = "0.1.0"
 

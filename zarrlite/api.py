@@ -7,19 +7,25 @@ from typing import Any
 
 import numpy as np
 
-from .array import Array
-from .creation import build_array_meta, contains_array, contains_group, init_array, init_group
-from .errors import (
+from zarrlite.errors import (
     ArrayNotFoundError,
     ContainsArrayError,
     ContainsGroupError,
     GroupNotFoundError,
     PathNotFoundError,
 )
-from .group import Group
-from .paths import normalize_path
-from .stores.access import location_of, normalize_store
-from .stores.base import readonly_from_mode
+from zarrlite.hierarchy.array import Array
+from zarrlite.hierarchy.creation import (
+    build_array_meta,
+    contains_array,
+    contains_group,
+    init_array,
+    init_group,
+)
+from zarrlite.hierarchy.group import Group
+from zarrlite.metadata.keys import normalize_path
+from zarrlite.stores.access import location_of, normalize_store
+from zarrlite.stores.base import readonly_from_mode
 
 StoreLike = MutableMapping[str, bytes] | str | None
 

@@ -12,7 +12,7 @@ import numpy as np
 import zarrlite as zl
 from zarrlite.cli.counting import ByteCountingStore
 from zarrlite.cli.errors import UserError
-from zarrlite.paths import chunk_key
+from zarrlite.metadata.keys import chunk_key
 from zarrlite.stores import getsize
 
 #: Name of the store the demo writes inside its directory.

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CodecError
+from zarrlite.errors import CodecError
 
 
 def as_array(buf: Any) -> np.ndarray:

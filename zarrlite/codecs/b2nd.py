@@ -14,11 +14,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import _ext
-from ..errors import CodecError
-from ._buffers import as_array, decode_into
-from .abc import BufferLike, Codec
-from .registry import register_codec
+from zarrlite import _ext
+from zarrlite.codecs._buffers import as_array, decode_into
+from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.registry import register_codec
+from zarrlite.errors import CodecError
 
 # C-Blosc2 compressor codes
 _COMPCODES = {"blosclz": 0, "lz4": 1, "lz4hc": 2, "zlib": 4, "zstd": 5}

@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import _ext
-from ..errors import CodecError
-from ._buffers import as_bytes, decode_into
-from .abc import BufferLike, Codec
-from .registry import register_codec
+from zarrlite import _ext
+from zarrlite.codecs._buffers import as_bytes, decode_into
+from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.registry import register_codec
+from zarrlite.errors import CodecError
 
 _CNAMES = ("blosclz", "lz4", "lz4hc", "zlib", "zstd")
 _SHUFFLE_NAMES = {-1: "AUTOSHUFFLE", 0: "NOSHUFFLE", 1: "SHUFFLE", 2: "BITSHUFFLE"}

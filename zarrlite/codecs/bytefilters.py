@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._buffers import as_array, as_bytes, as_typed, copy_into, corrupt
-from .abc import BufferLike, Codec
-from .filters import out_view
-from .registry import register_codec
+from zarrlite.codecs._buffers import as_array, as_bytes, as_typed, copy_into, corrupt
+from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.filters import out_view
+from zarrlite.codecs.registry import register_codec
 
 
 class Shuffle(Codec):

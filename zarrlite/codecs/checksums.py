@@ -12,9 +12,9 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from ._buffers import as_bytes, copy_into, corrupt
-from .abc import BufferLike, Codec
-from .registry import register_codec
+from zarrlite.codecs._buffers import as_bytes, copy_into, corrupt
+from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.registry import register_codec
 
 _MASK32 = 0xFFFFFFFF
 

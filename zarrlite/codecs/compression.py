@@ -20,9 +20,9 @@ import lz4.block
 import numpy as np
 import zstandard
 
-from ._buffers import as_bytes, check_nbytes, copy_into, corrupt, writable_array
-from .abc import BufferLike, Codec
-from .registry import register_codec
+from zarrlite.codecs._buffers import as_bytes, check_nbytes, copy_into, corrupt, writable_array
+from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.registry import register_codec
 
 _ZSTD_MAGIC = 0xFD2FB528
 _ZSTD_SKIPPABLE_MAGIC = 0x184D2A50  # the low 4 bits are free

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._buffers import as_array, as_typed, check_nbytes, copy_into, writable_array
-from .abc import BufferLike, Codec
-from .registry import register_codec
+from zarrlite.codecs._buffers import as_array, as_typed, check_nbytes, copy_into, writable_array
+from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.registry import register_codec
 
 
 def _dtype_pair(

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import CodecError
-from ._buffers import as_bytes, corrupt
-from .abc import BufferLike, Codec
-from .registry import register_codec
+from zarrlite.codecs._buffers import as_bytes, corrupt
+from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.registry import register_codec
+from zarrlite.errors import CodecError
 
 _UINT32_MAX = 0xFFFFFFFF
 _UINT32_LE = struct.Struct("<I")

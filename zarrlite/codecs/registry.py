@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..errors import CodecNotAvailableError
-from .abc import Codec, CodecLike
+from zarrlite.codecs.abc import Codec, CodecLike
+from zarrlite.errors import CodecNotAvailableError
 
 _registry: dict[str, type[Codec]] = {}
 

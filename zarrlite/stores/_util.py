@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zarrlite.paths import normalize_path
+from zarrlite.metadata.keys import normalize_path
 
 __all__ = [
     "MODES",

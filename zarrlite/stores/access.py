@@ -114,7 +114,7 @@ def listdir(store: Mapping[str, bytes], prefix: str = "") -> list[str]:
     Raises
     ------
     ValueError
-        If `prefix` is not a valid path (see :func:`~zarrlite.paths.normalize_path`).
+        If `prefix` is not a valid path (see :func:`~zarrlite.metadata.keys.normalize_path`).
 
     Examples
     --------

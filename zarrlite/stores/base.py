@@ -1,6 +1,6 @@
 """The store protocol: :class:`BaseStore`, with generic batch methods built on the mapping ones.
 
-A store maps keys (``str``, ``"/"``-separated, see :mod:`zarrlite.paths`) to
+A store maps keys (``str``, ``"/"``-separated, see :mod:`zarrlite.metadata.keys`) to
 values (``bytes``). :class:`BaseStore` provides every batch and hierarchy method
 (``getitems``, ``listdir``, ``rmdir``, ...) in generic versions built on the
 mapping interface, so a subclass only needs the five mapping methods and can
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
 from zarrlite.errors import PathNotFoundError, ReadOnlyError
-from zarrlite.paths import normalize_path
+from zarrlite.metadata.keys import normalize_path
 from zarrlite.stores._util import (
     MODES,
     ByteRange,

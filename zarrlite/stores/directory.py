@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from zarrlite.errors import PathNotFoundError
-from zarrlite.paths import normalize_path, validate_key
+from zarrlite.metadata.keys import normalize_path, validate_key
 from zarrlite.stores._util import (
     ByteRange,
     as_byte_view,
@@ -343,7 +343,7 @@ class DirectoryStore(BaseStore):
         arena : numpy.ndarray
             The buffer used: keep it for the next call.
         """
-        from .. import _ext
+        from zarrlite import _ext
 
         paths = [os.fsencode(self._filepath(key)) for key in keys]
         n = len(paths)
@@ -367,7 +367,7 @@ class DirectoryStore(BaseStore):
 
         All keys are validated before anything is written.
         """
-        from .. import _ext
+        from zarrlite import _ext
 
         self._check_writable()
         filepath = self._filepath

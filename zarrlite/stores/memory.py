@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from zarrlite.errors import PathNotFoundError
-from zarrlite.paths import validate_key
+from zarrlite.metadata.keys import validate_key
 from zarrlite.stores._util import (
     ByteRange,
     check_rename,

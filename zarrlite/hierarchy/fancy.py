@@ -10,8 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from . import fancyio
-from .indexing_fancy import BlockIndexer, CoordinateIndexer, MaskIndexer, OrthogonalIndexer
+from zarrlite.chunkio import fancy as fancyio
+from zarrlite.indexing.orthogonal import (
+    BlockIndexer,
+    CoordinateIndexer,
+    MaskIndexer,
+    OrthogonalIndexer,
+)
 
 
 class FancyIndexing:

@@ -7,11 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from .codecs import blosc as _blosc  # noqa: F401  registers the default compressor
-from .codecs.registry import as_codec
-from .dtypes import normalize_fill_value, parse_dtype, vlen_filter
-from .errors import ContainsArrayError, ContainsGroupError
-from .meta import (
+from zarrlite.codecs import blosc as _blosc  # noqa: F401  registers the default compressor
+from zarrlite.codecs.registry import as_codec
+from zarrlite.errors import ContainsArrayError, ContainsGroupError
+from zarrlite.metadata.array_meta import (
     ArrayMeta,
     decode_json,
     encode_group_meta,
@@ -21,8 +20,9 @@ from .meta import (
     normalize_order,
     normalize_shape,
 )
-from .paths import ARRAY_META_KEY, GROUP_META_KEY, meta_key, normalize_path
-from .stores.access import location_of, rmdir
+from zarrlite.metadata.dtypes import normalize_fill_value, parse_dtype, vlen_filter
+from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, meta_key, normalize_path
+from zarrlite.stores.access import location_of, rmdir
 
 #: What ``compressor="default"`` means: Blosc lz4, level 5, byte shuffle, as zarr-python 2.
 DEFAULT_COMPRESSOR = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext
-from .codecs.b2nd import B2ND, B2ND_MAX_DIMS
-from .codecs.blosc import Blosc
-from .codecs.registry import as_codec
-from .errors import CodecError
+from zarrlite import _ext
+from zarrlite.codecs.b2nd import B2ND, B2ND_MAX_DIMS
+from zarrlite.codecs.blosc import Blosc
+from zarrlite.codecs.registry import as_codec
+from zarrlite.errors import CodecError
 
 
 class ChunkPipeline:

@@ -14,10 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, blockmaps, chunkio, config, ranged, rangedio
-from .chunkbufs import b2nd_call, decoding, scratch
-from .chunkio import ChunkIO, run_batches
-from .errors import BufferSizeError
+from zarrlite import _ext, config
+from zarrlite.chunkio import byteranges as ranged
+from zarrlite.chunkio import engine as chunkio
+from zarrlite.chunkio import plan as blockmaps
+from zarrlite.chunkio import ranged as rangedio
+from zarrlite.chunkio.buffers import b2nd_call, decoding, scratch
+from zarrlite.chunkio.engine import ChunkIO, run_batches
+from zarrlite.errors import BufferSizeError
 
 
 def read_orthogonal(io: ChunkIO, projections: Sequence[Any], out: np.ndarray) -> None:

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext
-from .errors import CodecError
-from .stores.access import get_partial_values, read_ranges_into
+from zarrlite import _ext
+from zarrlite.errors import CodecError
+from zarrlite.stores.access import get_partial_values, read_ranges_into
 
 #: First read of a frame: its header, the chunk header and (usually) the block table.
 HEAD_NBYTES = 64 * 1024

@@ -10,19 +10,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .array_fancy import FancyIndexing
-from .attrs import Attributes
-from .chunkio import ChunkIO
-from .codecs.registry import check_codecs_available
-from .errors import ArrayNotFoundError, CodecNotAvailableError, ReadOnlyError
-from .indexing import BasicIndexer, NotBasicSelection
-from .indexing_fancy import OrthogonalIndexer, classify_selection
-from .meta import ArrayMeta
-from .node import Node
-from .paths import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
-from .pipeline import ChunkPipeline
-from .stores.access import delitems, getsize, listdir, location_of
-from .stores.adapter import as_store
+from zarrlite.chunkio.engine import ChunkIO
+from zarrlite.chunkio.pipeline import ChunkPipeline
+from zarrlite.codecs.registry import check_codecs_available
+from zarrlite.errors import ArrayNotFoundError, CodecNotAvailableError, ReadOnlyError
+from zarrlite.hierarchy.attrs import Attributes
+from zarrlite.hierarchy.fancy import FancyIndexing
+from zarrlite.hierarchy.node import Node
+from zarrlite.indexing.basic import BasicIndexer, NotBasicSelection
+from zarrlite.indexing.orthogonal import OrthogonalIndexer, classify_selection
+from zarrlite.metadata.array_meta import ArrayMeta
+from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
+from zarrlite.stores.access import delitems, getsize, listdir, location_of
+from zarrlite.stores.adapter import as_store
 
 
 class Array(Node, FancyIndexing):
@@ -189,7 +189,7 @@ class Array(Node, FancyIndexing):
     @property
     def info(self) -> Any:
         """A report of the array's properties (printable; ``repr`` gives the text)."""
-        from .info import array_info
+        from zarrlite.hierarchy.info import array_info
 
         return array_info(self)
 

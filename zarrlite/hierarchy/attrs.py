@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from .errors import ReadOnlyError
-from .meta import decode_json, encode_json
+from zarrlite.errors import ReadOnlyError
+from zarrlite.metadata.array_meta import decode_json, encode_json
 
 
 class Attributes(MutableMapping[str, Any]):
@@ -37,7 +37,7 @@ class Attributes(MutableMapping[str, Any]):
             else:
                 doc = decode_json(raw, self.key)
                 if not isinstance(doc, dict):
-                    from .errors import MetadataError
+                    from zarrlite.errors import MetadataError
 
                     raise MetadataError(f"{self.key} must hold a JSON object, found {doc!r}")
                 self._cache = doc

@@ -4,7 +4,7 @@
 :meth:`ArrayMeta.decode` checks every key and :meth:`ArrayMeta.encode` writes
 the same bytes zarr-python 2 writes (indent 4, sorted keys, ASCII only). The
 ``normalize_*`` functions check what a user passes when creating an array.
-Dtype and fill-value conversions live in :mod:`zarrlite.dtypes` and are
+Dtype and fill-value conversions live in :mod:`zarrlite.metadata.dtypes` and are
 re-exported here.
 """
 
@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from zarrlite.dtypes import (
+from zarrlite.errors import MetadataError
+from zarrlite.metadata.dtypes import (
     UnsupportedDtypeError,
     decode_fill_value,
     encode_dtype,
@@ -31,7 +32,6 @@ from zarrlite.dtypes import (
     parse_dtype,
     vlen_filter,
 )
-from zarrlite.errors import MetadataError
 
 __all__ = [
     "ZARR_FORMAT",

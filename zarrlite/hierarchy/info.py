@@ -69,9 +69,9 @@ def array_info(array: Any) -> InfoReport:
 def partial_decoding(array: Any) -> str:
     """How much of a chunk a small selection decodes: N-d blocks (``zarrlite.b2nd``), Blosc
     blocks (plain ``blosc``), or whole chunks, and why."""
-    from . import config
-    from .codecs.b2nd import B2ND
-    from .codecs.blosc import Blosc
+    from zarrlite import config
+    from zarrlite.codecs.b2nd import B2ND
+    from zarrlite.codecs.blosc import Blosc
 
     compressor = array.compressor
     if not isinstance(compressor, (B2ND, Blosc)):

@@ -7,21 +7,21 @@ from typing import Any
 
 import numpy as np
 
-from .array import Array
-from .attrs import Attributes
-from .creation import contains_array, contains_group, init_group
-from .errors import (
+from zarrlite.errors import (
     ContainsArrayError,
     ContainsGroupError,
     GroupNotFoundError,
     PathNotFoundError,
     ReadOnlyError,
 )
-from .meta import decode_group_meta
-from .node import Node
-from .paths import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
-from .stores.access import listdir, location_of, rename, rmdir
-from .stores.adapter import as_store
+from zarrlite.hierarchy.array import Array
+from zarrlite.hierarchy.attrs import Attributes
+from zarrlite.hierarchy.creation import contains_array, contains_group, init_group
+from zarrlite.hierarchy.node import Node
+from zarrlite.metadata.array_meta import decode_group_meta
+from zarrlite.metadata.keys import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
+from zarrlite.stores.access import listdir, location_of, rename, rmdir
+from zarrlite.stores.adapter import as_store
 
 
 class Group(Node, MutableMapping[str, Any]):
@@ -59,7 +59,7 @@ class Group(Node, MutableMapping[str, Any]):
 
     @property
     def info(self) -> Any:
-        from .info import group_info
+        from zarrlite.hierarchy.info import group_info
 
         return group_info(self)
 
@@ -184,7 +184,7 @@ class Group(Node, MutableMapping[str, Any]):
 
     def create_dataset(self, name: str, data: Any = None, **kwargs: Any) -> Array:
         """Create an array; with `data`, shape and dtype default to the data's."""
-        from . import api
+        from zarrlite import api
 
         if data is not None:
             return self._create(api.array, name, data=data, **kwargs)
@@ -216,23 +216,23 @@ class Group(Node, MutableMapping[str, Any]):
         return arr
 
     def zeros(self, name: str, **kwargs: Any) -> Array:
-        from . import api
+        from zarrlite import api
         return self._create(api.zeros, name, **kwargs)
 
     def ones(self, name: str, **kwargs: Any) -> Array:
-        from . import api
+        from zarrlite import api
         return self._create(api.ones, name, **kwargs)
 
     def full(self, name: str, fill_value: Any, **kwargs: Any) -> Array:
-        from . import api
+        from zarrlite import api
         return self._create(api.full, name, fill_value=fill_value, **kwargs)
 
     def empty(self, name: str, **kwargs: Any) -> Array:
-        from . import api
+        from zarrlite import api
         return self._create(api.empty, name, **kwargs)
 
     def array(self, name: str, data: Any, **kwargs: Any) -> Array:
-        from . import api
+        from zarrlite import api
         return self._create(api.array, name, data=data, **kwargs)
 
     def __setitem__(self, name: str, value: Any) -> None:

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _ext, blockmaps, ranged
-from .chunkbufs import chunk_slices, decoding, out_slices, scratch
-from .indexing import ChunkProjection
+from zarrlite import _ext
+from zarrlite.chunkio import byteranges as ranged
+from zarrlite.chunkio import plan as blockmaps
+from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices, scratch
+from zarrlite.indexing.basic import ChunkProjection
 
 if TYPE_CHECKING:
-    from .chunkio import ChunkIO
+    from zarrlite.chunkio.engine import ChunkIO
 
 
 def worth_trying(io: ChunkIO, region: tuple | None = None, strides: tuple | None = None,

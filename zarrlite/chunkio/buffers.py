@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext
-from .errors import BufferSizeError, CodecError
-from .indexing import ChunkProjection
+from zarrlite import _ext
+from zarrlite.errors import BufferSizeError, CodecError
+from zarrlite.indexing.basic import ChunkProjection
 
 _local = threading.local()
 

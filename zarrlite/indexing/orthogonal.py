@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from zarrlite.indexing import expand_selection, normalize_integer, normalize_slice
-from zarrlite.indexing_points import (
+from zarrlite.indexing.basic import expand_selection, normalize_integer, normalize_slice
+from zarrlite.indexing.points import (
     CoordinateIndexer,
     IntArray,
     MaskIndexer,

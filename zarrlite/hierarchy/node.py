@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
-from .stores.adapter import unwrap_store
+from zarrlite.stores.adapter import unwrap_store
 
 
 class Node:

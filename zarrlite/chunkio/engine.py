@@ -27,8 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _ext, config, ranged, rangedio
-from .chunkbufs import (
+from zarrlite import _ext, config
+from zarrlite.chunkio import byteranges as ranged
+from zarrlite.chunkio import ranged as rangedio
+from zarrlite.chunkio.buffers import (
     arena,
     b2nd_call,
     chunk_slices,
@@ -37,11 +39,11 @@ from .chunkbufs import (
     out_slices,
     scratch,
 )
-from .codecs.b2nd import stores_transposed
-from .errors import BufferSizeError, CodecError
-from .indexing import ChunkProjection
-from .stores.access import delitems, getitems, reads_byte_ranges, setitems
-from .stores.adapter import inside_store_call
+from zarrlite.codecs.b2nd import stores_transposed
+from zarrlite.errors import BufferSizeError, CodecError
+from zarrlite.indexing.basic import ChunkProjection
+from zarrlite.stores.access import delitems, getitems, reads_byte_ranges, setitems
+from zarrlite.stores.adapter import inside_store_call
 
 _local = threading.local()  # this thread's fetch arena (see ChunkIO._fetch)
 
