@@ -20,28 +20,29 @@ from zarrlite.chunkio import engine as chunkio
 from zarrlite.chunkio import plan as blockmaps
 from zarrlite.chunkio import ranged as rangedio
 from zarrlite.chunkio.buffers import b2nd_call, decoding, scratch
-from zarrlite.chunkio.engine import ChunkIO, run_batches
+from zarrlite.chunkio.chunks import ArrayChunks
+from zarrlite.chunkio.engine import run_batches
 from zarrlite.errors import BufferSizeError
 
 
-def read_orthogonal(io: ChunkIO, projections: Sequence[Any], out: np.ndarray) -> None:
+def read_orthogonal(io: ArrayChunks, projections: Sequence[Any], out: np.ndarray) -> None:
     """Fill `out` (C-contiguous, the selection's per-dimension shape) from the chunks."""
     run_batches(projections, lambda batch, nthreads: _read_batch(io, batch, out, nthreads,
                                                                    _gather_outer))
 
 
-def read_points(io: ChunkIO, projections: Sequence[Any], out: np.ndarray) -> None:
+def read_points(io: ArrayChunks, projections: Sequence[Any], out: np.ndarray) -> None:
     """Fill `out` (C-contiguous, any shape; points land at flat positions) from the chunks."""
     run_batches(projections, lambda batch, nthreads: _read_batch(io, batch, out, nthreads,
                                                                    _gather_points))
 
 
-def write_orthogonal(io: ChunkIO, projections: Sequence[Any], value: np.ndarray) -> None:
+def write_orthogonal(io: ArrayChunks, projections: Sequence[Any], value: np.ndarray) -> None:
     """Write `value` (C-contiguous, the selection's per-dimension shape)."""
     run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_outer))
 
 
-def write_points(io: ChunkIO, projections: Sequence[Any], value: np.ndarray) -> None:
+def write_points(io: ArrayChunks, projections: Sequence[Any], value: np.ndarray) -> None:
     """Write `value` (C-contiguous; point k takes flat item k)."""
     run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_points))
 
@@ -53,7 +54,7 @@ PARTIAL_DECODE_MAX_FRACTION = blockmaps.MAX_FRACTION
 PARTIAL_DECODE_MAX_ITEMS = 1 << 20
 
 
-def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
+def _decode(io: ArrayChunks, key: str, cdata: Any, nthreads: int,
             item_offsets: np.ndarray | None = None) -> np.ndarray:
     """The chunk, decoded into this thread's scratch (a new array for objects). With the
     byte offsets of the items wanted, a plain Blosc chunk may decode only their blocks."""
@@ -80,7 +81,7 @@ def _decode(io: ChunkIO, key: str, cdata: Any, nthreads: int,
         return pipeline.decode(cdata, out=buf)
 
 
-def _decode_b2nd_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
+def _decode_b2nd_blocks(io: ArrayChunks, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
                         nthreads: int) -> np.ndarray:
     """Decode the flagged blocks of a two-level chunk into their places in buf (the chunk
     in the array's layout; other items are left unset)."""
@@ -91,7 +92,7 @@ def _decode_b2nd_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.nda
     return buf.view(io.dtype).reshape(io.chunks, order=io.order)
 
 
-def _decode_blosc_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
+def _decode_blosc_blocks(io: ArrayChunks, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
                          nthreads: int) -> np.ndarray:
     """Decode the flagged Blosc blocks of a plain Blosc chunk into their places in buf."""
     io.count("partial_decodes")
@@ -99,7 +100,7 @@ def _decode_blosc_blocks(io: ChunkIO, cdata: Any, wanted: np.ndarray, buf: np.nd
     return buf.view(io.dtype).reshape(io.chunks, order=io.order)
 
 
-def _read_ranged(io: ChunkIO, batch: list[tuple[Any, np.ndarray | None]], out: np.ndarray,
+def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], out: np.ndarray,
                  nthreads: int, gather: Any) -> list[tuple[Any, np.ndarray | None]]:
     """Big chunks of a store that reads byte ranges: a few items (at these byte offsets of
     the chunk) are read by fetching only their blocks' bytes. Returns the (projection,
@@ -155,7 +156,7 @@ def _b2nd_flags(offsets: np.ndarray, itemsize: int) -> Any:
     return flags
 
 
-def _wanted_blosc_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray
+def _wanted_blosc_blocks(io: ArrayChunks, cdata: Any, item_offsets: np.ndarray
                          ) -> np.ndarray | None:
     """Flags of the Blosc blocks holding the items at these byte offsets of the chunk, or
     None when decoding the whole chunk is the better deal (see the cost rule above)."""
@@ -163,7 +164,7 @@ def _wanted_blosc_blocks(io: ChunkIO, cdata: Any, item_offsets: np.ndarray
     return blockmaps.item_blocks(item_offsets, io.dtype.itemsize, nbytes, blocksize)
 
 
-def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:
+def _item_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
     """Byte offsets in the decoded chunk of every item a projection needs (None: too many
     to list, or a selection that needs the whole chunk anyway)."""
     if not (io.pipeline.is_blosc or io.pipeline.is_b2nd) or not config.get("partial_decode"):
@@ -179,26 +180,26 @@ def _item_offsets(io: ChunkIO, proj: Any) -> np.ndarray | None:
     return total.reshape(-1)
 
 
-def _groups(io: ChunkIO, batch: Sequence[Any]) -> list[Sequence[Any]]:
+def _groups(io: ArrayChunks, batch: Sequence[Any]) -> list[Sequence[Any]]:
     """The batch cut so that each group's fetched bytes stay bounded."""
     per_group = max(1, chunkio.GROUP_NBYTES // max(1, io.pipeline.nbytes))
     return [batch[i : i + per_group] for i in range(0, len(batch), per_group)]
 
 
-def _read_batch(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+def _read_batch(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
     for group in _groups(io, batch):
         _read_group(io, group, out, nthreads, gather)
 
 
-def _read_group(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+def _read_group(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
     rest = _read_ranged(io, [(proj, _item_offsets(io, proj)) for proj in batch], out, nthreads,
                         gather)
     if not rest:
         return
     keys = [io.key_of(proj.chunk_coords) for proj, _offsets in rest]
-    cdatas = io._fetch(keys)
+    cdatas = io.fetch(keys)
     for key, (proj, offsets) in zip(keys, rest):
         cdata = cdatas.get(key)
         if cdata is None:
@@ -207,11 +208,11 @@ def _read_group(io: ChunkIO, batch: Sequence[Any], out: np.ndarray, nthreads: in
             gather(io, _decode(io, key, cdata, nthreads, offsets), proj, out)
 
 
-def _fill_value_for(io: ChunkIO) -> Any:
+def _fill_value_for(io: ArrayChunks) -> Any:
     return 0 if io.fill_value is None and not io.dtype.hasobject else io.fill_value
 
 
-def _gather_outer(io: ChunkIO, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
+def _gather_outer(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
     if chunk is None:
         out[np.ix_(*proj.dst)] = _fill_value_for(io)
     elif io.dtype.hasobject:
@@ -226,11 +227,11 @@ def _gather_outer(io: ChunkIO, chunk: np.ndarray | None, proj: Any, out: np.ndar
         )
 
 
-def _point_src_offsets(io: ChunkIO, proj: Any) -> np.ndarray:
+def _point_src_offsets(io: ArrayChunks, proj: Any) -> np.ndarray:
     return np.ascontiguousarray(proj.src @ np.array(io.chunk_strides, dtype=np.int64))
 
 
-def _gather_points(io: ChunkIO, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
+def _gather_points(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
     flat = out.reshape(-1)
     if chunk is None:
         flat[proj.dst] = _fill_value_for(io)
@@ -246,7 +247,7 @@ def _gather_points(io: ChunkIO, chunk: np.ndarray | None, proj: Any, out: np.nda
         )
 
 
-def _scatter_outer(io: ChunkIO, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
+def _scatter_outer(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
     if io.dtype.hasobject:
         chunk[np.ix_(*proj.src)] = value[np.ix_(*proj.dst)]
         return
@@ -259,7 +260,7 @@ def _scatter_outer(io: ChunkIO, chunk: np.ndarray, proj: Any, value: np.ndarray)
     )
 
 
-def _scatter_points(io: ChunkIO, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
+def _scatter_points(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
     flat = value.reshape(-1)
     if io.dtype.hasobject:
         chunk[tuple(proj.src.T)] = flat[proj.dst]
@@ -273,17 +274,17 @@ def _scatter_points(io: ChunkIO, chunk: np.ndarray, proj: Any, value: np.ndarray
     )
 
 
-def _write_batch(io: ChunkIO, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
+def _write_batch(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
     for group in _groups(io, batch):
         _write_group(io, group, value, scatter)
 
 
-def _write_group(io: ChunkIO, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
+def _write_group(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
     """One read-modify-write per chunk: fetch the chunks not wholly overwritten in one
     batch, patch each, encode, then one store write and one delete."""
     keys = [io.key_of(p.chunk_coords) for p in batch]
     partial = [k for k, p in zip(keys, batch) if not getattr(p, "complete", False)]
-    old = io._fetch(partial) if partial else {}
+    old = io.fetch(partial) if partial else {}
     encoded: dict[str, Any] = {}
     empty: list[str] = []
     for key, proj in zip(keys, batch):
@@ -297,10 +298,10 @@ def _write_group(io: ChunkIO, batch: Sequence[Any], value: np.ndarray, scatter: 
         else:
             chunk = scratch(io.pipeline.nbytes).view(io.dtype).reshape(io.chunks,
                                                                          order=io.order)
-            io._fill_chunk(chunk)
+            io.fill_chunk(chunk)
         scatter(io, chunk, proj, value)
-        if not io.write_empty_chunks and io._is_fill(chunk):
+        if not io.write_empty_chunks and io.is_fill(chunk):
             empty.append(key)
         else:
             encoded[key] = io.pipeline.encode(chunk)
-    io._store_batch(encoded, empty)
+    io.store_batch(encoded, empty)

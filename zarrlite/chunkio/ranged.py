@@ -1,12 +1,13 @@
 """Byte-range reads of basic selections, and the guesses both basic and fancy reads use:
 whether a selection probably needs few enough blocks for a ranged read to pay, and the block
 flags of Blosc chunks (noting each array's Blosc block size). The store calls themselves are
-in `zarrlite.ranged`; fancy selections' ranged reads are in `zarrlite.fancyio`."""
+in `zarrlite.chunkio.byteranges`; fancy selections' ranged reads are in
+`zarrlite.chunkio.fancy`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -14,13 +15,11 @@ from zarrlite import _ext
 from zarrlite.chunkio import byteranges as ranged
 from zarrlite.chunkio import plan as blockmaps
 from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices, scratch
+from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.indexing.basic import ChunkProjection
 
-if TYPE_CHECKING:
-    from zarrlite.chunkio.engine import ChunkIO
 
-
-def worth_trying(io: ChunkIO, region: tuple | None = None, strides: tuple | None = None,
+def worth_trying(io: ArrayChunks, region: tuple | None = None, strides: tuple | None = None,
                  offsets: np.ndarray | None = None) -> bool:
     """Whether a region (with the chunk's byte strides, both in C order of the stored
     chunk) or the items at these byte offsets probably need few enough blocks for a
@@ -45,7 +44,7 @@ def worth_trying(io: ChunkIO, region: tuple | None = None, strides: tuple | None
     return min(bound, nblocks) <= limit * nblocks
 
 
-def blosc_wanted_of(io: ChunkIO, flags_of: Callable[[int, int], np.ndarray | None]
+def blosc_wanted_of(io: ArrayChunks, flags_of: Callable[[int, int], np.ndarray | None]
                     ) -> Callable[[int, int], np.ndarray | None]:
     """For ranged reads of Blosc chunks: `flags_of(nbytes, blocksize)` for chunks of this
     array's size (others are read whole, and fail clearly), noting the block size."""
@@ -57,7 +56,7 @@ def blosc_wanted_of(io: ChunkIO, flags_of: Callable[[int, int], np.ndarray | Non
     return wanted_of
 
 
-def read_basic(io: ChunkIO, batch: Sequence[ChunkProjection], out: np.ndarray,
+def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarray,
                nthreads: int) -> list[ChunkProjection]:
     """Read small regions of big chunks (two-level or plain Blosc) by byte ranges: only
     the touched blocks' bytes. Returns the projections left for whole-chunk reads."""
@@ -102,7 +101,7 @@ def read_basic(io: ChunkIO, batch: Sequence[ChunkProjection], out: np.ndarray,
     return rest
 
 
-def _decode_blosc_blocks(io: ChunkIO, found: tuple[Any, np.ndarray], proj: ChunkProjection,
+def _decode_blosc_blocks(io: ArrayChunks, found: tuple[Any, np.ndarray], proj: ChunkProjection,
                          out: np.ndarray, nthreads: int) -> None:
     """A Blosc chunk of which only the flagged blocks are present: decode those, copy
     the region."""

@@ -14,6 +14,7 @@ from zarrlite.errors import (
     PathNotFoundError,
     ReadOnlyError,
 )
+from zarrlite.hierarchy import creation
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.creation import contains_array, contains_group, init_group
@@ -184,11 +185,9 @@ class Group(Node, MutableMapping[str, Any]):
 
     def create_dataset(self, name: str, data: Any = None, **kwargs: Any) -> Array:
         """Create an array; with `data`, shape and dtype default to the data's."""
-        from zarrlite import api
-
         if data is not None:
-            return self._create(api.array, name, data=data, **kwargs)
-        return self._create(api.create, name, **kwargs)
+            return self._create(creation.array, name, data=data, **kwargs)
+        return self._create(creation.create, name, **kwargs)
 
     create = create_dataset
 
@@ -216,24 +215,19 @@ class Group(Node, MutableMapping[str, Any]):
         return arr
 
     def zeros(self, name: str, **kwargs: Any) -> Array:
-        from zarrlite import api
-        return self._create(api.zeros, name, **kwargs)
+        return self._create(creation.zeros, name, **kwargs)
 
     def ones(self, name: str, **kwargs: Any) -> Array:
-        from zarrlite import api
-        return self._create(api.ones, name, **kwargs)
+        return self._create(creation.ones, name, **kwargs)
 
     def full(self, name: str, fill_value: Any, **kwargs: Any) -> Array:
-        from zarrlite import api
-        return self._create(api.full, name, fill_value=fill_value, **kwargs)
+        return self._create(creation.full, name, fill_value=fill_value, **kwargs)
 
     def empty(self, name: str, **kwargs: Any) -> Array:
-        from zarrlite import api
-        return self._create(api.empty, name, **kwargs)
+        return self._create(creation.empty, name, **kwargs)
 
     def array(self, name: str, data: Any, **kwargs: Any) -> Array:
-        from zarrlite import api
-        return self._create(api.array, name, data=data, **kwargs)
+        return self._create(creation.array, name, data=data, **kwargs)
 
     def __setitem__(self, name: str, value: Any) -> None:
         self.array(name, value, overwrite=True)

@@ -1,0 +1,196 @@
+"""One array's chunks: where they are, how they are laid out and coded, and what every read
+and write path does to a single chunk (fetch, fill, decode into the output, store).
+
+:class:`ArrayChunks` is the base of the chunk I/O engine (:class:`~zarrlite.chunkio.engine.
+ChunkIO`) and what the byte-range and fancy read paths are given, so that they need not
+know the engine.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from zarrlite import _ext
+from zarrlite.chunkio.buffers import b2nd_call, chunk_slices, out_offset_shape, out_slices, scratch
+from zarrlite.codecs.b2nd import stores_transposed
+from zarrlite.errors import BufferSizeError
+from zarrlite.indexing.basic import ChunkProjection
+from zarrlite.stores.access import delitems, getitems, reads_byte_ranges, setitems
+
+_local = threading.local()  # this thread's fetch buffer (see ArrayChunks.fetch)
+
+
+class ArrayChunks:
+    """What chunk I/O knows about one array: store, keys, layout, codecs, statistics."""
+
+    def __init__(self, store: Any, key_of: Callable[[tuple[int, ...]], str], meta: Any,
+                 pipeline: Any, write_empty_chunks: bool) -> None:
+        self.store = store
+        #: Whether the store reads parts of values (then a few blocks of a big chunk are
+        #: fetched by byte ranges).
+        self.reads_byte_ranges = reads_byte_ranges(store)
+        self.key_of = key_of
+        self.shape = meta.shape
+        self.chunks = meta.chunks
+        self.dtype = meta.dtype
+        self.order = meta.order
+        self.fill_value = meta.fill_value
+        self.pipeline = pipeline
+        self.write_empty_chunks = write_empty_chunks
+        #: Instrumentation: chunks decoded (whole or in part) and decoded in part only.
+        self.stats: dict[str, int] = {"chunks_decoded": 0, "partial_decodes": 0,
+                                      "blocks_decoded": 0, "ranged_reads": 0}
+        self._stats_lock = threading.Lock()
+        itemsize = self.dtype.itemsize
+        # byte strides of a full chunk in its own layout
+        self.chunk_strides = _layout_strides(self.chunks, itemsize, self.order)
+        self.fill_bytes = _fill_bytes(self.fill_value, self.dtype)
+        # a NaN fill value matches every NaN, whatever its sign and payload bits
+        self.nan_float_size, self.nan_big_endian = _nan_fill(self.fill_value, self.dtype)
+        #: For guessing whether byte-range reads pay: the Blosc block size of the last chunk
+        #: read by ranges, and the (shape, block shape) the b2nd codec stores chunks with.
+        self.blosc_blocksize_seen: int | None = None
+        self.b2nd_layout = None
+        #: F-ordered chunks (with more than one dimension over 1) are stored transposed.
+        self.b2nd_transposed = stores_transposed(self.chunks, self.order)
+        if pipeline.is_b2nd:
+            try:
+                self.b2nd_layout = pipeline.compressor.stored_layout(
+                    self.chunks, itemsize, self.b2nd_transposed)
+            except ValueError:
+                pass  # a config that cannot encode these chunks: reading will say so
+        #: Largest decoded chunk (padded to whole blocks for b2nd) read by byte ranges;
+        #: chunks claiming more are read whole.
+        self.ranged_max_nbytes = pipeline.nbytes
+        if self.b2nd_layout is not None:
+            shape, blocks = self.b2nd_layout
+            padded = int(np.prod([-(-n // b) * b for n, b in zip(shape, blocks)], dtype=np.int64))
+            self.ranged_max_nbytes = max(pipeline.nbytes, padded * itemsize)
+
+    def count(self, name: str, n: int = 1) -> None:
+        """Add n to a `stats` counter (safe from several threads)."""
+        with self._stats_lock:
+            self.stats[name] += n
+
+    def fetch(self, keys: list[str]) -> dict[str, Any]:
+        """Values of the keys present. Stores that can read into a reusable buffer do so
+        (into this thread's arena): the values are then views, valid until the next fetch
+        on this thread."""
+        read_into = getattr(self.store, "getitems_into", None)
+        if read_into is None:
+            return getitems(self.store, keys)
+        values, _local.arena = read_into(keys, getattr(_local, "arena", None))
+        return values
+
+    def fill_out(self, out: np.ndarray, proj: ChunkProjection) -> None:
+        if self.fill_bytes is None:
+            out[out_slices(proj)] = self.fill_value
+            return
+        offset, shape = out_offset_shape(out, proj)
+        _ext.fill_region(out, offset, out.strides, shape, self.fill_bytes)
+
+    def decode_b2nd_region(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
+                           nthreads: int, whole: bool = True) -> None:
+        """Two-level chunk: C decodes only the blocks the region touches, straight into out.
+        An F-ordered chunk is stored transposed: its region and strides are reversed. A
+        whole chunk (`whole`) whose frame does not have the expected shape (another
+        writer's layout) is decoded whole instead."""
+        region = proj.chunk_region or ((0, 1, 1),)
+        offset, _shape = out_offset_shape(out, proj)
+        strides = out.strides or (self.dtype.itemsize,)
+        if self.b2nd_transposed:
+            region, strides = region[::-1], strides[::-1]
+        self.count("chunks_decoded")
+        try:
+            nblocks = b2nd_call(lambda buf: _ext.b2nd_decode_region(
+                cdata, tuple(region), out, offset, tuple(strides), self.dtype.itemsize, buf,
+                nthreads), cdata)
+        except BufferSizeError:
+            raise
+        except ValueError:
+            if not whole:
+                raise
+            self.count("chunks_decoded", -1)
+            self.decode_projection(cdata, proj, out, nthreads)
+            return
+        self.count("blocks_decoded", nblocks)
+
+    def decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
+                           nthreads: int) -> None:
+        """Any pipeline but plain Blosc: codecs decode the chunk, numpy copies the region."""
+        pipeline = self.pipeline
+        buf = None if pipeline.is_object else scratch(pipeline.nbytes)
+        self.count("chunks_decoded")
+        chunk = pipeline.decode(cdata, out=buf)
+        out[out_slices(proj)] = chunk[chunk_slices(proj)]
+
+    def store_batch(self, encoded: dict[str, Any], empty: list[str]) -> None:
+        if encoded:
+            setitems(self.store, encoded)
+        if empty:
+            delitems(self.store, empty)
+
+    def fill_chunk(self, chunk: np.ndarray) -> None:
+        if self.fill_bytes is None:
+            chunk[...] = 0 if self.fill_value is None else self.fill_value
+            return
+        flat = chunk.reshape(-1, order="A")
+        _ext.fill_region(flat.view(np.uint8), 0, (self.dtype.itemsize,), (flat.size,),
+                         self.fill_bytes)
+
+    def is_fill(self, chunk: np.ndarray) -> bool:
+        if self.fill_value is None:
+            return False
+        if self.pipeline.is_object:
+            return all(_equals(item, self.fill_value) for item in chunk.flat)
+        raw = chunk.reshape(-1, order="A").view(np.uint8)
+        if self.nan_float_size:
+            return _ext.is_all_nan(raw, self.nan_float_size, self.nan_big_endian)
+        return _ext.is_uniform(raw, self.fill_bytes)
+
+
+
+def _equals(item: Any, fill_value: Any) -> bool:
+    """True only if `item == fill_value` gives a plain true: an ndarray item compares
+    element-wise, and must count as different, not raise or (with one element) match."""
+    result = item == fill_value
+    return isinstance(result, (bool, np.bool_)) and bool(result)
+
+
+def _layout_strides(shape: tuple[int, ...], itemsize: int, order: str) -> tuple[int, ...]:
+    strides = [0] * len(shape)
+    acc = itemsize
+    dims = range(len(shape) - 1, -1, -1) if order == "C" else range(len(shape))
+    for d in dims:
+        strides[d] = acc
+        acc *= shape[d]
+    return tuple(strides)
+
+
+def _fill_bytes(fill_value: Any, dtype: np.dtype) -> bytes | None:
+    """The fill value as raw item bytes, or None when numpy must do the filling."""
+    if dtype.hasobject:
+        return None
+    if fill_value is None:
+        return bytes(dtype.itemsize)
+    return np.array(fill_value, dtype=dtype).tobytes()
+
+
+def _nan_fill(fill_value: Any, dtype: np.dtype) -> tuple[int, bool]:
+    """(float size, big-endian) when the fill value is all NaN (floats, or complex with both
+    parts NaN), else (0, False)."""
+    if fill_value is None or dtype.kind not in "fc" or dtype.fields is not None:
+        return 0, False
+    value = np.asarray(fill_value, dtype=dtype)
+    if not (np.isnan(value.real) and np.isnan(value.imag if dtype.kind == "c" else value)):
+        return 0, False
+    size = dtype.itemsize // 2 if dtype.kind == "c" else dtype.itemsize
+    if size not in (2, 4, 8):  # long double: compare bytes
+        return 0, False
+    big = dtype.byteorder == ">" or (dtype.byteorder == "=" and sys.byteorder == "big")
+    return size, big
