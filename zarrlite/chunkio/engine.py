@@ -199,14 +199,12 @@ class ChunkIO(ArrayChunks):
             for i, (key, proj) in enumerate(zip(keys, group)):
                 slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
                 self._build_chunk_checked(key, proj, value, old.get(key), slot)
-        codec = pipeline.compressor
-        typesize = codec._typesize or self.dtype.itemsize
         slot_nbytes = _ext.blosc1_slot_nbytes(chunk_nbytes)
         dst = arena("encode_dst", n * slot_nbytes)
         sizes = np.empty(n, dtype=np.int64)
         check = not self.write_empty_chunks and self.fill_value is not None
-        _ext.blosc_encode_batch(src, n, chunk_nbytes, typesize, codec._cname_code, codec.clevel,
-                                codec.shuffle_for(typesize), codec.blocksize,
+        _ext.blosc_encode_batch(src, n, chunk_nbytes,
+                                *pipeline.compressor.c_params(self.dtype.itemsize),
                                 self.fill_bytes if check else None, dst, sizes,
                                 self.nan_float_size if check else 0, self.nan_big_endian)
         # views of our buffer only for stores whose own class promises to copy them

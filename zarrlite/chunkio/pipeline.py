@@ -11,8 +11,6 @@ from typing import Any
 import numpy as np
 
 from zarrlite import _ext
-from zarrlite.codecs.b2nd import B2ND, B2ND_MAX_DIMS
-from zarrlite.codecs.blosc import Blosc
 from zarrlite.codecs.registry import as_codec
 from zarrlite.errors import CodecError
 
@@ -45,23 +43,21 @@ class ChunkPipeline:
         self.nitems = int(np.prod(chunks, dtype=np.int64))
         self.nbytes = self.nitems * dtype.itemsize
         self.is_object = dtype.hasobject
+        # what the compressor declares (codecs from numcodecs declare nothing: whole chunks)
+        partial = getattr(self.compressor, "partial_decode", None)
+        plain = not self.filters and not self.is_object
         #: True when chunks are plain Blosc: the C core can decode them into any region.
-        self.is_blosc = (isinstance(self.compressor, Blosc) and not self.filters
-                         and not self.is_object)
+        self.is_blosc = partial == "blocks" and plain
         #: True when chunks are plain b2nd frames: the C core decodes only touched blocks.
-        #: (Chunks of more than 16 dimensions are stored flat, and decoded whole.)
-        self.is_b2nd = (isinstance(self.compressor, B2ND) and not self.filters
-                        and not self.is_object and len(chunks) <= B2ND_MAX_DIMS)
+        #: (Chunks of more dimensions than the codec's regions are stored flat: whole.)
+        self.is_b2nd = (partial == "regions" and plain
+                        and len(chunks) <= self.compressor.max_region_ndim)
 
     def encode(self, chunk: np.ndarray) -> bytes:
         """Encode a chunk-shaped array contiguous in the array's order."""
         if self.is_blosc:  # straight to C: this runs once per chunk written
-            codec = self.compressor
-            typesize = codec._typesize or self.dtype.itemsize
-            return _ext.blosc_encode(
-                chunk.reshape(-1, order="A").view(np.uint8), typesize, codec._cname_code,
-                codec.clevel, codec.shuffle_for(typesize), codec.blocksize,
-            )
+            return _ext.blosc_encode(chunk.reshape(-1, order="A").view(np.uint8),
+                                     *self.compressor.c_params(self.dtype.itemsize))
         data: Any = chunk
         for codec in self.filters:
             data = codec.encode(data)

@@ -51,6 +51,12 @@ class Codec(ABC):
     """
 
     codec_id: ClassVar[str]
+
+    #: How a chunk this codec compressed can be decoded in part: ``"blocks"`` (independent
+    #: 1-D blocks of the flat chunk, as Blosc stores them), ``"regions"`` (independent N-d
+    #: blocks, as b2nd stores them), or None (whole chunks only). The chunk I/O layer asks
+    #: this instead of testing codec classes.
+    partial_decode: ClassVar[str | None] = None
     """Identifier stored in the ``"id"`` key of the configuration."""
 
     @abstractmethod

@@ -89,6 +89,9 @@ class B2ND(Codec):
     """
 
     codec_id: ClassVar[str] = "zarrlite.b2nd"
+    partial_decode: ClassVar[str | None] = "regions"
+    #: Chunks of more dimensions are stored flat, and decoded whole.
+    max_region_ndim: ClassVar[int] = B2ND_MAX_DIMS
     NOSHUFFLE: ClassVar[int] = 0
     SHUFFLE: ClassVar[int] = 1
     BITSHUFFLE: ClassVar[int] = 2

@@ -59,6 +59,7 @@ class Blosc(Codec):
     """
 
     codec_id: ClassVar[str] = "blosc"
+    partial_decode: ClassVar[str | None] = "blocks"
     NOSHUFFLE: ClassVar[int] = 0
     SHUFFLE: ClassVar[int] = 1
     BITSHUFFLE: ClassVar[int] = 2
@@ -97,17 +98,15 @@ class Blosc(Codec):
             return self.BITSHUFFLE if typesize == 1 else self.SHUFFLE
         return self.shuffle
 
+    def c_params(self, itemsize: int) -> tuple[int, int, int, int, int]:
+        """What the C encoder takes for items of `itemsize` bytes: (typesize, compressor
+        code, clevel, shuffle, blocksize). A typesize given to the codec wins."""
+        typesize = self._typesize or itemsize
+        return (typesize, self._cname_code, self.clevel, self.shuffle_for(typesize),
+                self.blocksize)
+
     def encode(self, buf: BufferLike) -> bytes:
-        typesize = self._typesize or _typesize_of(buf)
-        data = as_bytes(buf)
-        return _ext.blosc_encode(
-            data,
-            typesize,
-            self._cname_code,
-            self.clevel,
-            self.shuffle_for(typesize),
-            self.blocksize,
-        )
+        return _ext.blosc_encode(as_bytes(buf), *self.c_params(_typesize_of(buf)))
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         cdata = as_bytes(buf)

@@ -70,11 +70,10 @@ def partial_decoding(array: Any) -> str:
     """How much of a chunk a small selection decodes: N-d blocks (``zarrlite.b2nd``), Blosc
     blocks (plain ``blosc``), or whole chunks, and why."""
     from zarrlite import config
-    from zarrlite.codecs.b2nd import B2ND
-    from zarrlite.codecs.blosc import Blosc
 
     compressor = array.compressor
-    if not isinstance(compressor, (B2ND, Blosc)):
+    partial = getattr(compressor, "partial_decode", None)  # numcodecs' codecs: None
+    if partial is None:
         return "no: whole chunks (the compressor has no independent blocks)"
     if array.dtype.hasobject:
         return "no: whole chunks (object items)"
@@ -82,7 +81,7 @@ def partial_decoding(array: Any) -> str:
         names = ", ".join(type(f).__name__ for f in array.filters)
         return (f"no: whole chunks (filters before {compressor.codec_id} change what its "
                 f"blocks hold: {names})")
-    kind = "N-d blocks and byte ranges" if isinstance(compressor, B2ND) else "Blosc blocks"
+    kind = "N-d blocks and byte ranges" if partial == "regions" else "Blosc blocks"
     if not config.get("partial_decode"):
         return f"off (zarrlite.config partial_decode=False; the chunks allow {kind})"
     return f"yes: {kind}"
