@@ -2,8 +2,11 @@
  * zl.h - the C core of zarrlite.
  *
  * Conventions: pointers and sizes in, int status out (0 ok, negative ZL_ERR_*).
- * No Python, no printing, no global mutable state. The caller owns every buffer;
- * functions only borrow them for the duration of the call.
+ * No Python, no printing. The caller owns every buffer; functions only borrow them for
+ * the duration of the call. The one global mutable state is in zl_dctx.c: each thread's
+ * kept C-Blosc2 decompression contexts (thread-local), and for fork safety a count of
+ * live multi-threaded contexts and a flag set in a child forked while one was alive
+ * (atomics, with a pthread_atfork handler).
  */
 #ifndef ZL_H
 #define ZL_H
