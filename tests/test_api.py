@@ -266,3 +266,10 @@ def test_all_names_are_exported():
 def test_fixed_fill_functions_refuse_a_fill_value(func):
     with pytest.raises(TypeError, match="full"):
         func(3, fill_value=5)
+
+
+def test_filters_holding_none_are_refused_before_any_write():
+    store: dict[str, bytes] = {}
+    with pytest.raises(TypeError, match="filters"):
+        zl.zeros(4, chunks=2, filters=[None], store=store)
+    assert store == {}

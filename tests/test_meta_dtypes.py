@@ -1,5 +1,5 @@
-"""Tests for zarrlite.metadata.dtypes and fill values in .zarray: every dtype's JSON form, fill value
-encodings (NaN, infinities, base64 bytes, structured), and hypothesis round trips."""
+"""Tests for zarrlite.metadata.dtypes and fill values in .zarray: every dtype's JSON form,
+fill value encodings (NaN, infinities, base64 bytes, structured), and hypothesis round trips."""
 
 from __future__ import annotations
 

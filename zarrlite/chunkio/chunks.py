@@ -11,15 +11,18 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from zarrlite import _ext
 from zarrlite.chunkio.buffers import b2nd_call, chunk_slices, out_offset_shape, out_slices, scratch
+from zarrlite.chunkio.pipeline import ChunkPipeline
+from zarrlite.codecs.abc import RegionCodec
 from zarrlite.codecs.b2nd import stores_transposed
 from zarrlite.errors import BufferSizeError
 from zarrlite.indexing.basic import ChunkProjection
+from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.stores.access import delitems, getitems, reads_byte_ranges, setitems
 
 _local = threading.local()  # this thread's fetch buffer (see ArrayChunks.fetch)
@@ -28,8 +31,8 @@ _local = threading.local()  # this thread's fetch buffer (see ArrayChunks.fetch)
 class ArrayChunks:
     """What chunk I/O knows about one array: store, keys, layout, codecs, statistics."""
 
-    def __init__(self, store: Any, key_of: Callable[[tuple[int, ...]], str], meta: Any,
-                 pipeline: Any, write_empty_chunks: bool) -> None:
+    def __init__(self, store: Any, key_of: Callable[[tuple[int, ...]], str], meta: ArrayMeta,
+                 pipeline: ChunkPipeline, write_empty_chunks: bool) -> None:
         self.store = store
         #: Whether the store reads parts of values (then a few blocks of a big chunk are
         #: fetched by byte ranges).
@@ -60,7 +63,7 @@ class ArrayChunks:
         self.b2nd_transposed = stores_transposed(self.chunks, self.order)
         if pipeline.is_b2nd:
             try:
-                self.b2nd_layout = pipeline.compressor.stored_layout(
+                self.b2nd_layout = cast(RegionCodec, pipeline.compressor).stored_layout(
                     self.chunks, itemsize, self.b2nd_transposed)
             except ValueError:
                 pass  # a config that cannot encode these chunks: reading will say so

@@ -204,12 +204,12 @@ class ChunkIO(ArrayChunks):
         sizes = np.empty(n, dtype=np.int64)
         check = not self.write_empty_chunks and self.fill_value is not None
         _ext.blosc_encode_batch(src, n, chunk_nbytes,
-                                *pipeline.compressor.c_params(self.dtype.itemsize),
+                                *pipeline.blosc_params(),
                                 self.fill_bytes if check else None, dst, sizes,
                                 self.nan_float_size if check else 0, self.nan_big_endian)
         # views of our buffer only for stores whose own class promises to copy them
         keep = type(self.store).__dict__.get("copies_values", False)
-        view = memoryview(dst)
+        view = dst.data
         encoded: dict[str, Any] = {}
         empty: list[str] = []
         for i, (key, size) in enumerate(zip(keys, sizes.tolist())):

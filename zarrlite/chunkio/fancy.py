@@ -69,8 +69,10 @@ def _decode(io: ArrayChunks, key: str, cdata: Any, nthreads: int,
                 _ext.blosc_decode(cdata, buf, nthreads)
                 return buf.view(io.dtype).reshape(io.chunks, order=io.order)
             return _decode_blosc_blocks(io, cdata, wanted, buf, nthreads)
-        buf = None if pipeline.is_object else scratch(pipeline.nbytes)
         io.count("chunks_decoded")
+        if pipeline.is_object:  # into a new array of objects
+            return pipeline.decode(cdata, out=None)
+        buf = scratch(pipeline.nbytes)
         if pipeline.is_b2nd and item_offsets is not None:
             try:
                 wanted, touched = _ext.b2nd_item_blocks(cdata, item_offsets, io.dtype.itemsize)

@@ -6,11 +6,12 @@ order (C or F). Its encoded bytes ("cdata") are what the store holds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 
 from zarrlite import _ext
+from zarrlite.codecs.abc import BlockCodec, Codec, CodecLike, RegionCodec
 from zarrlite.codecs.registry import as_codec
 from zarrlite.errors import CodecError
 
@@ -33,10 +34,10 @@ class ChunkPipeline:
         filters: Any,
         dtype: np.dtype,
         chunks: tuple[int, ...],
-        order: str,
+        order: Literal["C", "F"],
     ) -> None:
         self.compressor = as_codec(compressor)
-        self.filters = [as_codec(f) for f in (filters or ())]
+        self.filters = [_filter_codec(f) for f in (filters or ())]
         self.dtype = dtype
         self.chunks = chunks
         self.order = order
@@ -51,13 +52,17 @@ class ChunkPipeline:
         #: True when chunks are plain b2nd frames: the C core decodes only touched blocks.
         #: (Chunks of more dimensions than the codec's regions are stored flat: whole.)
         self.is_b2nd = (partial == "regions" and plain
-                        and len(chunks) <= self.compressor.max_region_ndim)
+                        and len(chunks) <= cast(RegionCodec, self.compressor).max_region_ndim)
+
+    def blosc_params(self) -> tuple[int, int, int, int, int]:
+        """For plain Blosc chunks (`is_blosc`): what the C encoder takes."""
+        return cast(BlockCodec, self.compressor).c_params(self.dtype.itemsize)
 
     def encode(self, chunk: np.ndarray) -> bytes:
         """Encode a chunk-shaped array contiguous in the array's order."""
         if self.is_blosc:  # straight to C: this runs once per chunk written
             return _ext.blosc_encode(chunk.reshape(-1, order="A").view(np.uint8),
-                                     *self.compressor.c_params(self.dtype.itemsize))
+                                     *self.blosc_params())
         data: Any = chunk
         for codec in self.filters:
             data = codec.encode(data)
@@ -122,3 +127,10 @@ class ChunkPipeline:
     def _check_nbytes(self, nbytes: int) -> None:
         if nbytes != self.nbytes:
             raise CodecError(f"chunk decodes to {nbytes} bytes, expected {self.nbytes}")
+
+
+def _filter_codec(config: Any) -> Codec | CodecLike:
+    codec = as_codec(config)
+    if codec is None:
+        raise TypeError("filters: expected codecs or codec configurations, found None")
+    return codec

@@ -63,7 +63,7 @@ def region_blocks(region: Sequence[tuple[int, int, int]], strides: Sequence[int]
         lo, hi = min(ends) * inner_stride, max(ends) * inner_stride + itemsize - 1
     if int(np.prod([c for _s, _st, c in outer], dtype=np.int64)) > MAX_RUNS:
         return None
-    base = np.zeros((), dtype=np.int64)
+    base: np.ndarray = np.zeros((), dtype=np.int64)
     for (s, st, c), stride in zip(outer, outer_strides):
         base = np.add.outer(base, (s + st * np.arange(c, dtype=np.int64)) * stride)
     base = base.reshape(-1)

@@ -19,18 +19,20 @@ from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.indexing.basic import ChunkProjection
 
 
-def worth_trying(io: ArrayChunks, region: tuple | None = None, strides: tuple | None = None,
+def worth_trying(io: ArrayChunks, region: Sequence[tuple[int, int, int]] | None = None,
+                 strides: Sequence[int] | None = None,
                  offsets: np.ndarray | None = None) -> bool:
     """Whether a region (with the chunk's byte strides, both in C order of the stored
     chunk) or the items at these byte offsets probably need few enough blocks for a
     byte-range read to pay; guessed cheaply before any I/O from bounds (the read itself
-    decides exactly)."""
+    decides exactly). Give either `region` and `strides`, or `offsets`."""
     itemsize, limit = io.dtype.itemsize, ranged.MAX_BLOCK_FRACTION
     if io.pipeline.is_b2nd:
         if io.b2nd_layout is None:
             return True
         shape, blocks = io.b2nd_layout
         if offsets is None:
+            assert region is not None, "a region or offsets"
             return blockmaps.nd_region_fraction(region, shape, blocks) <= limit
         return blockmaps.nd_items_fraction(offsets, itemsize, shape, blocks) <= limit
     blocksize = io.blosc_blocksize_seen
@@ -38,6 +40,7 @@ def worth_trying(io: ArrayChunks, region: tuple | None = None, strides: tuple | 
         return True
     nblocks = -(-io.pipeline.nbytes // blocksize)
     if offsets is None:
+        assert region is not None and strides is not None, "a region and strides, or offsets"
         bound = blockmaps.region_blocks_bound(region, strides, itemsize, blocksize)
     else:
         bound = 2 * len(offsets)  # an item may straddle two blocks

@@ -189,7 +189,7 @@ def _hierarchy(root: zl.Group, path: str) -> None:
     )
     x[:500] = np.linspace(0, 1, 500 * 1000).reshape(500, 1000)
     x.attrs["units"] = "metres"
-    a = zl.open(path, mode="r", path="x")
+    a = zl.open_array(path, mode="r", path="x")
     print("3. Plain Zarr v2, as zarr-python writes it: filters, attributes, fill values, groups")
     print(
         f"{INDENT}x reopened read-only: x[499, 999] = {a[499, 999]}, x[500, 0] = "

@@ -33,6 +33,22 @@ class CodecLike(Protocol):
     def get_config(self) -> dict[str, Any]: ...
 
 
+class BlockCodec(CodecLike, Protocol):
+    """What a codec declaring ``partial_decode = "blocks"`` gives the C core."""
+
+    def c_params(self, itemsize: int) -> tuple[int, int, int, int, int]: ...
+
+
+class RegionCodec(CodecLike, Protocol):
+    """What a codec declaring ``partial_decode = "regions"`` gives the C core."""
+
+    @property
+    def max_region_ndim(self) -> int: ...
+
+    def stored_layout(self, shape: tuple[int, ...], itemsize: int, transposed: bool = False
+                      ) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
+
+
 class Codec(ABC):
     """Abstract base class of zarrlite codecs.
 
@@ -51,13 +67,13 @@ class Codec(ABC):
     """
 
     codec_id: ClassVar[str]
+    """Identifier stored in the ``"id"`` key of the configuration."""
 
     #: How a chunk this codec compressed can be decoded in part: ``"blocks"`` (independent
     #: 1-D blocks of the flat chunk, as Blosc stores them), ``"regions"`` (independent N-d
     #: blocks, as b2nd stores them), or None (whole chunks only). The chunk I/O layer asks
     #: this instead of testing codec classes.
     partial_decode: ClassVar[str | None] = None
-    """Identifier stored in the ``"id"`` key of the configuration."""
 
     @abstractmethod
     def encode(self, buf: BufferLike) -> bytes | np.ndarray:

@@ -29,7 +29,7 @@ class _Checksum32(Codec):
         """Return the data with its checksum added at `location`."""
         data = as_bytes(buf)
         tag = (self._checksum(data) & _MASK32).to_bytes(4, "little")
-        parts = (tag, data) if self.location == "start" else (data, tag)
+        parts = (tag, data.data) if self.location == "start" else (data.data, tag)
         return b"".join(parts)
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
@@ -86,7 +86,7 @@ class CRC32(_LocatedChecksum32):
 
     @staticmethod
     def _checksum(data: np.ndarray) -> int:
-        return zlib.crc32(data)
+        return zlib.crc32(data.data)
 
 
 class Adler32(_LocatedChecksum32):
@@ -102,7 +102,7 @@ class Adler32(_LocatedChecksum32):
 
     @staticmethod
     def _checksum(data: np.ndarray) -> int:
-        return zlib.adler32(data)
+        return zlib.adler32(data.data)
 
 
 _FLETCHER_MOD = 65535

@@ -170,14 +170,14 @@ class Zstd(Codec):
             level=level, write_checksum=bool(self.checksum), write_content_size=True
         )
         try:
-            return cctx.compress(as_bytes(buf))
+            return cctx.compress(as_bytes(buf).data)
         except zstandard.ZstdError as exc:
             raise corrupt("zstd", f"compression failed: {exc}") from exc
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         """Decompress `buf`, into `out` when given (without an intermediate copy)."""
         src = _nonempty(buf, "zstd")
-        view = memoryview(src)
+        view = src.data
         frames = zstd_frames(view)
         sizes = [frame[2] for frame in frames]
         dctx = zstandard.ZstdDecompressor()
@@ -210,7 +210,7 @@ def _zstd_decode_into(
         scratch = np.empty(dst.nbytes, np.uint8)
         _zstd_decode_into(dctx, src, scratch, total)
         return copy_into(scratch, out, "zstd")
-    target = memoryview(dst.reshape(-1, order="A").view(np.uint8))
+    target = dst.reshape(-1, order="A").view(np.uint8).data
     filled = 0
     with dctx.stream_reader(src, read_across_frames=True) as reader:
         while filled < len(target):
@@ -288,14 +288,14 @@ class Zlib(Codec):
 
     def encode(self, buf: BufferLike) -> bytes:
         """Compress `buf` with :func:`zlib.compress`."""
-        return zlib.compress(as_bytes(buf), self.level)
+        return zlib.compress(as_bytes(buf).data, self.level)
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         """Decompress `buf`; truncated streams raise CodecError."""
         src = _nonempty(buf, "zlib")
         size_hint = zlib.DEF_BUF_SIZE if out is None else max(writable_array(out, "zlib").nbytes, 1)
         try:
-            data = zlib.decompress(src, bufsize=size_hint)
+            data = zlib.decompress(src.data, bufsize=size_hint)
         except zlib.error as exc:
             raise corrupt("zlib", str(exc)) from exc
         return _deliver(data, out, "zlib")
@@ -331,8 +331,8 @@ class GZip(Codec):
         deflate = zlib.compressobj(
             self.level, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0
         )
-        body = deflate.compress(data) + deflate.flush()
-        trailer = (zlib.crc32(data) & 0xFFFFFFFF).to_bytes(4, "little") + (
+        body = deflate.compress(data.data) + deflate.flush()
+        trailer = (zlib.crc32(data.data) & 0xFFFFFFFF).to_bytes(4, "little") + (
             data.size & 0xFFFFFFFF
         ).to_bytes(4, "little")
         return b"".join((header, body, trailer))
@@ -341,7 +341,7 @@ class GZip(Codec):
         """Decompress every gzip member of `buf`, checking CRC and length."""
         src = _nonempty(buf, "gzip")
         try:
-            data = gzip.decompress(memoryview(src))
+            data = gzip.decompress(src.data)
         except (OSError, EOFError, zlib.error) as exc:
             raise corrupt("gzip", str(exc)) from exc
         return _deliver(data, out, "gzip")
@@ -363,13 +363,13 @@ class BZ2(Codec):
 
     def encode(self, buf: BufferLike) -> bytes:
         """Compress `buf` with :func:`bz2.compress`."""
-        return bz2.compress(memoryview(as_bytes(buf)), self.level)
+        return bz2.compress(as_bytes(buf).data, self.level)
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         """Decompress every bzip2 stream of `buf`."""
         src = _nonempty(buf, "bz2")
         try:
-            data = bz2.decompress(memoryview(src))
+            data = bz2.decompress(src.data)
         except (OSError, ValueError, EOFError) as exc:
             raise corrupt("bz2", str(exc)) from exc
         return _deliver(data, out, "bz2")
@@ -409,7 +409,7 @@ class LZMA(Codec):
         """Compress `buf` with :func:`lzma.compress`."""
         try:
             return lzma.compress(
-                as_bytes(buf),
+                as_bytes(buf).data,
                 format=self.format,
                 check=self.check,
                 preset=self.preset,
@@ -422,7 +422,7 @@ class LZMA(Codec):
         """Decompress `buf` with :func:`lzma.decompress`."""
         src = _nonempty(buf, "lzma")
         try:
-            data = lzma.decompress(src, format=self.format, filters=self.filters)
+            data = lzma.decompress(src.data, format=self.format, filters=self.filters)
         except (lzma.LZMAError, EOFError) as exc:
             raise corrupt("lzma", str(exc)) from exc
         return _deliver(data, out, "lzma")

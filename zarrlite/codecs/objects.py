@@ -232,7 +232,7 @@ class JSON(Codec):
         if separators is None:
             separators = (",", ":") if indent is None else (", ", ": ")
         self._text_encoding = encoding
-        self._encoder_config = {
+        self._encoder_config: dict[str, Any] = {
             "skipkeys": skipkeys,
             "ensure_ascii": ensure_ascii,
             "check_circular": check_circular,
@@ -241,7 +241,7 @@ class JSON(Codec):
             "separators": tuple(separators),
             "sort_keys": sort_keys,
         }
-        self._decoder_config = {"strict": strict}
+        self._decoder_config: dict[str, Any] = {"strict": strict}
 
     def encode(self, buf: Any) -> bytes:
         """Return the JSON document of the items, dtype and shape of `buf`."""
@@ -343,7 +343,7 @@ class Pickle(Codec):
                 " = True or the environment variable ZARRLITE_ALLOW_UNSAFE_PICKLE_DECODE=1"
             )
         try:
-            dec = pickle.loads(memoryview(as_bytes(buf)))
+            dec = pickle.loads(as_bytes(buf).data)
         except Exception as exc:  # unpickling corrupt data can raise nearly anything
             raise corrupt(self.codec_id, f"cannot unpickle: {exc!r}") from exc
         if not isinstance(dec, np.ndarray):

@@ -239,7 +239,7 @@ class Array(Node, FancyIndexing):
     def _basic_indexer(self, selection: Any) -> BasicIndexer:
         return BasicIndexer(selection, self._meta.shape, self._meta.chunks)
 
-    def __array__(self, dtype: npt.DTypeLike = None, copy: bool | None = None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         data = np.asarray(self[...])
         return data if dtype is None else data.astype(dtype, copy=False)
 

@@ -80,6 +80,13 @@ def _codec_config(codec: Any) -> dict | None:
     return config
 
 
+def _filter_config(codec: Any) -> dict:
+    config = _codec_config(codec)
+    if config is None:
+        raise TypeError("filters: expected codecs or codec configurations, found None")
+    return config
+
+
 def build_array_meta(
     shape: Any,
     chunks: Any = True,
@@ -100,13 +107,13 @@ def build_array_meta(
     chunks = normalize_chunks(chunks, shape, np_dtype.itemsize)
     if compressor == "default":
         compressor = DEFAULT_COMPRESSOR
-    filter_configs = [_codec_config(f) for f in (filters or ())]
+    filter_configs = [_filter_config(f) for f in (filters or ())]
     if np_dtype.hasobject:
         first_ids = {c["id"] for c in filter_configs[:1]}
         if object_codec is not None:
             if not first_ids & {"vlen-utf8", "vlen-bytes", "vlen-array", "json2", "pickle",
                                 "msgpack2"}:
-                filter_configs.insert(0, _codec_config(object_codec))
+                filter_configs.insert(0, _filter_config(object_codec))
         elif implied is not None and not filter_configs:
             filter_configs = [implied]
         elif not filter_configs:

@@ -6,7 +6,7 @@ A mixin, so that `array.py` keeps the core; it relies on `Array`'s ``_meta``, ``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,9 +18,25 @@ from zarrlite.indexing.orthogonal import (
     OrthogonalIndexer,
 )
 
+if TYPE_CHECKING:
+    from zarrlite.chunkio.engine import ChunkIO
+    from zarrlite.metadata.array_meta import ArrayMeta
+
 
 class FancyIndexing:
     """Orthogonal, coordinate, mask and block selections (zarr-python 2's API)."""
+
+    if TYPE_CHECKING:  # what the mixin relies on, defined by Array
+        _meta: ArrayMeta
+
+        @property
+        def _io(self) -> ChunkIO: ...
+        def _check_writable(self) -> None: ...
+        def _prepare_value(self, value: Any, shape: tuple[int, ...]) -> np.ndarray: ...
+        def get_basic_selection(
+            self, selection: Any = ..., out: np.ndarray | None = None
+        ) -> Any: ...
+        def set_basic_selection(self, selection: Any, value: Any) -> None: ...
 
     # --------------------------------------------------------------- orthogonal
     def get_orthogonal_selection(self, selection: Any) -> np.ndarray:

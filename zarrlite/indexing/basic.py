@@ -164,6 +164,9 @@ class DimIndexer:
     """
 
     __slots__ = ("dim_len", "dim_chunk_len", "nitems")
+    dim_len: int
+    dim_chunk_len: int
+    nitems: int
     drops_axis: ClassVar[bool] = False
 
     @property

@@ -108,9 +108,9 @@ def _dim_pieces(
     """
     if not isinstance(dim_sel, (slice, np.ndarray)):
         i = normalize_integer(dim_sel, dim_len, axis)
-        chunk, local = divmod(i, chunk_len)
+        chunk, offset = divmod(i, chunk_len)
         complete = min(chunk_len, dim_len - chunk * chunk_len) == 1
-        return 1, [(chunk, np.array([local], np.int64), np.zeros(1, np.int64), complete)]
+        return 1, [(chunk, np.array([offset], np.int64), np.zeros(1, np.int64), complete)]
     index, pos = _dim_positions(dim_sel, dim_len, axis)
     n = len(index)
     if n == 0:

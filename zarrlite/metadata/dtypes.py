@@ -40,7 +40,7 @@ __all__ = [
 SUPPORTED_KINDS = frozenset("biufcSUVMmO")
 
 _OBJECT = np.dtype(object)
-_VLEN_FILTERS = {str: "vlen-utf8", bytes: "vlen-bytes"}
+_VLEN_FILTERS: dict[type, str] = {str: "vlen-utf8", bytes: "vlen-bytes"}
 _FLOAT_NAMES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -161,7 +161,7 @@ def _descr_from_json(descr: Any) -> Any:
             name = tuple(name)
         elif not isinstance(name, str):
             raise ValueError(f"expected a field name, found {name!r}")
-        field = (name, _descr_from_json(entry[1]))
+        field: tuple[Any, ...] = (name, _descr_from_json(entry[1]))
         if len(entry) == 3:
             shape = entry[2]
             shape = tuple(shape) if isinstance(shape, (list, tuple)) else (shape,)

@@ -235,8 +235,8 @@ class DirectoryStore(BaseStore):
     def __eq__(self, other: object) -> bool:
         return (
             type(other) is type(self)
-            and other.path == self.path  # type: ignore[attr-defined]
-            and other.normalize_keys == self.normalize_keys  # type: ignore[attr-defined]
+            and other.path == self.path
+            and other.normalize_keys == self.normalize_keys
         )
 
     def __hash__(self) -> int:
@@ -355,7 +355,7 @@ class DirectoryStore(BaseStore):
         while used < 0:  # too small: grow with room to spare, and read again
             arena = np.empty(max(2 * -used, 2 * arena.nbytes), dtype=np.uint8)
             used = _ext.read_files(paths, arena, offsets, sizes)
-        view = memoryview(arena).toreadonly()
+        view = arena.data.toreadonly()
         values = {}
         for key, start, size in zip(keys, offsets.tolist(), sizes.tolist()):
             if size >= 0:
