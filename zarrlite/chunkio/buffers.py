@@ -43,13 +43,20 @@ def arena(name: str, nbytes: int) -> np.ndarray:
 
 
 @contextmanager
-def decoding(key: str) -> Iterator[None]:
+def decoding(key: str, purpose: str = "") -> Iterator[None]:
     """Name the chunk in decoding errors: CodecError and ValueError from the codecs become
-    a CodecError saying which chunk could not be decoded."""
+    a CodecError saying which chunk could not be decoded (and what for: `purpose`, such
+    as "to update it")."""
     try:
         yield
     except (CodecError, ValueError) as err:
-        raise CodecError(f"cannot decode chunk {key!r}: {err}", getattr(err, "code", 0)) from err
+        raise decode_error(key, err, purpose) from err
+
+
+def decode_error(key: str, err: Exception, purpose: str = "") -> CodecError:
+    """The CodecError naming chunk `key` that `err` (from a codec) becomes."""
+    what = f" {purpose}" if purpose else ""
+    return CodecError(f"cannot decode chunk {key!r}{what}: {err}", getattr(err, "code", 0))
 
 
 def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:

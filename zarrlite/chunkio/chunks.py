@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -26,6 +26,11 @@ from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.stores.access import delitems, getitems, reads_byte_ranges, setitems
 
 _local = threading.local()  # this thread's fetch buffer (see ArrayChunks.fetch)
+
+#: Most chunk bytes (decoded size) a worker handles at once: a batch is cut into parts of
+#: at most this much (one chunk at least), which bounds the per-thread buffers for fetched
+#: and encoded bytes.
+PART_NBYTES = 32 << 20
 
 
 class ArrayChunks:
@@ -74,6 +79,11 @@ class ArrayChunks:
             shape, blocks = self.b2nd_layout
             padded = int(np.prod([-(-n // b) * b for n, b in zip(shape, blocks)], dtype=np.int64))
             self.ranged_max_nbytes = max(pipeline.nbytes, padded * itemsize)
+
+    def parts(self, batch: Sequence[Any]) -> list[Sequence[Any]]:
+        """`batch` cut into consecutive parts of at most :data:`PART_NBYTES` of chunks."""
+        size = max(1, PART_NBYTES // max(1, self.pipeline.nbytes))
+        return [batch[i : i + size] for i in range(0, len(batch), size)]
 
     def count(self, name: str, n: int = 1) -> None:
         """Add n to a `stats` counter (safe from several threads)."""

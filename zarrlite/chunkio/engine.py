@@ -9,7 +9,7 @@ Plain Blosc chunks (the common case) never go through Python one by one:
   contiguous block there, block by block when its Blosc blocks are whole rows (skipping the
   blocks the selection misses), else into scratch followed by one strided copy. Missing
   chunks are filled with the fill value.
-- writing: the new chunks of a group are built side by side in a per-thread buffer (the old
+- writing: the new chunks of a part of a batch are built side by side in a per-thread buffer (the old
   chunk decoded first for partial writes; region copies in one C call when the value is
   contiguous), one C call encodes them all (skipping chunks that hold only the fill value),
   and directory stores write the files in C, atomically.
@@ -32,6 +32,7 @@ from zarrlite.chunkio import ranged as rangedio
 from zarrlite.chunkio.buffers import (
     arena,
     chunk_slices,
+    decode_error,
     decoding,
     out_slices,
     scratch,
@@ -40,10 +41,6 @@ from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.errors import CodecError
 from zarrlite.indexing.basic import ChunkProjection
 from zarrlite.stores.adapter import inside_store_call
-
-#: Most chunk bytes (decoded size) one group of a batch handles at once: bounds the
-#: per-thread buffers for fetched and encoded bytes.
-GROUP_NBYTES = 32 << 20
 
 
 def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]) -> None:
@@ -93,12 +90,11 @@ class ChunkIO(ArrayChunks):
         run_batches(projections, lambda batch, nthreads: self._read_batch(batch, out, nthreads))
 
     def _read_batch(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
-        # bounded groups: the fetched bytes of a group must not grow without limit
-        per_group = max(1, GROUP_NBYTES // max(1, self.pipeline.nbytes))
-        for start in range(0, len(batch), per_group):
-            self._read_group(batch[start : start + per_group], out, nthreads)
+        # bounded parts: the fetched bytes of one part must not grow without limit
+        for part in self.parts(batch):
+            self._read_part(part, out, nthreads)
 
-    def _read_group(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
+    def _read_part(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
         if (self.pipeline.nbytes >= ranged.MIN_CHUNK_NBYTES and config.get("partial_decode")
                 and self.reads_byte_ranges):
@@ -160,7 +156,7 @@ class ChunkIO(ArrayChunks):
             )
         except CodecError as err:
             key = found_keys[getattr(err, "index", 0)]
-            raise CodecError(f"cannot decode chunk {key!r}: {err}", err.code) from err
+            raise decode_error(key, err) from err
 
     # ----------------------------------------------------------------- writing
     def write(self, projections: Sequence[ChunkProjection], value: np.ndarray) -> None:
@@ -169,9 +165,8 @@ class ChunkIO(ArrayChunks):
 
     def _write_batch(self, batch: Sequence[ChunkProjection], value: np.ndarray) -> None:
         if self.pipeline.is_blosc:
-            per_group = max(1, GROUP_NBYTES // max(1, self.pipeline.nbytes))
-            for start in range(0, len(batch), per_group):
-                self._write_blosc_group(batch[start : start + per_group], value)
+            for part in self.parts(batch):
+                self._write_blosc_part(part, value)
             return
         keys = [self.key_of(p.chunk_coords) for p in batch]
         old = self._fetch_partial(keys, batch)
@@ -185,18 +180,18 @@ class ChunkIO(ArrayChunks):
                 encoded[key] = self.pipeline.encode(chunk)
         self.store_batch(encoded, empty)
 
-    def _write_blosc_group(self, group: Sequence[ChunkProjection], value: np.ndarray) -> None:
+    def _write_blosc_part(self, part: Sequence[ChunkProjection], value: np.ndarray) -> None:
         """Plain Blosc: build the new chunks side by side in one per-thread buffer, then one
         C call encodes them all (skipping fill-only chunks) without the GIL."""
-        keys = [self.key_of(p.chunk_coords) for p in group]
-        old = self._fetch_partial(keys, group)
-        pipeline, n = self.pipeline, len(group)
+        keys = [self.key_of(p.chunk_coords) for p in part]
+        old = self._fetch_partial(keys, part)
+        pipeline, n = self.pipeline, len(part)
         chunk_nbytes = pipeline.nbytes
         src = arena("encode_src", n * chunk_nbytes)
         if value.flags.c_contiguous and value.size:
-            self._fill_slots_from_contiguous(keys, group, value, old, src)
+            self._fill_slots_from_contiguous(keys, part, value, old, src)
         else:
-            for i, (key, proj) in enumerate(zip(keys, group)):
+            for i, (key, proj) in enumerate(zip(keys, part)):
                 slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
                 self._build_chunk_checked(key, proj, value, old.get(key), slot)
         slot_nbytes = _ext.blosc1_slot_nbytes(chunk_nbytes)
@@ -216,34 +211,31 @@ class ChunkIO(ArrayChunks):
             if size == 0:
                 empty.append(key)
             else:
-                part = view[i * slot_nbytes : i * slot_nbytes + size]
-                encoded[key] = part if keep else bytes(part)
+                cdata = view[i * slot_nbytes : i * slot_nbytes + size]
+                encoded[key] = cdata if keep else bytes(cdata)
         self.store_batch(encoded, empty)
 
-    def _fill_slots_from_contiguous(self, keys: list[str], group: Sequence[ChunkProjection],
+    def _fill_slots_from_contiguous(self, keys: list[str], part: Sequence[ChunkProjection],
                                     value: np.ndarray, old: dict[str, Any],
                                     src: np.ndarray) -> None:
-        """Build the group's chunks in `src`: slots of partial chunks get the old chunk (or
+        """Build the part's chunks in `src`: slots of partial chunks get the old chunk (or
         the fill value), edge slots the fill value; then one C call copies every chunk's
         region of the contiguous `value` into its slot."""
         chunk_nbytes = self.pipeline.nbytes
-        n, ndim = len(group), len(self.chunks)
-        for i, (key, proj) in enumerate(zip(keys, group)):
+        n, ndim = len(part), len(self.chunks)
+        for i, (key, proj) in enumerate(zip(keys, part)):
             counts = tuple(count for _start, _step, count in proj.chunk_region)
             if proj.complete and counts == self.chunks:
                 continue  # fully overwritten below
             slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
             cdata = old.get(key)
             if cdata is not None and not proj.complete:
-                try:
+                with decoding(key, "to update it"):
                     self.pipeline.decode(cdata, out=slot)
-                except (CodecError, ValueError) as err:
-                    raise CodecError(f"cannot decode chunk {key!r} to update it: {err}",
-                                     getattr(err, "code", 0)) from err
             else:
                 self.fill_chunk(slot.view(self.dtype))
-        regions = np.array([p.chunk_region for p in group], dtype=np.int64).reshape(n, ndim, 3)
-        out_starts = np.array([[start for start, _ in p.out_region] for p in group],
+        regions = np.array([p.chunk_region for p in part], dtype=np.int64).reshape(n, ndim, 3)
+        out_starts = np.array([[start for start, _ in p.out_region] for p in part],
                               dtype=np.int64).reshape(n, ndim)
         chunk_strides = np.array(self.chunk_strides, dtype=np.int64)
         _ext.copy_regions(
@@ -265,11 +257,8 @@ class ChunkIO(ArrayChunks):
 
     def _build_chunk_checked(self, key: str, proj: ChunkProjection, value: np.ndarray,
                              old: Any, buf: np.ndarray | None = None) -> np.ndarray:
-        try:
+        with decoding(key, "to update it"):
             return self._build_chunk(proj, value, old, buf)
-        except (CodecError, ValueError) as err:
-            raise CodecError(f"cannot decode chunk {key!r} to update it: {err}",
-                             getattr(err, "code", 0)) from err
 
     def _build_chunk(self, proj: ChunkProjection, value: np.ndarray, old: Any,
                      buf: np.ndarray | None = None) -> np.ndarray:

@@ -16,7 +16,6 @@ import numpy as np
 
 from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges as ranged
-from zarrlite.chunkio import engine as chunkio
 from zarrlite.chunkio import plan as blockmaps
 from zarrlite.chunkio import ranged as rangedio
 from zarrlite.chunkio.buffers import b2nd_call, decoding, scratch
@@ -182,19 +181,13 @@ def _item_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
     return total.reshape(-1)
 
 
-def _groups(io: ArrayChunks, batch: Sequence[Any]) -> list[Sequence[Any]]:
-    """The batch cut so that each group's fetched bytes stay bounded."""
-    per_group = max(1, chunkio.GROUP_NBYTES // max(1, io.pipeline.nbytes))
-    return [batch[i : i + per_group] for i in range(0, len(batch), per_group)]
-
-
 def _read_batch(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
-    for group in _groups(io, batch):
-        _read_group(io, group, out, nthreads, gather)
+    for part in io.parts(batch):
+        _read_part(io, part, out, nthreads, gather)
 
 
-def _read_group(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+def _read_part(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
     rest = _read_ranged(io, [(proj, _item_offsets(io, proj)) for proj in batch], out, nthreads,
                         gather)
@@ -277,11 +270,11 @@ def _scatter_points(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.nda
 
 
 def _write_batch(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
-    for group in _groups(io, batch):
-        _write_group(io, group, value, scatter)
+    for part in io.parts(batch):
+        _write_part(io, part, value, scatter)
 
 
-def _write_group(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
+def _write_part(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:
     """One read-modify-write per chunk: fetch the chunks not wholly overwritten in one
     batch, patch each, encode, then one store write and one delete."""
     keys = [io.key_of(p.chunk_coords) for p in batch]
