@@ -1,5 +1,5 @@
-"""Per-thread buffers and small helpers shared by the chunk I/O modules (chunkio, fancyio,
-rangedio): reusable scratch, naming the chunk in decoding errors, and the slices that map a
+"""Per-thread buffers and small helpers shared by the chunk I/O modules (engine, fancy,
+ranged): reusable scratch, naming the chunk in decoding errors, and the slices that map a
 chunk projection between its chunk and the output."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 
 from zarrlite import _ext
 from zarrlite.errors import BufferSizeError, CodecError
-from zarrlite.indexing.basic import ChunkProjection
+from zarrlite.indexing.basic import ChunkProjection, out_region_to_slices, region_to_slices
 
 _local = threading.local()
 
@@ -73,20 +73,21 @@ def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
     return decode(buf)
 
 
+def raw_bytes(arr: np.ndarray) -> np.ndarray:
+    """The memory of a C- or F-contiguous array as a flat ``uint8`` view, in memory order
+    (what the C core reads and writes)."""
+    return arr.reshape(-1, order="A").view(np.uint8)
+
+
 def out_slices(proj: ChunkProjection) -> tuple[Any, ...]:
-    if not proj.out_region:  # 0-d: index with ... to keep an array view, not a scalar
-        return (Ellipsis,)
-    return tuple(slice(start, start + count) for start, count in proj.out_region)
+    """Slices of the output that a projection fills (``...`` for 0-d: keeps an array view,
+    where ``()`` would give a scalar)."""
+    return out_region_to_slices(proj.out_region) or (Ellipsis,)
 
 
 def chunk_slices(proj: ChunkProjection) -> tuple[Any, ...]:
-    if not proj.chunk_region:
-        return (Ellipsis,)
-    slices = []
-    for start, step, count in proj.chunk_region:
-        stop = start + step * count
-        slices.append(slice(start, stop if stop >= 0 else None, step))
-    return tuple(slices)
+    """Slices of the chunk that a projection reads (``...`` for 0-d)."""
+    return region_to_slices(proj.chunk_region) or (Ellipsis,)
 
 
 def out_offset_shape(out: np.ndarray, proj: ChunkProjection) -> tuple[int, tuple[int, ...]]:

@@ -16,7 +16,14 @@ from typing import Any, cast
 import numpy as np
 
 from zarrlite import _ext
-from zarrlite.chunkio.buffers import b2nd_call, chunk_slices, out_offset_shape, out_slices, scratch
+from zarrlite.chunkio.buffers import (
+    b2nd_call,
+    chunk_slices,
+    out_offset_shape,
+    out_slices,
+    raw_bytes,
+    scratch,
+)
 from zarrlite.chunkio.pipeline import ChunkPipeline
 from zarrlite.codecs.abc import RegionCodec
 from zarrlite.codecs.b2nd import stores_transposed
@@ -161,7 +168,7 @@ class ArrayChunks:
             return False
         if self.pipeline.is_object:
             return all(_equals(item, self.fill_value) for item in chunk.flat)
-        raw = chunk.reshape(-1, order="A").view(np.uint8)
+        raw = raw_bytes(chunk)
         if self.nan_float_size:
             return _ext.is_all_nan(raw, self.nan_float_size, self.nan_big_endian)
         return _ext.is_uniform(raw, self.fill_bytes)

@@ -9,10 +9,10 @@ Plain Blosc chunks (the common case) never go through Python one by one:
   contiguous block there, block by block when its Blosc blocks are whole rows (skipping the
   blocks the selection misses), else into scratch followed by one strided copy. Missing
   chunks are filled with the fill value.
-- writing: the new chunks of a part of a batch are built side by side in a per-thread buffer (the old
-  chunk decoded first for partial writes; region copies in one C call when the value is
-  contiguous), one C call encodes them all (skipping chunks that hold only the fill value),
-  and directory stores write the files in C, atomically.
+- writing: the new chunks of a part of a batch are built side by side in a per-thread
+  buffer (the old chunk decoded first for partial writes; region copies in one C call when
+  the value is contiguous), one C call encodes them all (skipping chunks that hold only the
+  fill value), and directory stores write the files in C, atomically.
 
 Other pipelines (filters, other compressors, object dtypes) decode with their codecs into
 scratch and copy with numpy. All C calls release the GIL.
@@ -35,6 +35,7 @@ from zarrlite.chunkio.buffers import (
     decode_error,
     decoding,
     out_slices,
+    raw_bytes,
     scratch,
 )
 from zarrlite.chunkio.chunks import ArrayChunks
@@ -239,7 +240,7 @@ class ChunkIO(ArrayChunks):
                               dtype=np.int64).reshape(n, ndim)
         chunk_strides = np.array(self.chunk_strides, dtype=np.int64)
         _ext.copy_regions(
-            value.reshape(-1).view(np.uint8),
+            raw_bytes(value),
             (out_starts * np.array(value.strides, dtype=np.int64)).sum(axis=1),
             value.strides,
             src,

@@ -18,10 +18,12 @@ from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges as ranged
 from zarrlite.chunkio import plan as blockmaps
 from zarrlite.chunkio import ranged as rangedio
-from zarrlite.chunkio.buffers import b2nd_call, decoding, scratch
+from zarrlite.chunkio.buffers import b2nd_call, decoding, raw_bytes, scratch
 from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.chunkio.engine import run_batches
 from zarrlite.errors import BufferSizeError
+from zarrlite.indexing.orthogonal import ortho_offsets
+from zarrlite.indexing.points import point_offsets
 
 
 def read_orthogonal(io: ArrayChunks, projections: Sequence[Any], out: np.ndarray) -> None:
@@ -171,9 +173,9 @@ def _item_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
     if not (io.pipeline.is_blosc or io.pipeline.is_b2nd) or not config.get("partial_decode"):
         return None
     if isinstance(proj.src, np.ndarray):  # points
-        return _point_src_offsets(io, proj)
+        return point_offsets(proj, io.chunk_strides, io.dtype.itemsize)[0]
     count = int(np.prod([len(s) for s in proj.src], dtype=np.int64))
-    if count > PARTIAL_DECODE_MAX_ITEMS or getattr(proj, "complete", False):
+    if count > PARTIAL_DECODE_MAX_ITEMS or proj.complete:
         return None
     total = np.zeros((), dtype=np.int64)
     for s, stride in zip(proj.src, io.chunk_strides):
@@ -213,17 +215,9 @@ def _gather_outer(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.
     elif io.dtype.hasobject:
         out[np.ix_(*proj.dst)] = chunk[np.ix_(*proj.src)]
     else:
-        _ext.copy_outer(
-            chunk.reshape(-1, order="A").view(np.uint8),
-            [np.ascontiguousarray(s * stride) for s, stride in zip(proj.src, io.chunk_strides)],
-            out.reshape(-1).view(np.uint8),
-            [np.ascontiguousarray(d * stride) for d, stride in zip(proj.dst, out.strides)],
-            io.dtype.itemsize,
-        )
-
-
-def _point_src_offsets(io: ArrayChunks, proj: Any) -> np.ndarray:
-    return np.ascontiguousarray(proj.src @ np.array(io.chunk_strides, dtype=np.int64))
+        src, dst = ortho_offsets(proj, io.chunk_strides, out.strides)
+        _ext.copy_outer(raw_bytes(chunk), list(src), raw_bytes(out), list(dst),
+                        io.dtype.itemsize)
 
 
 def _gather_points(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
@@ -233,26 +227,16 @@ def _gather_points(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np
     elif io.dtype.hasobject:
         flat[proj.dst] = chunk[tuple(proj.src.T)]
     else:
-        _ext.copy_points(
-            chunk.reshape(-1, order="A").view(np.uint8),
-            _point_src_offsets(io, proj),
-            flat.view(np.uint8),
-            np.ascontiguousarray(proj.dst * io.dtype.itemsize),
-            io.dtype.itemsize,
-        )
+        src, dst = point_offsets(proj, io.chunk_strides, io.dtype.itemsize)
+        _ext.copy_points(raw_bytes(chunk), src, raw_bytes(flat), dst, io.dtype.itemsize)
 
 
 def _scatter_outer(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
     if io.dtype.hasobject:
         chunk[np.ix_(*proj.src)] = value[np.ix_(*proj.dst)]
         return
-    _ext.copy_outer(
-        value.reshape(-1).view(np.uint8),
-        [np.ascontiguousarray(d * stride) for d, stride in zip(proj.dst, value.strides)],
-        chunk.reshape(-1, order="A").view(np.uint8),
-        [np.ascontiguousarray(s * stride) for s, stride in zip(proj.src, io.chunk_strides)],
-        io.dtype.itemsize,
-    )
+    src, dst = ortho_offsets(proj, io.chunk_strides, value.strides)
+    _ext.copy_outer(raw_bytes(value), list(dst), raw_bytes(chunk), list(src), io.dtype.itemsize)
 
 
 def _scatter_points(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
@@ -260,13 +244,8 @@ def _scatter_points(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.nda
     if io.dtype.hasobject:
         chunk[tuple(proj.src.T)] = flat[proj.dst]
         return
-    _ext.copy_points(
-        flat.view(np.uint8),
-        np.ascontiguousarray(proj.dst * io.dtype.itemsize),
-        chunk.reshape(-1, order="A").view(np.uint8),
-        _point_src_offsets(io, proj),
-        io.dtype.itemsize,
-    )
+    src, dst = point_offsets(proj, io.chunk_strides, io.dtype.itemsize)
+    _ext.copy_points(raw_bytes(flat), dst, raw_bytes(chunk), src, io.dtype.itemsize)
 
 
 def _write_batch(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatter: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Literal, cast
 import numpy as np
 
 from zarrlite import _ext
+from zarrlite.chunkio.buffers import raw_bytes
 from zarrlite.codecs.abc import BlockCodec, Codec, CodecLike, RegionCodec
 from zarrlite.codecs.registry import as_codec
 from zarrlite.errors import CodecError
@@ -61,7 +62,7 @@ class ChunkPipeline:
     def encode(self, chunk: np.ndarray) -> bytes:
         """Encode a chunk-shaped array contiguous in the array's order."""
         if self.is_blosc:  # straight to C: this runs once per chunk written
-            return _ext.blosc_encode(chunk.reshape(-1, order="A").view(np.uint8),
+            return _ext.blosc_encode(raw_bytes(chunk),
                                      *self.blosc_params())
         data: Any = chunk
         for codec in self.filters:
