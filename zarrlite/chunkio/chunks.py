@@ -140,6 +140,20 @@ class ArrayChunks:
             return
         self.count("blocks_decoded", nblocks)
 
+    def decode_blocks(self, cdata: Any, wanted: np.ndarray, nthreads: int) -> np.ndarray:
+        """Decode only the flagged blocks of a plain Blosc or b2nd chunk, each into its place
+        in this thread's scratch (other items are left unset), and return the chunk (a view
+        of the scratch in the array's layout)."""
+        buf = scratch(self.pipeline.nbytes)
+        self.count("partial_decodes")
+        if self.pipeline.is_b2nd:
+            nblocks = b2nd_call(lambda block_scratch: _ext.b2nd_decode_blocks(
+                cdata, wanted, self.dtype.itemsize, buf, block_scratch, nthreads), cdata)
+            self.count("blocks_decoded", nblocks)
+        else:
+            _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
+        return buf.view(self.dtype).reshape(self.chunks, order=self.order)
+
     def decode_projection(self, cdata: Any, proj: ChunkProjection, out: np.ndarray,
                            nthreads: int) -> None:
         """Any pipeline but plain Blosc: codecs decode the chunk, numpy copies the region."""

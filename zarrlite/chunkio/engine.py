@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from zarrlite import _ext, config
-from zarrlite.chunkio import byteranges as ranged
 from zarrlite.chunkio import ranged as rangedio
 from zarrlite.chunkio.buffers import (
     arena,
@@ -97,8 +96,7 @@ class ChunkIO(ArrayChunks):
 
     def _read_part(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
-        if (self.pipeline.nbytes >= ranged.MIN_CHUNK_NBYTES and config.get("partial_decode")
-                and self.reads_byte_ranges):
+        if rangedio.applies(self):
             batch = rangedio.read_basic(self, batch, out, nthreads)
         if not batch:
             return

@@ -18,7 +18,7 @@ from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges as ranged
 from zarrlite.chunkio import plan as blockmaps
 from zarrlite.chunkio import ranged as rangedio
-from zarrlite.chunkio.buffers import b2nd_call, decoding, raw_bytes, scratch
+from zarrlite.chunkio.buffers import decoding, raw_bytes, scratch
 from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.chunkio.engine import run_batches
 from zarrlite.errors import BufferSizeError
@@ -69,7 +69,7 @@ def _decode(io: ArrayChunks, key: str, cdata: Any, nthreads: int,
             if wanted is None:
                 _ext.blosc_decode(cdata, buf, nthreads)
                 return buf.view(io.dtype).reshape(io.chunks, order=io.order)
-            return _decode_blosc_blocks(io, cdata, wanted, buf, nthreads)
+            return io.decode_blocks(cdata, wanted, nthreads)
         io.count("chunks_decoded")
         if pipeline.is_object:  # into a new array of objects
             return pipeline.decode(cdata, out=None)
@@ -80,27 +80,8 @@ def _decode(io: ArrayChunks, key: str, cdata: Any, nthreads: int,
             except BufferSizeError:  # more blocks than flags allow: decode it whole
                 wanted, touched = np.zeros(1, np.uint8), 1
             if touched <= PARTIAL_DECODE_MAX_FRACTION * len(wanted):
-                return _decode_b2nd_blocks(io, cdata, wanted, buf, nthreads)
+                return io.decode_blocks(cdata, wanted, nthreads)
         return pipeline.decode(cdata, out=buf)
-
-
-def _decode_b2nd_blocks(io: ArrayChunks, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
-                        nthreads: int) -> np.ndarray:
-    """Decode the flagged blocks of a two-level chunk into their places in buf (the chunk
-    in the array's layout; other items are left unset)."""
-    io.count("partial_decodes")
-    nblocks = b2nd_call(lambda block_scratch: _ext.b2nd_decode_blocks(
-        cdata, wanted, io.dtype.itemsize, buf, block_scratch, nthreads), cdata)
-    io.count("blocks_decoded", nblocks)
-    return buf.view(io.dtype).reshape(io.chunks, order=io.order)
-
-
-def _decode_blosc_blocks(io: ArrayChunks, cdata: Any, wanted: np.ndarray, buf: np.ndarray,
-                         nthreads: int) -> np.ndarray:
-    """Decode the flagged Blosc blocks of a plain Blosc chunk into their places in buf."""
-    io.count("partial_decodes")
-    _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
-    return buf.view(io.dtype).reshape(io.chunks, order=io.order)
 
 
 def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], out: np.ndarray,
@@ -109,8 +90,7 @@ def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], ou
     the chunk) are read by fetching only their blocks' bytes. Returns the (projection,
     offsets) pairs left over."""
     pipeline = io.pipeline
-    if (not (pipeline.is_b2nd or pipeline.is_blosc) or pipeline.nbytes < ranged.MIN_CHUNK_NBYTES
-            or not config.get("partial_decode") or not io.reads_byte_ranges):
+    if not rangedio.applies(io):
         return batch
     rest = []
     itemsize = io.dtype.itemsize
@@ -121,24 +101,18 @@ def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], ou
             continue
         key = io.key_of(proj.chunk_coords)
         with decoding(key):
-            if pipeline.is_b2nd:
-                found = ranged.fetch_b2nd_blocks(io.store, key, _b2nd_flags(offsets, itemsize),
-                                                 io.ranged_max_nbytes)
-            else:
-                found = ranged.fetch_blosc_blocks(
-                    io.store, key, rangedio.blosc_wanted_of(io, _blosc_flags(offsets, itemsize)),
-                    pipeline.nbytes)
+            found = rangedio.fetch_blocks(io, key, _b2nd_flags(offsets, itemsize),
+                                          _blosc_flags(offsets, itemsize))
             if found is None:
                 rest.append((proj, offsets))
                 continue
             if found is ranged.MISSING:
                 gather(io, None, proj, out)
                 continue
-            cdata, wanted = found
             io.count("ranged_reads")
             io.count("chunks_decoded")
-            decode = _decode_b2nd_blocks if pipeline.is_b2nd else _decode_blosc_blocks
-            gather(io, decode(io, cdata, wanted, scratch(pipeline.nbytes), nthreads), proj, out)
+            cdata, wanted = found
+            gather(io, io.decode_blocks(cdata, wanted, nthreads), proj, out)
     return rest
 
 

@@ -11,12 +11,31 @@ from typing import Any
 
 import numpy as np
 
-from zarrlite import _ext
+from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges as ranged
 from zarrlite.chunkio import plan as blockmaps
-from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices, scratch
+from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices
 from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.indexing.basic import ChunkProjection
+
+
+def applies(io: ArrayChunks) -> bool:
+    """Whether byte-range reads may pay for this array at all: plain Blosc or b2nd chunks
+    of at least ``MIN_CHUNK_NBYTES``, partial decoding on, a store that reads ranges."""
+    pipeline = io.pipeline
+    return ((pipeline.is_b2nd or pipeline.is_blosc) and pipeline.nbytes >= ranged.MIN_CHUNK_NBYTES
+            and bool(config.get("partial_decode")) and io.reads_byte_ranges)
+
+
+def fetch_blocks(io: ArrayChunks, key: str, b2nd_flags: Callable[[np.ndarray], Any],
+                 blosc_flags: Callable[[int, int], Any]) -> Any:
+    """Fetch by byte ranges the blocks of chunk `key` that the flags choose: `b2nd_flags(frame)`
+    for a two-level chunk, `blosc_flags(nbytes, blocksize)` for a Blosc chunk. Returns
+    ``(cdata, wanted)``, ``byteranges.MISSING``, or None (read the chunk whole instead)."""
+    if io.pipeline.is_b2nd:
+        return ranged.fetch_b2nd_blocks(io.store, key, b2nd_flags, io.ranged_max_nbytes)
+    return ranged.fetch_blosc_blocks(io.store, key, blosc_wanted_of(io, blosc_flags),
+                                     io.pipeline.nbytes)
 
 
 def worth_trying(io: ArrayChunks, region: Sequence[tuple[int, int, int]] | None = None,
@@ -82,15 +101,8 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
             rest.append(proj)
             continue
         with decoding(key):
-            if pipeline.is_b2nd:
-                found = ranged.fetch_b2nd_blocks(io.store, key,
-                                                 _region_blocks(region, itemsize),
-                                                 io.ranged_max_nbytes)
-            else:
-                found = ranged.fetch_blosc_blocks(
-                    io.store, key, blosc_wanted_of(io, _blosc_region_blocks(region, strides,
-                                                                            itemsize)),
-                    pipeline.nbytes)
+            found = fetch_blocks(io, key, _region_blocks(region, itemsize),
+                                 _blosc_region_blocks(region, strides, itemsize))
             if found is None:
                 rest.append(proj)
             elif found is ranged.MISSING:
@@ -99,22 +111,12 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
                 io.count("ranged_reads")
                 if pipeline.is_b2nd:
                     io.decode_b2nd_region(found[0], proj, out, nthreads, whole=False)
-                else:
-                    _decode_blosc_blocks(io, found, proj, out, nthreads)
+                else:  # only the flagged blocks are present: decode those, copy the region
+                    io.count("chunks_decoded")
+                    cdata, wanted = found
+                    chunk = io.decode_blocks(cdata, wanted, nthreads)
+                    out[out_slices(proj)] = chunk[chunk_slices(proj)]
     return rest
-
-
-def _decode_blosc_blocks(io: ArrayChunks, found: tuple[Any, np.ndarray], proj: ChunkProjection,
-                         out: np.ndarray, nthreads: int) -> None:
-    """A Blosc chunk of which only the flagged blocks are present: decode those, copy
-    the region."""
-    cdata, wanted = found
-    buf = scratch(io.pipeline.nbytes)
-    io.count("chunks_decoded")
-    io.count("partial_decodes")
-    _ext.blosc_decode_blocks(cdata, buf, wanted, nthreads)
-    chunk = buf.view(io.dtype).reshape(io.chunks, order=io.order)
-    out[out_slices(proj)] = chunk[chunk_slices(proj)]
 
 
 def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray | None]:
