@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zarrlite as zl
-from zarrlite.chunkio import byteranges as ranged
+from zarrlite.chunkio import byteranges
 from zarrlite.codecs.b2nd import B2ND, choose_blocks
 
 
@@ -216,15 +216,15 @@ def test_fancy_reads_and_writes_of_two_level_chunks_match_numpy(shape, chunks, b
     z = zl.array(a, chunks=chunks, order=order, compressor=B2ND(blocks=blocks))
     kind, sel = _fancy_selection(data, shape)
     expected = _numpy_fancy(a, kind, sel)
-    saved = ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES, ranged.TAIL_NBYTES
+    saved = byteranges.MIN_CHUNK_NBYTES, byteranges.HEAD_NBYTES, byteranges.TAIL_NBYTES
     if by_ranges:  # small chunks read by ranges too, with the trailer read separately
-        ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES, ranged.TAIL_NBYTES = 0, 1024, 16
+        byteranges.MIN_CHUNK_NBYTES, byteranges.HEAD_NBYTES, byteranges.TAIL_NBYTES = 0, 1024, 16
     try:
         got = z.oindex[sel] if kind == "oindex" else z.vindex[sel]
         assert got.dtype == expected.dtype and got.shape == expected.shape
         assert got.tobytes() == expected.tobytes()
     finally:
-        ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES, ranged.TAIL_NBYTES = saved
+        byteranges.MIN_CHUNK_NBYTES, byteranges.HEAD_NBYTES, byteranges.TAIL_NBYTES = saved
     with zl.config.set(partial_decode=False):
         off = z.oindex[sel] if kind == "oindex" else z.vindex[sel]
     assert off.tobytes() == expected.tobytes()

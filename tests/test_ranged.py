@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zarrlite as zl
-from zarrlite.chunkio import byteranges as ranged
+from zarrlite.chunkio import byteranges
 from zarrlite.codecs import Blosc
 from zarrlite.stores import read_ranges_into
 
@@ -31,10 +31,10 @@ def _field(shape, seed=0):
 def small_ranges():
     """Read chunks of any size by ranges, with a small first read (so block tables and
     block data are fetched separately even in small chunks)."""
-    saved = ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES
-    ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES = 0, 256
+    saved = byteranges.MIN_CHUNK_NBYTES, byteranges.HEAD_NBYTES
+    byteranges.MIN_CHUNK_NBYTES, byteranges.HEAD_NBYTES = 0, 256
     yield
-    ranged.MIN_CHUNK_NBYTES, ranged.HEAD_NBYTES = saved
+    byteranges.MIN_CHUNK_NBYTES, byteranges.HEAD_NBYTES = saved
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
@@ -304,16 +304,16 @@ def test_hostile_sizes_in_a_chunk_header_do_not_grow_buffers():
     a = np.random.default_rng(0).normal(size=(1024, 1024)).astype("f4").round(1)
     z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(cname="lz4", blocks=(64, 64)))
     frame = bytearray(z.store["0.0"])
-    header_len, frame_len = ranged._frame_layout(bytes(frame[:64]))
+    header_len, frame_len = byteranges._frame_layout(bytes(frame[:64]))
     cbytes = int.from_bytes(frame[header_len + 12 : header_len + 16], "little")
     huge = (1 << 31) - 1
     frame[header_len + 12 : header_len + 16] = huge.to_bytes(4, "little")
     frame[16:24] = (header_len + huge + frame_len - header_len - cbytes).to_bytes(8, "big")
     z.store["0.0"] = bytes(frame)
-    ranged._local.frame = None
+    byteranges._local.frame = None
     with pytest.raises(zl.CodecError, match="0.0"):
         z[3:5, 3:5]
-    assert getattr(ranged._local, "frame", None) is None  # no frame-sized buffer was made
+    assert getattr(byteranges._local, "frame", None) is None  # no frame-sized buffer was made
 
 
 @pytest.mark.parametrize("chunks", [(1, 6), (4, 1), (1, 1, 6)])
@@ -347,7 +347,7 @@ def test_ranged_read_nested_in_a_stores_ranged_call():
     class NestingStore(zl.MemoryStore):
         def read_ranges_into(self, key, ranges, out):
             # a nested read never gets the buffer the outer read is filling
-            assert not np.shares_memory(ranged._frame_buffer(len(out)), out)
+            assert not np.shares_memory(byteranges._frame_buffer(len(out)), out)
             seen.append(inner[100:104, 200:204].copy())
             return read_ranges_into(dict(self.items()), key, ranges, out)
 
@@ -364,7 +364,7 @@ def test_b2nd_block_streams_running_into_the_next_block_raise(small_ranges, by_r
     a = _field((512, 512), seed=7)
     z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(cname="lz4", blocks=(64, 64)))
     frame = bytearray(z.store["0.0"])
-    header_len, _ = ranged._frame_layout(bytes(frame[:64]))
+    header_len, _ = byteranges._frame_layout(bytes(frame[:64]))
     table = header_len + 32
     starts = sorted(int.from_bytes(frame[table + 4 * b : table + 4 * b + 4], "little")
                     for b in range(64))
@@ -376,7 +376,7 @@ def test_b2nd_block_streams_running_into_the_next_block_raise(small_ranges, by_r
     frame[pos : pos + 4] = (end - pos - 4 + 1).to_bytes(4, "little")  # 1 byte too far
     z.store["0.0"] = bytes(frame)
     if not by_ranges:
-        ranged.MIN_CHUNK_NBYTES = 1 << 40
+        byteranges.MIN_CHUNK_NBYTES = 1 << 40
     with pytest.raises(zl.CodecError, match="0.0"):
         z[70:72, 70:72]  # in block 9 (row 1, column 1)
     assert z[0:3, 0:3].tobytes() == a[0:3, 0:3].tobytes()  # block 0 is intact

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from zarrlite import _ext, config
-from zarrlite.chunkio import ranged as rangedio
+from zarrlite.chunkio import ranged
 from zarrlite.chunkio.buffers import (
     arena,
     chunk_slices,
@@ -96,8 +96,8 @@ class ChunkIO(ArrayChunks):
 
     def _read_part(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
-        if rangedio.applies(self):
-            batch = rangedio.read_basic(self, batch, out, nthreads)
+        if ranged.applies(self):
+            batch = ranged.read_basic(self, batch, out, nthreads)
         if not batch:
             return
         keys = [self.key_of(p.chunk_coords) for p in batch]

@@ -15,9 +15,7 @@ from typing import Any
 import numpy as np
 
 from zarrlite import _ext, config
-from zarrlite.chunkio import byteranges as ranged
-from zarrlite.chunkio import plan as blockmaps
-from zarrlite.chunkio import ranged as rangedio
+from zarrlite.chunkio import byteranges, plan, ranged
 from zarrlite.chunkio.buffers import decoding, raw_bytes, scratch
 from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.chunkio.engine import run_batches
@@ -50,7 +48,7 @@ def write_points(io: ArrayChunks, projections: Sequence[Any], value: np.ndarray)
 
 #: Cost rule for sparse reads: decode only the blocks (Blosc or two-level) holding requested
 #: items when they are at most this fraction of the chunk's blocks; else the whole chunk.
-PARTIAL_DECODE_MAX_FRACTION = blockmaps.MAX_FRACTION
+PARTIAL_DECODE_MAX_FRACTION = plan.MAX_FRACTION
 #: Orthogonal selections larger than this (items per chunk) skip the block analysis.
 PARTIAL_DECODE_MAX_ITEMS = 1 << 20
 
@@ -90,23 +88,23 @@ def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], ou
     the chunk) are read by fetching only their blocks' bytes. Returns the (projection,
     offsets) pairs left over."""
     pipeline = io.pipeline
-    if not rangedio.applies(io):
+    if not ranged.applies(io):
         return batch
     rest = []
     itemsize = io.dtype.itemsize
     for proj, offsets in batch:
         if (offsets is None or len(offsets) * itemsize * 4 > pipeline.nbytes
-                or not rangedio.worth_trying(io, offsets=offsets)):
+                or not ranged.worth_trying(io, offsets=offsets)):
             rest.append((proj, offsets))
             continue
         key = io.key_of(proj.chunk_coords)
         with decoding(key):
-            found = rangedio.fetch_blocks(io, key, _b2nd_flags(offsets, itemsize),
+            found = ranged.fetch_blocks(io, key, _b2nd_flags(offsets, itemsize),
                                           _blosc_flags(offsets, itemsize))
             if found is None:
                 rest.append((proj, offsets))
                 continue
-            if found is ranged.MISSING:
+            if found is byteranges.MISSING:
                 gather(io, None, proj, out)
                 continue
             io.count("ranged_reads")
@@ -118,8 +116,8 @@ def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], ou
 
 def _blosc_flags(offsets: np.ndarray, itemsize: int) -> Any:
     """For ranged reads: the flags of a Blosc chunk's blocks holding these items."""
-    return lambda nbytes, blocksize: blockmaps.item_blocks(
-        offsets, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)
+    return lambda nbytes, blocksize: plan.item_blocks(
+        offsets, itemsize, nbytes, blocksize, byteranges.MAX_BLOCK_FRACTION)
 
 
 def _b2nd_flags(offsets: np.ndarray, itemsize: int) -> Any:
@@ -138,7 +136,7 @@ def _wanted_blosc_blocks(io: ArrayChunks, cdata: Any, item_offsets: np.ndarray
     """Flags of the Blosc blocks holding the items at these byte offsets of the chunk, or
     None when decoding the whole chunk is the better deal (see the cost rule above)."""
     _version, _flags, _typesize, nbytes, blocksize, _cbytes = _ext.blosc_header(cdata)
-    return blockmaps.item_blocks(item_offsets, io.dtype.itemsize, nbytes, blocksize)
+    return plan.item_blocks(item_offsets, io.dtype.itemsize, nbytes, blocksize)
 
 
 def _item_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from zarrlite import _ext, config
-from zarrlite.chunkio import byteranges as ranged
-from zarrlite.chunkio import plan as blockmaps
+from zarrlite.chunkio import byteranges, plan
 from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices
 from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.indexing.basic import ChunkProjection
@@ -23,7 +22,8 @@ def applies(io: ArrayChunks) -> bool:
     """Whether byte-range reads may pay for this array at all: plain Blosc or b2nd chunks
     of at least ``MIN_CHUNK_NBYTES``, partial decoding on, a store that reads ranges."""
     pipeline = io.pipeline
-    return ((pipeline.is_b2nd or pipeline.is_blosc) and pipeline.nbytes >= ranged.MIN_CHUNK_NBYTES
+    return ((pipeline.is_b2nd or pipeline.is_blosc)
+            and pipeline.nbytes >= byteranges.MIN_CHUNK_NBYTES
             and bool(config.get("partial_decode")) and io.reads_byte_ranges)
 
 
@@ -33,8 +33,8 @@ def fetch_blocks(io: ArrayChunks, key: str, b2nd_flags: Callable[[np.ndarray], A
     for a two-level chunk, `blosc_flags(nbytes, blocksize)` for a Blosc chunk. Returns
     ``(cdata, wanted)``, ``byteranges.MISSING``, or None (read the chunk whole instead)."""
     if io.pipeline.is_b2nd:
-        return ranged.fetch_b2nd_blocks(io.store, key, b2nd_flags, io.ranged_max_nbytes)
-    return ranged.fetch_blosc_blocks(io.store, key, blosc_wanted_of(io, blosc_flags),
+        return byteranges.fetch_b2nd_blocks(io.store, key, b2nd_flags, io.ranged_max_nbytes)
+    return byteranges.fetch_blosc_blocks(io.store, key, blosc_wanted_of(io, blosc_flags),
                                      io.pipeline.nbytes)
 
 
@@ -45,22 +45,22 @@ def worth_trying(io: ArrayChunks, region: Sequence[tuple[int, int, int]] | None 
     chunk) or the items at these byte offsets probably need few enough blocks for a
     byte-range read to pay; guessed cheaply before any I/O from bounds (the read itself
     decides exactly). Give either `region` and `strides`, or `offsets`."""
-    itemsize, limit = io.dtype.itemsize, ranged.MAX_BLOCK_FRACTION
+    itemsize, limit = io.dtype.itemsize, byteranges.MAX_BLOCK_FRACTION
     if io.pipeline.is_b2nd:
         if io.b2nd_layout is None:
             return True
         shape, blocks = io.b2nd_layout
         if offsets is None:
             assert region is not None, "a region or offsets"
-            return blockmaps.nd_region_fraction(region, shape, blocks) <= limit
-        return blockmaps.nd_items_fraction(offsets, itemsize, shape, blocks) <= limit
+            return plan.nd_region_fraction(region, shape, blocks) <= limit
+        return plan.nd_items_fraction(offsets, itemsize, shape, blocks) <= limit
     blocksize = io.blosc_blocksize_seen
     if blocksize is None:
         return True
     nblocks = -(-io.pipeline.nbytes // blocksize)
     if offsets is None:
         assert region is not None and strides is not None, "a region and strides, or offsets"
-        bound = blockmaps.region_blocks_bound(region, strides, itemsize, blocksize)
+        bound = plan.region_blocks_bound(region, strides, itemsize, blocksize)
     else:
         bound = 2 * len(offsets)  # an item may straddle two blocks
     return min(bound, nblocks) <= limit * nblocks
@@ -105,7 +105,7 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
                                  _blosc_region_blocks(region, strides, itemsize))
             if found is None:
                 rest.append(proj)
-            elif found is ranged.MISSING:
+            elif found is byteranges.MISSING:
                 io.fill_out(out, proj)
             else:
                 io.count("ranged_reads")
@@ -134,5 +134,5 @@ def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.nd
 def _blosc_region_blocks(region: tuple, strides: tuple, itemsize: int
                          ) -> Callable[[int, int], np.ndarray | None]:
     """For ranged reads: the flags of the Blosc blocks a region touches."""
-    return lambda nbytes, blocksize: blockmaps.region_blocks(
-        region, strides, itemsize, nbytes, blocksize, ranged.MAX_BLOCK_FRACTION)
+    return lambda nbytes, blocksize: plan.region_blocks(
+        region, strides, itemsize, nbytes, blocksize, byteranges.MAX_BLOCK_FRACTION)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrlite.chunkio import fancy as fancyio
+from zarrlite.chunkio import fancy
 from zarrlite.indexing.orthogonal import (
     BlockIndexer,
     CoordinateIndexer,
@@ -44,7 +44,7 @@ class FancyIndexing:
         a boolean array, applied independently (like ``numpy.ix_``)."""
         indexer = OrthogonalIndexer(selection, self._meta.shape, self._meta.chunks)
         out = self._new_out(indexer.sel_shape)
-        fancyio.read_orthogonal(self._io, list(indexer), out)
+        fancy.read_orthogonal(self._io, list(indexer), out)
         return out.reshape(indexer.out_shape)
 
     def set_orthogonal_selection(self, selection: Any, value: Any) -> None:
@@ -52,7 +52,7 @@ class FancyIndexing:
         self._check_writable()
         indexer = OrthogonalIndexer(selection, self._meta.shape, self._meta.chunks)
         values = self._contiguous_value(value, indexer.out_shape).reshape(indexer.sel_shape)
-        fancyio.write_orthogonal(self._io, list(indexer), values)
+        fancy.write_orthogonal(self._io, list(indexer), values)
 
     # --------------------------------------------------------------- points
     def get_coordinate_selection(self, selection: Any) -> np.ndarray:
@@ -80,12 +80,12 @@ class FancyIndexing:
 
     def _read_points(self, indexer: Any) -> np.ndarray:
         out = self._new_out(indexer.out_shape)
-        fancyio.read_points(self._io, list(indexer), out)
+        fancy.read_points(self._io, list(indexer), out)
         return out
 
     def _write_points(self, indexer: Any, value: Any) -> None:
         values = self._contiguous_value(value, indexer.out_shape)
-        fancyio.write_points(self._io, list(indexer), values)
+        fancy.write_points(self._io, list(indexer), values)
 
     # --------------------------------------------------------------- blocks
     def get_block_selection(self, selection: Any) -> np.ndarray:
