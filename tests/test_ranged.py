@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zarrlite as zl
-from zarrlite.chunkio import byteranges
+from zarrlite.chunkio import buffers, byteranges
 from zarrlite.codecs import Blosc
 from zarrlite.stores import read_ranges_into
 
@@ -310,10 +310,10 @@ def test_hostile_sizes_in_a_chunk_header_do_not_grow_buffers():
     frame[header_len + 12 : header_len + 16] = huge.to_bytes(4, "little")
     frame[16:24] = (header_len + huge + frame_len - header_len - cbytes).to_bytes(8, "big")
     z.store["0.0"] = bytes(frame)
-    byteranges._local.frame = None
+    buffers._local.frame = None
     with pytest.raises(zl.CodecError, match="0.0"):
         z[3:5, 3:5]
-    assert getattr(byteranges._local, "frame", None) is None  # no frame-sized buffer was made
+    assert getattr(buffers._local, "frame", None) is None  # no frame-sized buffer was made
 
 
 @pytest.mark.parametrize("chunks", [(1, 6), (4, 1), (1, 1, 6)])
@@ -347,7 +347,7 @@ def test_ranged_read_nested_in_a_stores_ranged_call():
     class NestingStore(zl.MemoryStore):
         def read_ranges_into(self, key, ranges, out):
             # a nested read never gets the buffer the outer read is filling
-            assert not np.shares_memory(byteranges._frame_buffer(len(out)), out)
+            assert not np.shares_memory(buffers.frame_scratch(len(out)), out)
             seen.append(inner[100:104, 200:204].copy())
             return read_ranges_into(dict(self.items()), key, ranges, out)
 

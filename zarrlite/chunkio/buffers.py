@@ -31,15 +31,49 @@ def scratch(nbytes: int) -> np.ndarray:
     return buf
 
 
-def arena(name: str, nbytes: int) -> np.ndarray:
-    """A per-thread reusable uint8 buffer of at least `nbytes`, returned sliced to it."""
-    arenas = getattr(_local, "arenas", None)
-    if arenas is None:
-        arenas = _local.arenas = {}
-    buf = arenas.get(name)
+def named_scratch(name: str, nbytes: int) -> np.ndarray:
+    """A per-thread reusable uint8 buffer for one purpose (`name`), of at least `nbytes`,
+    returned sliced to it."""
+    named = getattr(_local, "named", None)
+    if named is None:
+        named = _local.named = {}
+    buf = named.get(name)
     if buf is None or buf.nbytes < nbytes:
-        buf = arenas[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
+        buf = named[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
     return buf[:nbytes]
+
+
+def fetch_scratch() -> Any:
+    """This thread's buffer for chunks a store reads into (``getitems_into``), or None."""
+    return getattr(_local, "fetch", None)
+
+
+def keep_fetch_scratch(buf: Any) -> None:
+    """Keep the (possibly grown) buffer a store read chunks into, for this thread's next
+    fetch."""
+    _local.fetch = buf
+
+
+def frame_scratch(nbytes: int) -> np.ndarray:
+    """A per-thread reusable buffer of `nbytes` for the byte ranges of one chunk (a fresh
+    one would page-fault on every read); a new one while this thread's is held (a ranged
+    read nested in a store call: see :func:`holding_frame_scratch`)."""
+    if getattr(_local, "frame_held", False):
+        return np.empty(nbytes, dtype=np.uint8)
+    buf = getattr(_local, "frame", None)
+    if buf is None or buf.nbytes < nbytes:
+        buf = _local.frame = np.empty(nbytes, dtype=np.uint8)
+    return buf[:nbytes]
+
+
+@contextmanager
+def holding_frame_scratch() -> Iterator[None]:
+    """While the store fills this thread's frame scratch, nested ranged reads get their own."""
+    held, _local.frame_held = getattr(_local, "frame_held", False), True
+    try:
+        yield
+    finally:
+        _local.frame_held = held
 
 
 @contextmanager

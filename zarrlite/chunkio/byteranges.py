@@ -13,13 +13,13 @@ Anything unexpected falls back to reading the whole chunk.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from zarrlite import _ext
+from zarrlite.chunkio.buffers import frame_scratch, holding_frame_scratch
 from zarrlite.errors import CodecError
 from zarrlite.stores.access import get_partial_values, read_ranges_into
 
@@ -37,20 +37,6 @@ MAX_TRAILER_NBYTES = 1 << 20
 MAX_SPLITS = 16
 
 MISSING = object()  # the chunk does not exist
-
-_local = threading.local()
-
-
-def _frame_buffer(nbytes: int) -> np.ndarray:
-    """A per-thread reusable buffer of `nbytes` (a fresh one would page-fault on every read).
-    Bytes outside the fetched ranges are stale; the block mask keeps the decoder off them."""
-    if getattr(_local, "busy", False):  # a ranged read nested in this thread's store call
-        return np.empty(nbytes, dtype=np.uint8)
-    buf = getattr(_local, "frame", None)
-    if buf is None or buf.nbytes < nbytes:
-        buf = _local.frame = np.empty(nbytes, dtype=np.uint8)
-    return buf[:nbytes]
-
 
 def _frame_layout(head: bytes) -> tuple[int, int] | None:
     """(header length, frame length) of a C-Blosc2 contiguous frame, from its first bytes."""
@@ -114,7 +100,7 @@ def fetch_b2nd_blocks(store: Any, key: str, wanted_of: Callable[[np.ndarray], np
         tail = get_partial_values(store, [(key, header_len + cbytes, None)])[0]
         if tail is None or len(tail) != trailer_len:
             return None
-    buf = _frame_buffer(frame_len)
+    buf = frame_scratch(frame_len)
     buf[: len(head)] = np.frombuffer(head, dtype=np.uint8)
     buf[frame_len - trailer_len :] = np.frombuffer(tail, dtype=np.uint8)[len(tail) - trailer_len :]
     wanted = wanted_of(buf)
@@ -156,7 +142,7 @@ def fetch_blosc_blocks(store: Any, key: str, wanted_of: Callable[[int, int], np.
         return None
     if np.count_nonzero(wanted) > MAX_BLOCK_FRACTION * nblocks:
         return None
-    buf = _frame_buffer(cbytes)
+    buf = frame_scratch(cbytes)
     buf[: len(head)] = np.frombuffer(head, dtype=np.uint8)
     starts = np.frombuffer(head, dtype="<i4", count=nblocks, offset=16)
     if not _read_blocks(store, key, head, buf, 0, starts, wanted, table_end, cbytes):
@@ -205,12 +191,9 @@ def _read_blocks(store: Any, key: str, head: bytes, buf: np.ndarray, base: int,
     if ranges is None:
         return False
     table_nbytes = base + table_end
-    busy, _local.busy = getattr(_local, "busy", False), True  # buf is ours until we return
-    try:
+    with holding_frame_scratch():  # buf is ours until we return
         counts = read_ranges_into(store, key, [(base + s, e - s, base + s) for s, e in ranges]
                                   + [(0, table_nbytes, 0)], buf)
-    finally:
-        _local.busy = busy
     if counts is None or counts != [e - s for s, e in ranges] + [table_nbytes]:
         return False
     return buf[:table_nbytes].tobytes() == head[:table_nbytes]

@@ -19,6 +19,8 @@ from zarrlite import _ext
 from zarrlite.chunkio.buffers import (
     b2nd_call,
     chunk_slices,
+    fetch_scratch,
+    keep_fetch_scratch,
     out_offset_shape,
     out_slices,
     raw_bytes,
@@ -31,8 +33,6 @@ from zarrlite.errors import BufferSizeError
 from zarrlite.indexing.basic import ChunkProjection
 from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.stores.access import delitems, getitems, reads_byte_ranges, setitems
-
-_local = threading.local()  # this thread's fetch buffer (see ArrayChunks.fetch)
 
 #: Most chunk bytes (decoded size) a worker handles at once: a batch is cut into parts of
 #: at most this much (one chunk at least), which bounds the per-thread buffers for fetched
@@ -99,12 +99,12 @@ class ArrayChunks:
 
     def fetch(self, keys: list[str]) -> dict[str, Any]:
         """Values of the keys present. Stores that can read into a reusable buffer do so
-        (into this thread's arena): the values are then views, valid until the next fetch
+        (into this thread's fetch scratch): the values are then views, valid until the next fetch
         on this thread."""
-        read_into = getattr(self.store, "getitems_into", None)
-        if read_into is None:
+        if not self.store.reads_into_buffer:
             return getitems(self.store, keys)
-        values, _local.arena = read_into(keys, getattr(_local, "arena", None))
+        values, buf = self.store.getitems_into(keys, fetch_scratch())
+        keep_fetch_scratch(buf)
         return values
 
     def fill_out(self, out: np.ndarray, proj: ChunkProjection) -> None:

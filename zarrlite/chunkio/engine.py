@@ -29,10 +29,10 @@ import numpy as np
 from zarrlite import _ext, config
 from zarrlite.chunkio import ranged
 from zarrlite.chunkio.buffers import (
-    arena,
     chunk_slices,
     decode_error,
     decoding,
+    named_scratch,
     out_slices,
     raw_bytes,
     scratch,
@@ -186,7 +186,7 @@ class ChunkIO(ArrayChunks):
         old = self._fetch_partial(keys, part)
         pipeline, n = self.pipeline, len(part)
         chunk_nbytes = pipeline.nbytes
-        src = arena("encode_src", n * chunk_nbytes)
+        src = named_scratch("encode_src", n * chunk_nbytes)
         if value.flags.c_contiguous and value.size:
             self._fill_slots_from_contiguous(keys, part, value, old, src)
         else:
@@ -194,7 +194,7 @@ class ChunkIO(ArrayChunks):
                 slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
                 self._build_chunk_checked(key, proj, value, old.get(key), slot)
         slot_nbytes = _ext.blosc1_slot_nbytes(chunk_nbytes)
-        dst = arena("encode_dst", n * slot_nbytes)
+        dst = named_scratch("encode_dst", n * slot_nbytes)
         sizes = np.empty(n, dtype=np.int64)
         check = not self.write_empty_chunks and self.fill_value is not None
         _ext.blosc_encode_batch(src, n, chunk_nbytes,

@@ -156,6 +156,11 @@ class BaseStore(MutableMapping[str, bytes]):
     #: :class:`~zarrlite.stores.adapter.StoreAdapter`).
     threadsafe: bool = False
 
+    #: True when the store has ``getitems_into(keys, buf) -> (values, buf)``: it reads
+    #: values into one reusable buffer (values are views of it, valid until the next call
+    #: on this thread) instead of making a bytes object each.
+    reads_into_buffer: bool = False
+
     #: The chunk key separator arrays in this store use when their metadata does not say
     #: ('.' or '/'), or None: then '.', as the Zarr v2 spec says. zarr-python 2's nested
     #: directory stores declare '/' (as ``_dimension_separator``).

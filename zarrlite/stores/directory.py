@@ -206,6 +206,9 @@ class DirectoryStore(BaseStore):
     #: Every method may be called from several threads at once (see Notes).
     threadsafe = True
 
+    #: getitems_into reads chunk files in C into one reusable buffer.
+    reads_into_buffer = True
+
     def __init__(
         self, path: str | os.PathLike[str], normalize_keys: bool = False, *, mode: str = "a"
     ) -> None:
