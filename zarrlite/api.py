@@ -42,15 +42,51 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
 
     Parameters
     ----------
-    store : MutableMapping, path or None
-    mode : {'r', 'r+', 'a', 'w', 'w-'}
-        'r' read-only, 'r+' read/write (must exist), 'a' read/write (create if missing),
-        'w' create (replace), 'w-' create (fail if it exists).
-    shape : tuple, optional
-        Needed when the array is created.
+    store : MutableMapping, path or None, optional
+        A mapping, a directory path (a DirectoryStore, read-only in mode 'r'), or None
+        for a new MemoryStore.
+    mode : {'r', 'r+', 'a', 'w', 'w-'}, optional
+        'r' read-only, 'r+' read/write (must exist), 'a' read/write (create if missing;
+        the default), 'w' create (replace), 'w-' create (fail if anything exists).
+    shape : int or tuple of int, optional
+        Needed when the array is created; ignored when an existing array is opened.
     path : str, optional
+        Path of the array inside the store (default: the root).
+    write_empty_chunks : bool, optional
+        Store chunks that only hold the fill value (by default they are deleted).
     **kwargs
-        Creation arguments, as for `create`.
+        Creation arguments, as for `create` (`chunks`, `dtype`, `compressor`, ...); used
+        only when the array is created.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    ArrayNotFoundError
+        In mode 'r' or 'r+', if there is no array at `path` (a KeyError).
+    ContainsGroupError, ContainsArrayError
+        If a group is at `path` (except in mode 'w', which replaces it), or in mode 'w-'
+        if an array is there (ValueErrors).
+    TypeError
+        If the array must be created and `shape` is missing.
+    ValueError
+        If `mode` is not one of the above.
+
+    Examples
+    --------
+    >>> import tempfile, zarrlite as zl
+    >>> d = tempfile.mkdtemp()
+    >>> z = zl.open_array(d, mode="w", shape=(4, 4), chunks=(2, 2), dtype="i4")
+    >>> z[0] = 3
+    >>> z = zl.open_array(d, mode="r")
+    >>> z, z[0].tolist()
+    (<zarrlite.Array '/' (4, 4) int32 read-only>, [3, 3, 3, 3])
+    >>> zl.open_array(d, mode="w-", shape=(4, 4))
+    Traceback (most recent call last):
+    ...
+    zarrlite.errors.ContainsArrayError: ... already holds an array (mode 'w-' creates only); ...
     """
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
@@ -79,7 +115,48 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
 
 
 def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None) -> Group:
-    """Open a group, or create it (modes 'a', 'w', 'w-'); modes as for `open_array`."""
+    """Open a group, or create it (modes 'a', 'w', 'w-').
+
+    Parameters
+    ----------
+    store : MutableMapping, path or None, optional
+        As for `open_array`.
+    mode : {'r', 'r+', 'a', 'w', 'w-'}, optional
+        As for `open_array`: 'r' read-only, 'r+' must exist, 'a' (the default) creates it
+        if missing, 'w' replaces anything there (deleting it), 'w-' fails if anything is
+        there.
+    path : str, optional
+        Path of the group inside the store (default: the root); missing parent groups
+        are created.
+
+    Returns
+    -------
+    Group
+
+    Raises
+    ------
+    GroupNotFoundError
+        In mode 'r' or 'r+', if there is nothing at `path` (a KeyError).
+    ContainsArrayError, ContainsGroupError
+        If an array is at `path` (except in mode 'w'), or in mode 'w-' if a group is
+        there (ValueErrors).
+    ValueError
+        If `mode` is not one of the above.
+
+    Examples
+    --------
+    >>> import tempfile, zarrlite as zl
+    >>> d = tempfile.mkdtemp()
+    >>> g = zl.open_group(d, mode="w")
+    >>> _ = g.zeros("x", shape=3)
+    >>> g = zl.open_group(d, mode="r")
+    >>> g, list(g)
+    (<zarrlite.Group '/' read-only>, ['x'])
+    >>> zl.open_group(d, mode="r", path="x")
+    Traceback (most recent call last):
+    ...
+    zarrlite.errors.ContainsArrayError: ... holds an array, not a group: ...
+    """
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
     path = normalize_path(path)
@@ -103,7 +180,37 @@ def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None
 
 
 def group(store: StoreLike = None, overwrite: bool = False, path: str | None = None) -> Group:
-    """Create a group (or open the one there, unless `overwrite`)."""
+    """Create a group (or open the one there, unless `overwrite`).
+
+    Parameters
+    ----------
+    store : MutableMapping, path or None, optional
+        Where the group lives; None (the default) makes a new MemoryStore.
+    overwrite : bool, optional
+        Delete whatever is at `path` and make a new, empty group (mode 'w'); by default
+        an existing group is opened (mode 'a').
+    path : str, optional
+        Path of the group inside the store (default: the root).
+
+    Returns
+    -------
+    Group
+
+    Raises
+    ------
+    ContainsArrayError
+        If an array is at `path` and `overwrite` is False (a ValueError).
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> root = zl.group()
+    >>> _ = root.zeros("a", shape=3)
+    >>> zl.group(root.store)["a"]
+    <zarrlite.Array '/a' (3,) float64>
+    >>> len(zl.group(root.store, overwrite=True))
+    0
+    """
     return open_group(store, mode="w" if overwrite else "a", path=path)
 
 
@@ -111,8 +218,47 @@ def open(store: StoreLike = None, mode: str = "a", path: str | None = None,  # n
          **kwargs: Any) -> Array | Group:
     """Open whatever is at `path`: an Array or a Group.
 
-    With nothing there, mode 'a'/'w'/'w-' creates an array when `shape` is given, else a
-    group. Mode 'r'/'r+' raises PathNotFoundError (a KeyError).
+    In modes 'r', 'r+' and 'a' an existing array or group is opened. Otherwise (nothing
+    there in mode 'a'; always in modes 'w' and 'w-') an array is created when `shape` is
+    given, else a group.
+
+    Parameters
+    ----------
+    store : MutableMapping, path or None, optional
+        As for `open_array`.
+    mode : {'r', 'r+', 'a', 'w', 'w-'}, optional
+        As for `open_array` (default 'a').
+    path : str, optional
+        Path inside the store (default: the root).
+    **kwargs
+        Arguments of `open_array` (`shape`, `chunks`, `dtype`, ...); ignored when a group
+        is opened or created.
+
+    Returns
+    -------
+    Array or Group
+
+    Raises
+    ------
+    PathNotFoundError
+        In mode 'r' or 'r+', if nothing is at `path` (a KeyError).
+    ContainsArrayError, ContainsGroupError, TypeError, ValueError
+        As for `open_array` and `open_group`.
+
+    Examples
+    --------
+    >>> import tempfile, zarrlite as zl
+    >>> d = tempfile.mkdtemp()
+    >>> zl.open(d, path="a", shape=(2, 3), dtype="i4")
+    <zarrlite.Array '/a' (2, 3) int32>
+    >>> zl.open(d)
+    <zarrlite.Group '/'>
+    >>> zl.open(d, mode="r", path="a")
+    <zarrlite.Array '/a' (2, 3) int32 read-only>
+    >>> zl.open(d, mode="r", path="b")
+    Traceback (most recent call last):
+    ...
+    zarrlite.errors.PathNotFoundError: nothing to open at ...
     """
     store = normalize_store(store, mode)
     path = normalize_path(path)

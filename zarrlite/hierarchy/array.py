@@ -28,22 +28,54 @@ from zarrlite.stores.adapter import as_store
 class Array(Node, FancyIndexing):
     """A chunked, compressed N-d array stored as Zarr v2.
 
-    Normally obtained from `zarrlite.open_array`, `zarrlite.create` or a `Group`, not
-    constructed directly.
+    Normally obtained from `zarrlite.open_array`, `zarrlite.create` (or another factory)
+    or a `Group`, not constructed directly. It is indexed like a numpy array: ``z[sel]``
+    takes ints, slices, ``...``, ``None`` and one integer or boolean array; `oindex`,
+    `vindex` and `blocks` take orthogonal, coordinate (or mask) and chunk selections.
 
     Parameters
     ----------
     store : MutableMapping[str, bytes]
-        Store holding the array.
-    path : str
-        Path of the array inside the store.
-    read_only : bool
+        Store holding the array; a mapping that is not a zarrlite store (a ``dict``,
+        say) is used through an adapter.
+    path : str, optional
+        Path of the array inside the store ('' for the root).
+    read_only : bool, optional
         Refuse writes with ReadOnlyError.
-    write_empty_chunks : bool
+    write_empty_chunks : bool, optional
         Store chunks even when every item equals the fill value (by default such chunks are
         deleted instead, and read back as the fill value).
     meta : ArrayMeta, optional
         Metadata already read (saves one store read).
+
+    Raises
+    ------
+    ArrayNotFoundError
+        If there is no ``.zarray`` at `path` (a KeyError).
+    MetadataError
+        If the ``.zarray`` document is malformed (a ValueError).
+    CodecNotAvailableError
+        If the metadata names a compressor or filter that no installed package provides.
+
+    Examples
+    --------
+    >>> import numpy as np, zarrlite as zl
+    >>> z = zl.array(np.arange(24, dtype="i4").reshape(4, 6), chunks=(2, 3))
+    >>> z
+    <zarrlite.Array '/' (4, 6) int32>
+    >>> z[1, ::2].tolist()
+    [6, 8, 10]
+    >>> z.oindex[[0, 3], [1, 4]].tolist()  # rows 0 and 3, columns 1 and 4
+    [[1, 4], [19, 22]]
+    >>> z.vindex[[0, 3], [1, 4]].tolist()  # the items (0, 1) and (3, 4)
+    [1, 22]
+    >>> z.blocks[1, 0].tolist()  # the chunk at grid position (1, 0)
+    [[12, 13, 14], [18, 19, 20]]
+
+    The same array opened again from its store, read-only:
+
+    >>> zl.Array(z.store, read_only=True)
+    <zarrlite.Array '/' (4, 6) int32 read-only>
     """
 
     def __init__(
@@ -145,14 +177,17 @@ class Array(Node, FancyIndexing):
 
     @property
     def ndim(self) -> int:
+        """Number of dimensions."""
         return len(self._meta.shape)
 
     @property
     def size(self) -> int:
+        """Number of items in the array."""
         return int(np.prod(self._meta.shape, dtype=np.int64))
 
     @property
     def itemsize(self) -> int:
+        """Bytes per item."""
         return self._meta.dtype.itemsize
 
     @property
@@ -167,20 +202,54 @@ class Array(Node, FancyIndexing):
 
     @property
     def nchunks_initialized(self) -> int:
-        """Number of chunks present in the store."""
+        """Number of chunks present in the store.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros((4, 4), chunks=(2, 2))
+        >>> z[0, 0] = 1
+        >>> z.nchunks_initialized, z.nchunks
+        (1, 4)
+        """
         return sum(1 for _ in self._stored_chunk_coords())
 
     @property
     def stats(self) -> dict[str, int]:
-        """Counters since this Array object was made: ``chunks_decoded`` (whole or in part),
-        ``partial_decodes`` (Blosc chunks of which only the needed blocks were decoded) and
-        ``blocks_decoded`` (blocks decompressed from two-level ``zarrlite.b2nd`` chunks).
-        With a counting store they show which work a selection caused."""
+        """Counters of the decoding work done through this Array object.
+
+        ``chunks_decoded`` (whole or in part), ``partial_decodes`` (Blosc chunks of which
+        only the needed blocks were decoded), ``blocks_decoded`` (blocks decompressed from
+        two-level ``zarrlite.b2nd`` chunks) and ``ranged_reads`` (chunks of which only the
+        needed blocks were fetched, by byte ranges). They count from when the object was
+        made, and start again from zero when its metadata changes (`resize`, `append`).
+        With a counting store they show which work a selection caused.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.ones((4, 4), chunks=(2, 2))
+        >>> z[:2, :2] = 5
+        >>> z[:, 0].tolist()  # the chunk (1, 0) is missing: read as the fill value
+        [5.0, 5.0, 1.0, 1.0]
+        >>> z.stats["chunks_decoded"]
+        1
+        """
         return dict(self._io.stats)
 
     @property
     def attrs(self) -> Attributes:
-        """User attributes (``.zattrs``)."""
+        """User attributes (``.zattrs``), a dict-like `Attributes` written through at once.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros(10)
+        >>> z.attrs["units"] = "m"
+        >>> z.attrs.update(scale=2, offset=0.5)
+        >>> z.attrs.asdict()
+        {'offset': 0.5, 'scale': 2, 'units': 'm'}
+        """
         if self._attrs is None:
             self._attrs = Attributes(self._store, meta_key(self._path, ATTRS_KEY),
                                      self._read_only)
@@ -188,15 +257,76 @@ class Array(Node, FancyIndexing):
 
     @property
     def info(self) -> Any:
-        """A report of the array's properties (printable; ``repr`` gives the text)."""
+        """A report of the array's properties (printable; ``repr`` gives the text).
+
+        The rows follow zarr-python 2's ``Array.info``, plus ``Partial decoding``: whether
+        a small selection decodes only the blocks it needs. A row's value is also
+        available by its label.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros((100, 100), chunks=(10, 10), dtype="i4")
+        >>> z.info
+        Name               : /
+        Type               : zarrlite.Array
+        Data type          : int32
+        Shape              : (100, 100)
+        Chunk shape        : (10, 10)
+        Order              : C
+        Read-only          : False
+        Compressor         : Blosc(cname='lz4', clevel=5, shuffle=SHUFFLE, blocksize=0)
+        Store type         : zarrlite.stores.memory.MemoryStore
+        No. bytes          : 40000 (39.1K)
+        ...
+        Chunks initialized : 0/100
+        Partial decoding   : yes: Blosc blocks
+        <BLANKLINE>
+        >>> z.info["Chunks initialized"]
+        '0/100'
+        """
         from zarrlite.hierarchy.info import array_info
 
         return array_info(self)
 
     # ------------------------------------------------------------------ reading
     def __getitem__(self, selection: Any) -> Any:
-        """Read a selection, numpy style: ints, slices (any step), ``...``, ``None``, and
-        one integer or boolean array among them (or a boolean mask of the whole array)."""
+        """Read a selection, numpy style.
+
+        Parameters
+        ----------
+        selection : int, slice, Ellipsis, None, array-like or a tuple of them
+            Ints, slices (any step), ``...`` and ``None``, with at most one integer or
+            boolean array among them, or one boolean mask of the array's shape. For more
+            than one array, use `oindex` (orthogonal) or `vindex` (coordinates).
+
+        Returns
+        -------
+        numpy.ndarray or scalar
+            A scalar when every dimension is picked by an int (and there is no ``...``).
+
+        Raises
+        ------
+        IndexError
+            If the selection is out of bounds or not supported (two arrays, say).
+
+        See Also
+        --------
+        get_basic_selection, get_orthogonal_selection, get_mask_selection
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> z = zl.array(np.arange(24, dtype="i4").reshape(4, 6), chunks=(2, 3))
+        >>> int(z[1, 2])
+        8
+        >>> z[::2, 1::2].tolist()
+        [[1, 3, 5], [13, 15, 17]]
+        >>> z[[0, 3], 1:3].tolist()  # one integer array, as numpy
+        [[1, 2], [19, 20]]
+        >>> z[z[...] > 20].tolist()  # a boolean mask of the whole array
+        [21, 22, 23]
+        """
         try:
             return self.get_basic_selection(selection)
         except NotBasicSelection:
@@ -211,15 +341,51 @@ class Array(Node, FancyIndexing):
 
     def get_basic_selection(self, selection: Any = Ellipsis, out: np.ndarray | None = None
                             ) -> Any:
-        """Read a basic selection; returns an ndarray, or a scalar for a single item.
+        """Read a basic selection: an item or a (strided) box of the array.
 
         Parameters
         ----------
-        selection : int, slice, Ellipsis, None or a tuple of them
+        selection : int, slice, Ellipsis, None or a tuple of them, optional
+            One entry per dimension (missing trailing dimensions are taken whole); slices
+            may have any step, negative too. The default, ``...``, reads everything.
         out : numpy.ndarray, optional
             C-contiguous writable array of the array's dtype and the selection's shape to
             read into (saves allocating the result: for big reads, touching new memory
             costs as much as decoding). It is returned.
+
+        Returns
+        -------
+        numpy.ndarray or scalar
+            The selected items; a scalar for a single item picked by ints alone (a 0-d
+            array when the selection holds ``...``). `out` when it is given.
+
+        Raises
+        ------
+        IndexError
+            If an index is out of bounds or the selection is not a basic one.
+        TypeError
+            If `out` is not a numpy array.
+        ValueError
+            If `out` has the wrong shape or dtype, or is not C-contiguous and writable.
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> z = zl.array(np.arange(10, dtype="i4"), chunks=4)
+        >>> int(z.get_basic_selection(5))
+        5
+        >>> z.get_basic_selection(slice(2, 9, 3)).tolist()
+        [2, 5, 8]
+        >>> z.get_basic_selection(slice(None, None, -4)).tolist()
+        [9, 5, 1]
+
+        Reading into an array of one's own:
+
+        >>> out = np.empty(4, dtype="i4")
+        >>> z.get_basic_selection(slice(4, 8), out=out) is out
+        True
+        >>> out.tolist()
+        [4, 5, 6, 7]
         """
         indexer = self._basic_indexer(selection)
         if out is None:
@@ -240,15 +406,18 @@ class Array(Node, FancyIndexing):
         return BasicIndexer(selection, self._meta.shape, self._meta.chunks)
 
     def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        """The whole array read into memory, for ``numpy.asarray(z)``."""
         data = np.asarray(self[...])
         return data if dtype is None else data.astype(dtype, copy=False)
 
     def __len__(self) -> int:
+        """Length of the first dimension (TypeError for a 0-d array)."""
         if not self._meta.shape:
             raise TypeError("len() of unsized object")
         return self._meta.shape[0]
 
     def __iter__(self) -> Iterator[Any]:
+        """Iterate over the first dimension, reading a chunk's worth of rows at a time."""
         if not self._meta.shape:
             raise TypeError("iteration over a 0-d array")
         step = self._meta.chunks[0]
@@ -257,7 +426,35 @@ class Array(Node, FancyIndexing):
 
     # ------------------------------------------------------------------ writing
     def __setitem__(self, selection: Any, value: Any) -> None:
-        """Write a selection, numpy style; the value broadcasts to the selection."""
+        """Write a selection, numpy style; the value broadcasts to the selection.
+
+        Parameters
+        ----------
+        selection : int, slice, Ellipsis, None, array-like or a tuple of them
+            As for `__getitem__`.
+        value : scalar or array-like
+            Converted to the array's dtype as numpy assigns, and broadcast to the
+            selection's shape.
+
+        Raises
+        ------
+        ReadOnlyError
+            If the array is read-only (a PermissionError).
+        IndexError
+            If the selection is out of bounds or not supported.
+        ValueError
+            If `value` does not broadcast to the selection's shape.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros((3, 4), chunks=(2, 2), dtype="i4")
+        >>> z[0] = 1
+        >>> z[1:, ::3] = [[2, 3], [4, 5]]
+        >>> z[:, [1]] = 9
+        >>> z[...].tolist()
+        [[1, 9, 1, 1], [2, 9, 0, 3], [4, 9, 0, 5]]
+        """
         try:
             self.set_basic_selection(selection, value)
             return
@@ -276,7 +473,35 @@ class Array(Node, FancyIndexing):
             self.set_basic_selection(sel, value)
 
     def set_basic_selection(self, selection: Any, value: Any) -> None:
-        """Write `value` (broadcast as numpy does) into a basic selection."""
+        """Write `value` (broadcast as numpy does) into a basic selection.
+
+        Chunks the selection covers completely are encoded from `value` without being
+        read; the others are read, patched and written back.
+
+        Parameters
+        ----------
+        selection : int, slice, Ellipsis, None or a tuple of them
+            As for `get_basic_selection`.
+        value : scalar or array-like
+            Converted to the array's dtype and broadcast to the selection's shape.
+
+        Raises
+        ------
+        ReadOnlyError
+            If the array is read-only (a PermissionError).
+        IndexError
+            If an index is out of bounds or the selection is not a basic one.
+        ValueError
+            If `value` does not broadcast to the selection's shape.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros(6, chunks=3, dtype="i4")
+        >>> z.set_basic_selection(slice(1, None, 2), [7, 8, 9])
+        >>> z[...].tolist()
+        [0, 7, 0, 8, 0, 9]
+        """
         self._check_writable()
         indexer = self._basic_indexer(selection)
         values = self._prepare_value(value, indexer.out_shape).reshape(indexer.sel_shape)
@@ -308,14 +533,36 @@ class Array(Node, FancyIndexing):
     def resize(self, *shape: Any) -> None:
         """Change the shape; chunks wholly outside the new shape are deleted.
 
-        Kept chunks that a shrink cuts through have the cut-off part set to the fill
-        value (zarr-python 2 leaves the old data there, zarr-python issue 1017), so a
-        later grow reads the fill value in the whole new region.
+        The chunk shape stays. Kept chunks that a shrink cuts through have the cut-off
+        part set to the fill value (zarr-python 2 leaves the old data there, zarr-python
+        issue 1017), so a later grow reads the fill value in the whole new region.
 
         Parameters
         ----------
         *shape : int or tuple of int
-            New shape, with the same number of dimensions.
+            New shape, with the same number of dimensions: ``z.resize(5, 6)`` or
+            ``z.resize((5, 6))``.
+
+        Raises
+        ------
+        ReadOnlyError
+            If the array is read-only (a PermissionError).
+        ValueError
+            If the number of dimensions differs or a length is negative.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.ones((4, 4), chunks=(2, 2), dtype="i4")
+        >>> z[...] = 5
+        >>> z.resize(3, 5)
+        >>> z.shape, z.nchunks_initialized
+        ((3, 5), 4)
+        >>> z[2].tolist()  # the new column reads the fill value
+        [5, 5, 5, 5, 1]
+        >>> z.resize(4, 5)
+        >>> z[3].tolist()  # so does the row the shrink cut off
+        [1, 1, 1, 1, 1]
         """
         self._check_writable()
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -356,10 +603,37 @@ class Array(Node, FancyIndexing):
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
         """Grow the array along `axis` and write `data` into the new part.
 
+        Parameters
+        ----------
+        data : array-like
+            Values to add, with the array's number of dimensions and its shape outside
+            `axis`.
+        axis : int, optional
+            Dimension to grow (default 0; negative counts from the end).
+
         Returns
         -------
         tuple of int
             The new shape.
+
+        Raises
+        ------
+        ReadOnlyError
+            If the array is read-only (a PermissionError).
+        ValueError
+            If `data` has another number of dimensions or another shape outside `axis`,
+            or `axis` is out of range.
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> z = zl.array(np.arange(6, dtype="i4").reshape(2, 3), chunks=(2, 2))
+        >>> z.append([[6, 7, 8]])
+        (3, 3)
+        >>> z.append([[0], [0], [0]], axis=1)
+        (3, 4)
+        >>> z[...].tolist()
+        [[0, 1, 2, 0], [3, 4, 5, 0], [6, 7, 8, 0]]
         """
         self._check_writable()
         data = np.asarray(data)
@@ -415,7 +689,34 @@ class Array(Node, FancyIndexing):
                 yield from self._walk_nested(key, here, grid)
 
     def hexdigest(self, hashname: str = "sha1") -> str:
-        """Hash of the chunk bytes, metadata and attributes, in zarr-python 2's manner."""
+        """Hash of the chunk bytes, metadata and attributes, in zarr-python 2's manner.
+
+        Parameters
+        ----------
+        hashname : str, optional
+            A name `hashlib.new` accepts (default ``"sha1"``).
+
+        Returns
+        -------
+        str
+            The hex digest: the stored chunks in grid order, then ``.zarray`` and
+            ``.zattrs``, so equal arrays stored the same way hash the same.
+
+        Raises
+        ------
+        ValueError
+            If `hashname` is not a hash `hashlib` knows.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> a, b = zl.zeros(8, chunks=4), zl.zeros(8, chunks=4)
+        >>> a[:2] = b[:2] = 1
+        >>> a.hexdigest() == b.hexdigest()
+        True
+        >>> len(a.hexdigest("sha256"))
+        64
+        """
         h = hashlib.new(hashname)
         for coords in sorted(self._stored_chunk_coords()):
             h.update(self._store[self._chunk_key(coords)])
@@ -424,7 +725,30 @@ class Array(Node, FancyIndexing):
         return h.hexdigest()
 
     def islice(self, start: int | None = None, end: int | None = None) -> Iterator[Any]:
-        """Iterate over items start:end of the first dimension, a chunk at a time."""
+        """Iterate over items start:end of the first dimension, reading a chunk at a time.
+
+        Parameters
+        ----------
+        start, end : int, optional
+            Bounds along the first dimension, as in a slice (default: all of it).
+
+        Yields
+        ------
+        numpy.ndarray or scalar
+            ``z[i]`` for each `i` in ``range(start, end)``.
+
+        Raises
+        ------
+        TypeError
+            For a 0-d array.
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> z = zl.array(np.arange(10, dtype="i4"), chunks=3)
+        >>> [int(x) for x in z.islice(2, 6)]
+        [2, 3, 4, 5]
+        """
         rows = range(len(self))[slice(start, end)]
         step = self._meta.chunks[0]
         for block_start in range(rows.start, rows.stop, step):

@@ -12,14 +12,39 @@ from zarrlite.metadata.array_meta import decode_json, encode_json
 class Attributes(MutableMapping[str, Any]):
     """A dict-like view of ``.zattrs``; every change is written to the store at once.
 
+    Normally obtained as ``Array.attrs`` or ``Group.attrs``. Values must be JSON-able
+    (numpy scalars and arrays are converted) and read back as JSON gives them: a tuple
+    comes back a list. The document is read once and cached: changes made through
+    another object show after `refresh`.
+
     Parameters
     ----------
     store : MutableMapping
         The store holding the attributes.
     key : str
         Key of the ``.zattrs`` document.
-    read_only : bool
+    read_only : bool, optional
         Refuse changes with ReadOnlyError.
+
+    Raises
+    ------
+    ReadOnlyError
+        On a change when `read_only` (a PermissionError).
+    TypeError
+        On a change holding a value JSON cannot represent (nothing is written).
+    MetadataError
+        On the first read, if the document is not a JSON object (a ValueError).
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> z = zl.zeros(3)
+    >>> z.attrs["shape_hint"] = (1, 3)
+    >>> z.attrs["shape_hint"], "shape_hint" in z.attrs, len(z.attrs)
+    ([1, 3], True, 1)
+    >>> del z.attrs["shape_hint"]
+    >>> z.attrs
+    Attributes({})
     """
 
     def __init__(self, store: MutableMapping[str, bytes], key: str, read_only: bool = False):
@@ -44,7 +69,22 @@ class Attributes(MutableMapping[str, Any]):
         return self._cache
 
     def refresh(self) -> None:
-        """Forget the cached copy; the next access reads the store again."""
+        """Forget the cached copy; the next access reads the store again.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros(3)
+        >>> other = zl.Array(z.store)  # a second object over the same array
+        >>> z.attrs.asdict()
+        {}
+        >>> other.attrs["k"] = 1
+        >>> "k" in z.attrs  # the cached copy
+        False
+        >>> z.attrs.refresh()
+        >>> "k" in z.attrs
+        True
+        """
         self._cache = None
 
     def asdict(self) -> dict[str, Any]:
@@ -59,10 +99,30 @@ class Attributes(MutableMapping[str, Any]):
         self._cache = decode_json(raw, self.key)
 
     def put(self, doc: dict[str, Any]) -> None:
-        """Replace all attributes with `doc`."""
+        """Replace all attributes with `doc` (one write).
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros(3)
+        >>> z.attrs["old"] = 1
+        >>> z.attrs.put({"new": 2})
+        >>> z.attrs.asdict()
+        {'new': 2}
+        """
         self._write(dict(doc))
 
     def update(self, *args: Any, **kwargs: Any) -> None:  # one write for many keys
+        """Set several attributes in one write, taking what ``dict.update`` takes.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> z = zl.zeros(3)
+        >>> z.attrs.update({"a": 1}, b=[2, 3])
+        >>> z.attrs.asdict()
+        {'a': 1, 'b': [2, 3]}
+        """
         doc = dict(self._load())
         doc.update(*args, **kwargs)
         self._write(doc)

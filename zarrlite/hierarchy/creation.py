@@ -176,28 +176,35 @@ def create(
     Parameters
     ----------
     shape : int or tuple of int
-    chunks : int, tuple of int, True or False
-        Chunk shape; True guesses one, False makes a single chunk, -1 or None in a
-        dimension spans it.
-    dtype : dtype-like
-        Data type; ``str`` or ``bytes`` make an object array with a vlen codec.
-    compressor : codec, config dict, None or "default"
-        "default" is Blosc(cname="lz4", clevel=5, shuffle=SHUFFLE).
-    fill_value : scalar or None
-        Value of items never written (default 0).
-    order : {'C', 'F'}
+        Array shape (0 lengths allowed).
+    chunks : int, tuple of int, True, False or None, optional
+        Chunk shape; True or None (the default is True) guesses one, False makes a single
+        chunk, an int is used in every dimension, and -1 or None in a dimension spans it.
+    dtype : dtype-like, optional
+        Data type (default float64); ``str`` or ``bytes`` make an object array with a
+        vlen codec.
+    compressor : codec, config dict, None or "default", optional
+        "default" is Blosc(cname="lz4", clevel=5, shuffle=SHUFFLE); None stores chunks
+        uncompressed.
+    fill_value : scalar or None, optional
+        Value of items never written (default 0); None leaves it undefined.
+    order : {'C', 'F'}, optional
         Memory layout of each chunk.
-    store : MutableMapping, path or None
-        Where to write; None makes a MemoryStore.
-    overwrite : bool
-        Replace anything already at `path`.
+    store : MutableMapping, path or None, optional
+        Where to write: a mapping, a directory path (a DirectoryStore), or None for a
+        new MemoryStore.
+    overwrite : bool, optional
+        Delete anything already at `path` first.
     path : str, optional
-        Path inside the store.
-    filters : list of codecs, optional
+        Path inside the store (default: the root); missing parent groups are created.
+    filters : list of codecs or config dicts, optional
+        Codecs applied, in order, before the compressor.
     dimension_separator : {'.', '/'}, optional
-    write_empty_chunks : bool
-        Store chunks that only hold the fill value.
-    read_only : bool
+        Separator in chunk keys; by default the store's own (usually '.').
+    write_empty_chunks : bool, optional
+        Store chunks that only hold the fill value (by default they are deleted).
+    read_only : bool, optional
+        Return the new array read-only.
     object_codec : codec, optional
         Codec for object dtypes (VLenUTF8, VLenBytes, JSON, Pickle).
 
@@ -208,9 +215,15 @@ def create(
     Raises
     ------
     ContainsArrayError, ContainsGroupError
-        If something exists at `path` and `overwrite` is False.
+        If something exists at `path` and `overwrite` is False, or an array is on the
+        way to it (ValueErrors).
     TypeError
-        For an unsupported dtype or an object dtype without an object codec.
+        For an unsupported dtype, an object dtype without an object codec, or an unknown
+        keyword argument.
+    ValueError
+        For a bad shape, chunk shape, order, separator or fill value, or a compressor
+        or filter that is not available (MetadataError and CodecNotAvailableError are
+        ValueErrors).
 
     Examples
     --------
@@ -219,6 +232,18 @@ def create(
     >>> z[0, :5] = 7
     >>> z[0, :6].tolist()
     [7, 7, 7, 7, 7, 0]
+    >>> z.chunks, z.nchunks_initialized
+    ((10, 10), 1)
+
+    In a directory, with the chunks of each row in one subdirectory:
+
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> z = zl.create((4, 4), chunks=2, dtype="u1", store=d, path="images/a",
+    ...               dimension_separator="/", compressor=None)
+    >>> z[...] = 1
+    >>> sorted(os.listdir(os.path.join(d, "images", "a", "1")))
+    ['0', '1']
     """
     if kwargs:
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
@@ -242,27 +267,179 @@ def _default_fill(kwargs: dict[str, Any], value: Any) -> dict[str, Any]:
 
 
 def zeros(shape: Any, **kwargs: Any) -> Array:
-    """Create an array whose items read as 0."""
+    """Create an array whose items read as 0 (its fill value), storing no chunks yet.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        Array shape.
+    **kwargs
+        Other arguments of `create` (`chunks`, `dtype`, `store`, `path`, ...), but not
+        `fill_value`.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If `fill_value` is given (use `full`).
+
+    See Also
+    --------
+    create : the other arguments and errors.
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> z = zl.zeros((1000, 1000), chunks=(100, 100), dtype="i4")
+    >>> z
+    <zarrlite.Array '/' (1000, 1000) int32>
+    >>> int(z[999, 999]), z.nchunks_initialized
+    (0, 0)
+    """
     return create(shape, **_default_fill(kwargs, 0))
 
 
 def ones(shape: Any, **kwargs: Any) -> Array:
-    """Create an array whose items read as 1."""
+    """Create an array whose items read as 1 (its fill value), storing no chunks yet.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        Array shape.
+    **kwargs
+        Other arguments of `create`, but not `fill_value`.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If `fill_value` is given (use `full`).
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> zl.ones((2, 3), dtype="u1")[...].tolist()
+    [[1, 1, 1], [1, 1, 1]]
+    """
     return create(shape, **_default_fill(kwargs, 1))
 
 
 def full(shape: Any, fill_value: Any, **kwargs: Any) -> Array:
-    """Create an array whose items read as `fill_value`."""
+    """Create an array whose items read as `fill_value`, storing no chunks yet.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        Array shape.
+    fill_value : scalar or None
+        Value of every item not yet written, in the array's dtype (float64 by default).
+    **kwargs
+        Other arguments of `create`.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    MetadataError
+        If `fill_value` does not fit the dtype (1.5 for an integer dtype, say; a
+        ValueError).
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> z = zl.full(4, -1, dtype="i2")
+    >>> z[1:3] = 5
+    >>> z[...].tolist()
+    [-1, 5, 5, -1]
+    >>> zl.full(2, float("nan"))[...].tolist()
+    [nan, nan]
+    """
     return create(shape, **_default_fill(kwargs, fill_value))
 
 
 def empty(shape: Any, **kwargs: Any) -> Array:
-    """Create an array without a fill value (unwritten items read as zero bytes)."""
+    """Create an array without a fill value (unwritten items read as zero bytes).
+
+    As in zarr-python 2 (``fill_value=None``). Every chunk written is stored, since no
+    chunk can equal an undefined fill value.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        Array shape.
+    **kwargs
+        Other arguments of `create`, but not `fill_value`.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If `fill_value` is given (use `full`).
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> z = zl.empty(3, dtype="i4")
+    >>> z.fill_value is None, z[...].tolist()
+    (True, [0, 0, 0])
+    """
     return create(shape, **_default_fill(kwargs, None))
 
 
 def array(data: Any, **kwargs: Any) -> Array:
-    """Create an array holding a copy of `data` (shape and dtype default to the data's)."""
+    """Create an array holding a copy of `data`.
+
+    Parameters
+    ----------
+    data : array-like or Array
+        The content; anything `numpy.asarray` takes, or a zarrlite Array (read whole).
+    **kwargs
+        Other arguments of `create`, but not `shape` (always the data's). `dtype`
+        defaults to the data's, `chunks` to the data's chunks when it is an Array, else
+        to a guess.
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If `shape` is given.
+
+    See Also
+    --------
+    create : the other arguments and errors.
+
+    Examples
+    --------
+    >>> import numpy as np, zarrlite as zl
+    >>> z = zl.array(np.arange(12, dtype="i4").reshape(3, 4), chunks=(2, 2))
+    >>> z.shape, z.dtype, z[2].tolist()
+    ((3, 4), dtype('int32'), [8, 9, 10, 11])
+
+    A list of strings becomes fixed-width unicode, as in numpy; ``dtype=str`` makes
+    variable-length strings instead:
+
+    >>> zl.array(["a", "bb"]).dtype, zl.array(["a", "bb"], dtype=str).dtype
+    (dtype('<U2'), dtype('O'))
+
+    Copying another Array keeps its chunks:
+
+    >>> zl.array(z, dtype="f4").chunks
+    (2, 2)
+    """
     data = np.asarray(data) if not isinstance(data, Array) else data
     kwargs.setdefault("dtype", data.dtype)
     kwargs.setdefault("chunks", getattr(data, "chunks", True))
@@ -283,18 +460,90 @@ def _like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 def zeros_like(a: Any, **kwargs: Any) -> Array:
+    """Create an array of zeros with the shape and dtype of `a`.
+
+    Parameters
+    ----------
+    a : Array or numpy.ndarray
+        The model. From a zarrlite Array, `chunks`, `compressor`, `order` and `filters`
+        are copied too (not its store, path or fill value).
+    **kwargs
+        Arguments of `create` that override what is taken from `a` (not `fill_value`).
+
+    Returns
+    -------
+    Array
+
+    Raises
+    ------
+    TypeError
+        If `fill_value` is given.
+
+    Examples
+    --------
+    >>> import numpy as np, zarrlite as zl
+    >>> a = zl.ones((4, 6), chunks=(2, 3), dtype="i2", compressor=None)
+    >>> z = zl.zeros_like(a)
+    >>> z.shape, z.chunks, z.dtype, z.compressor
+    ((4, 6), (2, 3), dtype('int16'), None)
+    >>> zl.zeros_like(np.ones((2, 2), dtype="u1"))[...].tolist()
+    [[0, 0], [0, 0]]
+    """
     return zeros(a.shape, **_like_kwargs(a, kwargs))
 
 
 def ones_like(a: Any, **kwargs: Any) -> Array:
+    """Create an array of ones with the shape and dtype of `a` (see `zeros_like`).
+
+    Examples
+    --------
+    >>> import numpy as np, zarrlite as zl
+    >>> zl.ones_like(np.zeros(3, dtype="i4"))[...].tolist()
+    [1, 1, 1]
+    """
     return ones(a.shape, **_like_kwargs(a, kwargs))
 
 
 def empty_like(a: Any, **kwargs: Any) -> Array:
+    """Create an array without a fill value with the shape and dtype of `a`.
+
+    See `empty` for what that means and `zeros_like` for what is taken from `a`.
+
+    Examples
+    --------
+    >>> import numpy as np, zarrlite as zl
+    >>> z = zl.empty_like(np.zeros((2, 5), dtype="f4"))
+    >>> z.shape, z.dtype, z.fill_value is None
+    ((2, 5), dtype('float32'), True)
+    """
     return empty(a.shape, **_like_kwargs(a, kwargs))
 
 
 def full_like(a: Any, fill_value: Any = None, **kwargs: Any) -> Array:
+    """Create an array whose items read as `fill_value`, with the shape and dtype of `a`.
+
+    Parameters
+    ----------
+    a : Array or numpy.ndarray
+        The model (see `zeros_like` for what is taken from it).
+    fill_value : scalar, optional
+        By default the fill value of `a` when it has one (an Array), else 0.
+    **kwargs
+        Arguments of `create` that override what is taken from `a`.
+
+    Returns
+    -------
+    Array
+
+    Examples
+    --------
+    >>> import numpy as np, zarrlite as zl
+    >>> a = zl.full(3, 7, dtype="i4")
+    >>> zl.full_like(a)[...].tolist(), zl.full_like(a, 2)[...].tolist()
+    ([7, 7, 7], [2, 2, 2])
+    >>> zl.full_like(np.arange(3), 9)[...].tolist()
+    [9, 9, 9]
+    """
     if fill_value is None:
         fill_value = getattr(a, "fill_value", 0)
     return full(a.shape, fill_value, **_like_kwargs(a, kwargs))

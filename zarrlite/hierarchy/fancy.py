@@ -101,18 +101,64 @@ class FancyIndexing:
     # --------------------------------------------------------------- accessors
     @property
     def oindex(self) -> _Accessor:
-        """``z.oindex[...]``: orthogonal selections."""
+        """``z.oindex[sel]``: orthogonal selections, read and written.
+
+        Each dimension takes an int, a slice, an integer array or a boolean array, applied
+        independently (like ``numpy.ix_``); see `get_orthogonal_selection`.
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> z = zl.array(np.arange(24, dtype="i4").reshape(4, 6), chunks=(2, 3))
+        >>> z.oindex[[0, 3], [1, 4]].tolist()  # rows 0 and 3, columns 1 and 4
+        [[1, 4], [19, 22]]
+        >>> z.oindex[[True, False, False, True], 0].tolist()
+        [0, 18]
+        >>> z.oindex[[0, 3], [1, 4]] = -1
+        >>> int(z[3, 4]), int(z[3, 3])
+        (-1, 21)
+        """
         return _Accessor(self.get_orthogonal_selection, self.set_orthogonal_selection)
 
     @property
     def vindex(self) -> _Accessor:
-        """``z.vindex[...]``: coordinate selections, or a mask when given one boolean array
-        of the array's number of dimensions."""
+        """``z.vindex[sel]``: coordinate (point) selections, read and written.
+
+        One integer array per dimension, broadcast together, picks the items at those
+        coordinates (`get_coordinate_selection`); one boolean array of the array's number
+        of dimensions is a mask (`get_mask_selection`).
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> z = zl.array(np.arange(24, dtype="i4").reshape(4, 6), chunks=(2, 3))
+        >>> z.vindex[[0, 3], [1, 4]].tolist()  # the items (0, 1) and (3, 4)
+        [1, 22]
+        >>> z.vindex[z[...] % 10 == 0].tolist()  # a mask
+        [0, 10, 20]
+        >>> z.vindex[[0, 1], [0, 1]] = 99
+        >>> z[:2, :2].tolist()
+        [[99, 1], [6, 99]]
+        """
         return _Accessor(self._vindex_get, self._vindex_set)
 
     @property
     def blocks(self) -> _Accessor:
-        """``z.blocks[...]``: whole chunks by grid coordinates."""
+        """``z.blocks[sel]``: whole chunks picked by their grid coordinates.
+
+        Ints and slices (step 1) over the chunk grid; the chunks at the array's edge may
+        be smaller than the chunk shape. See `get_block_selection`.
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> z = zl.array(np.arange(10, dtype="i4"), chunks=4)
+        >>> z.blocks[1].tolist(), z.blocks[2].tolist()
+        ([4, 5, 6, 7], [8, 9])
+        >>> z.blocks[0:2] = 0
+        >>> z[...].tolist()
+        [0, 0, 0, 0, 0, 0, 0, 0, 8, 9]
+        """
         return _Accessor(self.get_block_selection, self.set_block_selection)
 
     def _mask_of(self, selection: Any) -> np.ndarray | None:

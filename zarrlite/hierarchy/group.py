@@ -28,15 +28,41 @@ from zarrlite.stores.adapter import as_store
 class Group(Node, MutableMapping[str, Any]):
     """A group of arrays and subgroups, addressed by '/'-separated names.
 
-    Normally obtained from `zarrlite.group`, `zarrlite.open_group` or `zarrlite.open`.
+    Normally obtained from `zarrlite.group`, `zarrlite.open_group` or `zarrlite.open`,
+    not constructed directly. A group is a mutable mapping from member names to `Array`
+    and `Group` objects; the members it returns share its `read_only`.
 
     Parameters
     ----------
     store : MutableMapping[str, bytes]
-    path : str
+        Store holding the group; a mapping that is not a zarrlite store (a ``dict``,
+        say) is used through an adapter.
+    path : str, optional
         Path of the group inside the store ('' for the root).
-    read_only : bool
+    read_only : bool, optional
         Refuse changes with ReadOnlyError.
+
+    Raises
+    ------
+    GroupNotFoundError
+        If there is no ``.zgroup`` at `path` (a KeyError).
+    MetadataError
+        If the ``.zgroup`` document is malformed (a ValueError).
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> root = zl.group()
+    >>> temp = root.create_group("climate").zeros("temp", shape=(365, 10), chunks=(100, 10))
+    >>> root["climate/temp"]
+    <zarrlite.Array '/climate/temp' (365, 10) float64>
+    >>> list(root), "climate/temp" in root
+    (['climate'], True)
+
+    The same group opened again from its store, read-only:
+
+    >>> zl.Group(root.store, read_only=True)["climate"]
+    <zarrlite.Group '/climate' read-only>
     """
 
     def __init__(self, store: MutableMapping[str, bytes], path: str = "",
@@ -56,10 +82,40 @@ class Group(Node, MutableMapping[str, Any]):
     # ------------------------------------------------------------------ properties
     # store, path, name, basename: from Node
     read_only = property(lambda self: self._read_only, doc="True if changes are refused.")
-    attrs = property(lambda self: self._attrs, doc="User attributes (.zattrs).")
+    attrs = property(lambda self: self._attrs, doc="""User attributes (``.zattrs``).
+
+        A dict-like `Attributes`: every change is written to the store at once.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> g.attrs["title"] = "survey"
+        >>> g.attrs["title"], dict(g.attrs)
+        ('survey', {'title': 'survey'})
+        """)
 
     @property
     def info(self) -> Any:
+        """A report of the group's members (printable; ``repr`` gives the text).
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.zeros("x", shape=3), g.create_group("sub")
+        >>> g.info
+        Name        : /
+        Type        : zarrlite.Group
+        Read-only   : False
+        Store type  : zarrlite.stores.memory.MemoryStore
+        No. members : 2
+        No. arrays  : 1
+        No. groups  : 1
+        Arrays      : x
+        Groups      : sub
+        <BLANKLINE>
+        """
         from zarrlite.hierarchy.info import group_info
 
         return group_info(self)
@@ -73,6 +129,13 @@ class Group(Node, MutableMapping[str, Any]):
 
     # ------------------------------------------------------------------ members
     def __getitem__(self, name: str) -> Array | Group:
+        """The member `name` (a '/'-separated path below this group), as an Array or Group.
+
+        Raises
+        ------
+        PathNotFoundError
+            If nothing is there (a KeyError).
+        """
         path = self._item_path(name)
         if contains_array(self._store, path):
             return Array(self._store, path, read_only=self._read_only)
@@ -81,12 +144,14 @@ class Group(Node, MutableMapping[str, Any]):
         raise PathNotFoundError(f"no array or group named {name!r} in {self.name!r}")
 
     def get(self, name: str, default: Any = None) -> Any:
+        """The member `name`, or `default` if nothing is there."""
         try:
             return self[name]
         except KeyError:
             return default
 
     def __contains__(self, name: object) -> bool:
+        """True if an array or group exists at `name` (a path below this group)."""
         if not isinstance(name, str):
             return False
         try:
@@ -104,34 +169,79 @@ class Group(Node, MutableMapping[str, Any]):
         return sorted(names)
 
     def __iter__(self) -> Iterator[str]:
+        """Names of the direct members (arrays and groups), sorted."""
         return iter(self._member_names())
 
     def __len__(self) -> int:
+        """Number of direct members."""
         return len(self._member_names())
 
     def group_keys(self) -> list[str]:
-        """Names of the subgroups."""
+        """Names of the subgroups, sorted.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.create_group("b"), g.create_group("a"), g.zeros("x", shape=2)
+        >>> g.group_keys(), g.array_keys()
+        (['a', 'b'], ['x'])
+        """
         return [n for n in self._member_names()
                 if contains_group(self._store, join_path(self._path, n))]
 
     def array_keys(self) -> list[str]:
-        """Names of the arrays."""
+        """Names of the arrays, sorted (see `group_keys`)."""
         return [n for n in self._member_names()
                 if contains_array(self._store, join_path(self._path, n))]
 
     def groups(self) -> Iterator[tuple[str, Group]]:
-        """(name, Group) pairs of the subgroups."""
+        """(name, Group) pairs of the subgroups, in name order."""
         for name in self.group_keys():
             yield name, Group(self._store, join_path(self._path, name), self._read_only)
 
     def arrays(self) -> Iterator[tuple[str, Array]]:
-        """(name, Array) pairs of the arrays."""
+        """(name, Array) pairs of the arrays, in name order.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.zeros("x", shape=2), g.ones("y", shape=3)
+        >>> [(name, a.shape) for name, a in g.arrays()]
+        [('x', (2,)), ('y', (3,))]
+        """
         for name in self.array_keys():
             yield name, Array(self._store, join_path(self._path, name), self._read_only)
 
     def visititems(self, func: Callable[[str, Any], Any]) -> Any:
-        """Call ``func(relative_name, node)`` on every descendant, depth first, in name
-        order; stop and return the first non-None result."""
+        """Call ``func(relative_name, node)`` on every descendant, depth first.
+
+        Members are visited in name order, each group before its own members.
+
+        Parameters
+        ----------
+        func : callable
+            Called with the path relative to this group (``'sub/x'``) and the `Array`
+            or `Group` there.
+
+        Returns
+        -------
+        object
+            The first result of `func` that is not None (the walk stops there), else None.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.zeros("sub/x", shape=4), g.create_group("empty")
+        >>> g.visititems(lambda name, node: print(name, node))
+        empty <zarrlite.Group '/empty'>
+        sub <zarrlite.Group '/sub'>
+        sub/x <zarrlite.Array '/sub/x' (4,) float64>
+        >>> g.visititems(lambda name, node: name if isinstance(node, zl.Array) else None)
+        'sub/x'
+        """
         def walk(group: Group, prefix: str) -> Any:
             for name in group:
                 node = group[name]
@@ -152,31 +262,112 @@ class Group(Node, MutableMapping[str, Any]):
         return self.visititems(lambda name, _node: func(name))
 
     def visitkeys(self, func: Callable[[str], Any]) -> Any:
+        """The same as `visit`: ``func(relative_name)`` on every descendant."""
         return self.visit(func)
 
     def visitvalues(self, func: Callable[[Any], Any]) -> Any:
+        """Call ``func(node)`` on every descendant (see `visititems`)."""
         return self.visititems(lambda _name, node: func(node))
 
     def tree(self) -> Tree:
-        """A text tree of the hierarchy below this group (print it)."""
+        """A text tree of the hierarchy below this group (print it).
+
+        Returns
+        -------
+        Tree
+            Renders as text with ``str`` or ``repr``; arrays show their shape and dtype.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.zeros("a/x", shape=(2, 3), dtype="i4"), g.create_group("b")
+        >>> _ = g.ones("y", shape=5)
+        >>> print(g.tree())
+        /
+        ├── a
+        │   └── x (2, 3) int32
+        ├── b
+        └── y (5,) float64
+        """
         return Tree(self)
 
     # ------------------------------------------------------------------ changes
     def create_group(self, name: str, overwrite: bool = False) -> Group:
-        """Create a subgroup; ContainsGroupError/ContainsArrayError if the name is taken."""
+        """Create a subgroup, and any missing groups on the way to it.
+
+        Parameters
+        ----------
+        name : str
+            Path of the new group relative to this one (``'a/b'`` creates ``a`` too).
+        overwrite : bool, optional
+            Delete whatever is at `name` first.
+
+        Returns
+        -------
+        Group
+
+        Raises
+        ------
+        ReadOnlyError
+            If this group is read-only (a PermissionError).
+        ContainsGroupError, ContainsArrayError
+            If `name` is taken and `overwrite` is False, or a node on the way to it is an
+            array (ValueErrors).
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> g.create_group("a/b")
+        <zarrlite.Group '/a/b'>
+        >>> g.create_group("a")
+        Traceback (most recent call last):
+        ...
+        zarrlite.errors.ContainsGroupError: path 'a' of a MemoryStore already holds a group; ...
+        """
         self._check_writable()
         path = self._item_path(name)
         init_group(self._store, path, overwrite=overwrite)
         return Group(self._store, path, self._read_only)
 
     def require_group(self, name: str, overwrite: bool = False) -> Group:
-        """Return the subgroup `name`, creating it if needed."""
+        """Return the subgroup `name`, creating it (and its parents) if needed.
+
+        Parameters
+        ----------
+        name : str
+            Path of the group relative to this one.
+        overwrite : bool, optional
+            Replace the group even if it exists (its members are deleted).
+
+        Returns
+        -------
+        Group
+
+        Raises
+        ------
+        ReadOnlyError
+            If the group must be created and this group is read-only.
+        ContainsArrayError
+            If an array is at `name` (and `overwrite` is False).
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> g.require_group("a") == g.require_group("a")
+        True
+        >>> g.require_groups("x", "y/z")
+        (<zarrlite.Group '/x'>, <zarrlite.Group '/y/z'>)
+        """
         path = self._item_path(name)
         if contains_group(self._store, path) and not overwrite:
             return Group(self._store, path, self._read_only)
         return self.create_group(name, overwrite=overwrite)
 
     def require_groups(self, *names: str) -> tuple[Group, ...]:
+        """`require_group` for each name; the groups in the order of `names`."""
         return tuple(self.require_group(n) for n in names)
 
     def _create(self, func: Callable[..., Array], name: str, **kwargs: Any) -> Array:
@@ -184,7 +375,41 @@ class Group(Node, MutableMapping[str, Any]):
         return func(store=self._store, path=self._item_path(name), **kwargs)
 
     def create_dataset(self, name: str, data: Any = None, **kwargs: Any) -> Array:
-        """Create an array; with `data`, shape and dtype default to the data's."""
+        """Create an array in this group (also available as ``create``).
+
+        Parameters
+        ----------
+        name : str
+            Path of the array relative to this group; missing groups on the way are
+            created.
+        data : array-like, optional
+            Initial content: shape, dtype and chunks default to the data's (as for
+            `zarrlite.array`; `shape` must not be given).
+        **kwargs
+            Creation arguments as for `zarrlite.create` (`shape` is needed without
+            `data`), e.g. `chunks`, `dtype`, `compressor`, `fill_value`, `overwrite`.
+
+        Returns
+        -------
+        Array
+
+        Raises
+        ------
+        ReadOnlyError
+            If this group is read-only (a PermissionError).
+        ContainsArrayError, ContainsGroupError
+            If `name` is taken and `overwrite` is not True.
+
+        Examples
+        --------
+        >>> import numpy as np, zarrlite as zl
+        >>> g = zl.group()
+        >>> g.create_dataset("raw", shape=(100, 10), chunks=(10, 10), dtype="u1")
+        <zarrlite.Array '/raw' (100, 10) uint8>
+        >>> z = g.create_dataset("sub/labels", data=np.arange(4, dtype="i2"))
+        >>> z.name, z[...].tolist()
+        ('/sub/labels', [0, 1, 2, 3])
+        """
         if data is not None:
             return self._create(creation.array, name, data=data, **kwargs)
         return self._create(creation.create, name, **kwargs)
@@ -195,8 +420,45 @@ class Group(Node, MutableMapping[str, Any]):
                         **kwargs: Any) -> Array:
         """Return the array `name` if its shape and dtype fit, else create it.
 
-        Raises TypeError when an array exists with another shape, or a dtype that cannot
-        hold `dtype` (any different dtype when `exact`).
+        Parameters
+        ----------
+        name : str
+            Path of the array relative to this group.
+        shape : int or tuple of int
+            The shape the array must have.
+        dtype : dtype-like, optional
+            The existing array's dtype must be able to hold this one (``numpy.can_cast``);
+            None accepts any. A new array gets it (float64 if None).
+        exact : bool, optional
+            Require exactly `dtype`.
+        **kwargs
+            Creation arguments as for `create_dataset`, used only when creating.
+
+        Returns
+        -------
+        Array
+
+        Raises
+        ------
+        TypeError
+            If an array exists with another shape, or a dtype that cannot hold `dtype`
+            (any different dtype when `exact`).
+        ContainsGroupError
+            If a group is at `name`.
+        ReadOnlyError
+            If the array must be created and this group is read-only.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> a = g.require_dataset("x", shape=(3, 4), dtype="i4")
+        >>> g.require_dataset("x", shape=(3, 4), dtype="i2") == a  # an int16 fits in int32
+        True
+        >>> g.require_dataset("x", shape=(3, 4), dtype="f8")
+        Traceback (most recent call last):
+        ...
+        TypeError: array 'x' exists with dtype int32, not float64
         """
         path = self._item_path(name)
         if not contains_array(self._store, path):
@@ -215,24 +477,57 @@ class Group(Node, MutableMapping[str, Any]):
         return arr
 
     def zeros(self, name: str, **kwargs: Any) -> Array:
+        """Create the array `name` whose items read as 0 (see `zarrlite.zeros`).
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> zl.group().zeros("x", shape=(2, 2), dtype="i4")[...].tolist()
+        [[0, 0], [0, 0]]
+        """
         return self._create(creation.zeros, name, **kwargs)
 
     def ones(self, name: str, **kwargs: Any) -> Array:
+        """Create the array `name` whose items read as 1 (see `zarrlite.ones`)."""
         return self._create(creation.ones, name, **kwargs)
 
     def full(self, name: str, fill_value: Any, **kwargs: Any) -> Array:
+        """Create the array `name` whose items read as `fill_value` (see `zarrlite.full`)."""
         return self._create(creation.full, name, fill_value=fill_value, **kwargs)
 
     def empty(self, name: str, **kwargs: Any) -> Array:
+        """Create the array `name` without a fill value (see `zarrlite.empty`)."""
         return self._create(creation.empty, name, **kwargs)
 
     def array(self, name: str, data: Any, **kwargs: Any) -> Array:
+        """Create the array `name` holding a copy of `data` (see `zarrlite.array`)."""
         return self._create(creation.array, name, data=data, **kwargs)
 
     def __setitem__(self, name: str, value: Any) -> None:
+        """Store `value` as the array `name`, replacing whatever is there.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> g["x"] = [1, 2, 3]
+        >>> g["x"][...].tolist()
+        [1, 2, 3]
+        """
         self.array(name, value, overwrite=True)
 
     def __delitem__(self, name: str) -> None:
+        """Delete the member `name` and everything below it.
+
+        Raises
+        ------
+        ReadOnlyError
+            If this group is read-only.
+        PathNotFoundError
+            If nothing is at `name` (a KeyError).
+        ValueError
+            If `name` is '' or '/' (the group itself).
+        """
         self._check_writable()
         if self._item_path(name) == self._path:  # "" or "/" name the group itself
             raise ValueError(f"cannot delete group {self.name!r} from itself; "
@@ -242,7 +537,40 @@ class Group(Node, MutableMapping[str, Any]):
         rmdir(self._store, self._item_path(name))
 
     def move(self, source: str, dest: str) -> None:
-        """Move (rename) the member `source` to `dest`, both relative to this group."""
+        """Move (rename) the member `source` to `dest`, both relative to this group.
+
+        Missing groups on the way to `dest` are created.
+
+        Parameters
+        ----------
+        source : str
+            Path of an existing array or group.
+        dest : str
+            Its new path; nothing may be there yet.
+
+        Raises
+        ------
+        ReadOnlyError
+            If this group is read-only (a PermissionError).
+        PathNotFoundError
+            If nothing is at `source` (a KeyError).
+        ContainsArrayError, ContainsGroupError
+            If something is already at `dest`, or an array is on the way to it.
+        ValueError
+            If `dest` lies inside `source`.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.zeros("raw/x", shape=3)
+        >>> g.move("raw/x", "clean/y")
+        >>> print(g.tree())
+        /
+        ├── clean
+        │   └── y (3,) float64
+        └── raw
+        """
         self._check_writable()
         src = self._item_path(source)
         dst = self._item_path(dest)
@@ -268,7 +596,13 @@ class Group(Node, MutableMapping[str, Any]):
 
 
 class Tree:
-    """Text rendering of a hierarchy, as ``Group.tree()`` returns it."""
+    """Text rendering of a hierarchy, as ``Group.tree()`` returns it.
+
+    Parameters
+    ----------
+    group : Group
+        The group at the top of the tree; the text is made each time it is printed.
+    """
 
     def __init__(self, group: Group) -> None:
         self.group = group

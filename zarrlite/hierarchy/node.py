@@ -8,16 +8,38 @@ from zarrlite.stores.adapter import unwrap_store
 
 
 class Node:
-    """A node of the hierarchy: a path inside a store. Subclasses set ``_store`` and
-    ``_path`` (normalized: no leading or trailing '/', '' for the root)."""
+    """A node of the hierarchy: a path inside a store (the base of `Array` and `Group`).
+
+    Subclasses set ``_store`` and ``_path`` (normalized: no leading or trailing '/', ''
+    for the root).
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> z = zl.group().zeros("a/b", shape=2)
+    >>> z.path, z.name, z.basename
+    ('a/b', '/a/b', 'b')
+    """
 
     _store: MutableMapping[str, bytes]
     _path: str
 
     @property
     def store(self) -> MutableMapping[str, bytes]:
-        """The store holding the node, as it was given (a mapping zarrlite uses through an
-        adapter is returned itself, not the adapter)."""
+        """The store holding the node, as it was given.
+
+        A mapping that zarrlite uses through an adapter (a ``dict``, say) is returned
+        itself, not the adapter.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> d = {}
+        >>> zl.zeros(3, store=d).store is d
+        True
+        >>> sorted(d)
+        ['.zarray']
+        """
         return unwrap_store(self._store)
 
     @property
