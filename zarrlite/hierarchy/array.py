@@ -17,15 +17,17 @@ from zarrlite.errors import ArrayNotFoundError, CodecNotAvailableError, ReadOnly
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.fancy import FancyIndexing
 from zarrlite.hierarchy.node import Node
+from zarrlite.hierarchy.reshaping import Reshaping
+from zarrlite.hierarchy.stored import stored_chunk_coords
 from zarrlite.indexing.basic import BasicIndexer, NotBasicSelection
 from zarrlite.indexing.orthogonal import OrthogonalIndexer, classify_selection
 from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
-from zarrlite.stores.access import delitems, getsize, listdir, location_of
+from zarrlite.stores.access import getsize, location_of
 from zarrlite.stores.adapter import as_store
 
 
-class Array(Node, FancyIndexing):
+class Array(Node, FancyIndexing, Reshaping):
     """A chunked, compressed N-d array stored as Zarr v2.
 
     Normally obtained from `zarrlite.open_array`, `zarrlite.create` (or another factory)
@@ -212,7 +214,7 @@ class Array(Node, FancyIndexing):
         >>> z.nchunks_initialized, z.nchunks
         (1, 4)
         """
-        return sum(1 for _ in self._stored_chunk_coords())
+        return sum(1 for _ in stored_chunk_coords(self._store, self._path, self._meta))
 
     @property
     def stats(self) -> dict[str, int]:
@@ -530,164 +532,6 @@ class Array(Node, FancyIndexing):
         self._store[self._meta_key] = meta.encode()
         self._set_meta(meta)
 
-    def resize(self, *shape: Any) -> None:
-        """Change the shape; chunks wholly outside the new shape are deleted.
-
-        The chunk shape stays. Kept chunks that a shrink cuts through have the cut-off
-        part set to the fill value (zarr-python 2 leaves the old data there, zarr-python
-        issue 1017), so a later grow reads the fill value in the whole new region.
-
-        Parameters
-        ----------
-        *shape : int or tuple of int
-            New shape, with the same number of dimensions: ``z.resize(5, 6)`` or
-            ``z.resize((5, 6))``.
-
-        Raises
-        ------
-        ReadOnlyError
-            If the array is read-only (a PermissionError).
-        ValueError
-            If the number of dimensions differs or a length is negative.
-
-        Examples
-        --------
-        >>> import zarrlite as zl
-        >>> z = zl.ones((4, 4), chunks=(2, 2), dtype="i4")
-        >>> z[...] = 5
-        >>> z.resize(3, 5)
-        >>> z.shape, z.nchunks_initialized
-        ((3, 5), 4)
-        >>> z[2].tolist()  # the new column reads the fill value
-        [5, 5, 5, 5, 1]
-        >>> z.resize(4, 5)
-        >>> z[3].tolist()  # so does the row the shrink cut off
-        [1, 1, 1, 1, 1]
-        """
-        self._check_writable()
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        new_shape = tuple(int(s) for s in shape)
-        if len(new_shape) != self.ndim or any(s < 0 for s in new_shape):
-            raise ValueError(
-                f"new shape {new_shape} must have {self.ndim} non-negative dimensions"
-            )
-        old_shape = self._meta.shape
-        if all(n >= o for n, o in zip(new_shape, old_shape, strict=True)):
-            self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
-            return
-        stored = list(self._stored_chunk_coords())
-        self._clear_cut_off(stored, new_shape)
-        self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
-        new_grid = self._meta.cdata_shape
-        gone = [self._chunk_key(coords) for coords in stored
-                if any(c >= n for c, n in zip(coords, new_grid, strict=True))]
-        delitems(self._store, gone)
-
-    def _clear_cut_off(self, stored: list[tuple[int, ...]], new_shape: tuple[int, ...]) -> None:
-        """Set the part of each kept chunk that a shrink cuts off to the fill value, so that
-        growing again later reads the fill value there, not the old data."""
-        shape, chunks = self._meta.shape, self._meta.chunks
-        fill = self._meta.fill_value
-        if fill is None and not self._meta.dtype.hasobject:
-            fill = np.zeros((), dtype=self._meta.dtype)
-        for coords in stored:
-            if any(c * n >= s for c, n, s in zip(coords, chunks, new_shape, strict=True)):
-                continue  # wholly cut off: deleted by the caller
-            box = [slice(c * n, min((c + 1) * n, s))
-                   for c, n, s in zip(coords, chunks, shape, strict=True)]
-            for d, (dim_box, s) in enumerate(zip(box, new_shape, strict=True)):
-                if s < dim_box.stop:
-                    self[tuple(box[:d]) + (slice(s, dim_box.stop),) + tuple(box[d + 1 :])] = fill
-
-    def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
-        """Grow the array along `axis` and write `data` into the new part.
-
-        Parameters
-        ----------
-        data : array-like
-            Values to add, with the array's number of dimensions and its shape outside
-            `axis`.
-        axis : int, optional
-            Dimension to grow (default 0; negative counts from the end).
-
-        Returns
-        -------
-        tuple of int
-            The new shape.
-
-        Raises
-        ------
-        ReadOnlyError
-            If the array is read-only (a PermissionError).
-        ValueError
-            If `data` has another number of dimensions or another shape outside `axis`,
-            or `axis` is out of range.
-
-        Examples
-        --------
-        >>> import numpy as np, zarrlite as zl
-        >>> z = zl.array(np.arange(6, dtype="i4").reshape(2, 3), chunks=(2, 2))
-        >>> z.append([[6, 7, 8]])
-        (3, 3)
-        >>> z.append([[0], [0], [0]], axis=1)
-        (3, 4)
-        >>> z[...].tolist()
-        [[0, 1, 2, 0], [3, 4, 5, 0], [6, 7, 8, 0]]
-        """
-        self._check_writable()
-        data = np.asarray(data)
-        if data.ndim != self.ndim:
-            raise ValueError(f"data has {data.ndim} dimensions, the array has {self.ndim}")
-        axis = axis + self.ndim if axis < 0 else axis
-        if not 0 <= axis < self.ndim:
-            raise ValueError(f"axis {axis} is out of range for a {self.ndim}-d array")
-        for d, (s, n) in enumerate(zip(self.shape, data.shape)):
-            if d != axis and s != n:
-                raise ValueError(
-                    f"data shape {data.shape} does not match array shape {self.shape} "
-                    f"outside axis {axis}"
-                )
-        old = self.shape[axis]
-        new_shape = tuple(s + data.shape[axis] if d == axis else s
-                          for d, s in enumerate(self.shape))
-        self.resize(new_shape)
-        selection = tuple(slice(old, None) if d == axis else slice(None)
-                          for d in range(self.ndim))
-        self[selection] = data
-        return new_shape
-
-    # ------------------------------------------------------------------ chunks
-    def _stored_chunk_coords(self) -> Iterator[tuple[int, ...]]:
-        """Grid coordinates of every chunk present in the store."""
-        grid = self._meta.cdata_shape
-        ndim = len(grid)
-        if ndim == 0:
-            if self._chunk_key(()) in self._store:
-                yield ()
-            return
-        if self._meta.dimension_separator == "/":
-            yield from self._walk_nested(self._path, (), grid)
-            return
-        for name in listdir(self._store, self._path):
-            coords = _parse_coords(name.split("."), grid)
-            if coords is not None:
-                yield coords
-
-    def _walk_nested(self, prefix: str, coords: tuple[int, ...],
-                     grid: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-        depth = len(coords)
-        for name in listdir(self._store, prefix):
-            parsed = _parse_coords([name], grid[depth : depth + 1])
-            if parsed is None:
-                continue
-            here = coords + parsed
-            key = f"{prefix}/{name}" if prefix else name
-            if depth + 1 == len(grid):
-                yield here
-            else:
-                yield from self._walk_nested(key, here, grid)
-
     def hexdigest(self, hashname: str = "sha1") -> str:
         """Hash of the chunk bytes, metadata and attributes, in zarr-python 2's manner.
 
@@ -718,7 +562,7 @@ class Array(Node, FancyIndexing):
         64
         """
         h = hashlib.new(hashname)
-        for coords in sorted(self._stored_chunk_coords()):
+        for coords in sorted(stored_chunk_coords(self._store, self._path, self._meta)):
             h.update(self._store[self._chunk_key(coords)])
         h.update(self._store.get(self._meta_key, b""))
         h.update(self._store.get(meta_key(self._path, ATTRS_KEY), b""))
@@ -781,19 +625,6 @@ def _has_ellipsis(selection: Any) -> bool:
     if selection is Ellipsis:
         return True
     return isinstance(selection, tuple) and any(s is Ellipsis for s in selection)
-
-
-def _parse_coords(parts: list[str], grid: tuple[int, ...]) -> tuple[int, ...] | None:
-    if len(parts) != len(grid):
-        return None
-    coords = []
-    for part in parts:
-        # only the keys chunk_key writes: ASCII digits without leading zeros ("²" and "01"
-        # are not chunks)
-        if not (part.isascii() and part.isdigit()) or (part[0] == "0" and part != "0"):
-            return None
-        coords.append(int(part))
-    return tuple(coords)
 
 
 def _store_separator(meta: ArrayMeta, raw: bytes) -> ArrayMeta:
