@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import zarrlite as zl
 from zarrlite.chunkio import buffers, byteranges
 from zarrlite.codecs import Blosc
+from zarrlite.codecs.b2nd import frame_layout
 from zarrlite.stores import read_ranges_into
 
 
@@ -304,7 +305,7 @@ def test_hostile_sizes_in_a_chunk_header_do_not_grow_buffers():
     a = np.random.default_rng(0).normal(size=(1024, 1024)).astype("f4").round(1)
     z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(cname="lz4", blocks=(64, 64)))
     frame = bytearray(z.store["0.0"])
-    header_len, frame_len = byteranges._frame_layout(bytes(frame[:64]))
+    header_len, frame_len = frame_layout(bytes(frame[:64]))
     cbytes = int.from_bytes(frame[header_len + 12 : header_len + 16], "little")
     huge = (1 << 31) - 1
     frame[header_len + 12 : header_len + 16] = huge.to_bytes(4, "little")
@@ -364,7 +365,7 @@ def test_b2nd_block_streams_running_into_the_next_block_raise(small_ranges, by_r
     a = _field((512, 512), seed=7)
     z = zl.array(a, chunks=a.shape, compressor=zl.B2ND(cname="lz4", blocks=(64, 64)))
     frame = bytearray(z.store["0.0"])
-    header_len, _ = byteranges._frame_layout(bytes(frame[:64]))
+    header_len, _ = frame_layout(bytes(frame[:64]))
     table = header_len + 32
     starts = sorted(int.from_bytes(frame[table + 4 * b : table + 4 * b + 4], "little")
                     for b in range(64))

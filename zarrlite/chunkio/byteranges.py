@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from zarrlite import _ext
 from zarrlite.chunkio.buffers import frame_scratch, holding_frame_scratch
-from zarrlite.errors import CodecError
+from zarrlite.codecs.b2nd import frame_layout
+from zarrlite.codecs.blosc import block_starts, is_blosc1_header, ranged_chunk_sizes
 from zarrlite.stores.access import get_partial_values, read_ranges_into
 
 #: First read of a frame: its header, the chunk header and (usually) the block table.
@@ -33,18 +33,8 @@ MIN_CHUNK_NBYTES = 1 << 20
 MAX_BLOCK_FRACTION = 0.5
 #: Longest frame trailer read (C-Blosc2 writes a few hundred bytes).
 MAX_TRAILER_NBYTES = 1 << 20
-#: Most streams a Blosc block is split into (one per byte of an item of up to 16 bytes).
-MAX_SPLITS = 16
 
 MISSING = object()  # the chunk does not exist
-
-def _frame_layout(head: bytes) -> tuple[int, int] | None:
-    """(header length, frame length) of a C-Blosc2 contiguous frame, from its first bytes."""
-    if (len(head) < 24 or head[0] != 0x9E or head[1:10] != b"\xa8b2frame\x00"
-            or head[10] != 0xD2 or head[15] != 0xCF):
-        return None
-    return int.from_bytes(head[11:15], "big"), int.from_bytes(head[16:24], "big")
-
 
 def _block_ranges(starts: np.ndarray, wanted: np.ndarray, table_end: int,
                   cbytes: int) -> list[tuple[int, int]] | None:
@@ -76,7 +66,7 @@ def fetch_b2nd_blocks(store: Any, key: str, wanted_of: Callable[[np.ndarray], np
     if head is None:
         return MISSING
     head = bytes(head)
-    layout = _frame_layout(head)
+    layout = frame_layout(head)
     if layout is None or tail is None:
         return None
     header_len, frame_len = layout
@@ -85,7 +75,7 @@ def fetch_b2nd_blocks(store: Any, key: str, wanted_of: Callable[[np.ndarray], np
     if header_len < 24 or header_len + 32 > len(head) or len(tail) != min(TAIL_NBYTES,
                                                                           frame_len):
         return None
-    sizes = _chunk_sizes(head, header_len, max_nbytes)
+    sizes = ranged_chunk_sizes(head[header_len : header_len + 32], max_nbytes)
     if sizes is None:
         return None
     nbytes, blocksize, cbytes = sizes
@@ -108,7 +98,7 @@ def fetch_b2nd_blocks(store: Any, key: str, wanted_of: Callable[[np.ndarray], np
         return None
     if np.count_nonzero(wanted) > MAX_BLOCK_FRACTION * nblocks:
         return None
-    starts = np.frombuffer(head, dtype="<i4", count=nblocks, offset=header_len + 32)
+    starts = block_starts(head, header_len + 32, nblocks)
     if not _read_blocks(store, key, head, buf, header_len, starts, wanted, table_end, cbytes):
         return None
     return buf, wanted
@@ -125,9 +115,9 @@ def fetch_blosc_blocks(store: Any, key: str, wanted_of: Callable[[int, int], np.
     if head is None:
         return MISSING
     head = bytes(head)
-    if len(head) < 16 or head[0] not in (1, 2):  # C-Blosc 1.x formats only
+    if not is_blosc1_header(head):
         return None
-    sizes = _chunk_sizes(head, 0, max_nbytes)
+    sizes = ranged_chunk_sizes(head[:32], max_nbytes)
     if sizes is None:
         return None
     nbytes, blocksize, cbytes = sizes
@@ -144,32 +134,10 @@ def fetch_blosc_blocks(store: Any, key: str, wanted_of: Callable[[int, int], np.
         return None
     buf = frame_scratch(cbytes)
     buf[: len(head)] = np.frombuffer(head, dtype=np.uint8)
-    starts = np.frombuffer(head, dtype="<i4", count=nblocks, offset=16)
+    starts = block_starts(head, 16, nblocks)
     if not _read_blocks(store, key, head, buf, 0, starts, wanted, table_end, cbytes):
         return None
     return buf, wanted
-
-
-def _chunk_sizes(head: bytes, at: int, max_nbytes: int) -> tuple[int, int, int] | None:
-    """(nbytes, blocksize, cbytes) of the Blosc chunk at `at` in the first bytes of a value,
-    when its blocks can be read by byte ranges (each decodes from its own bytes: not
-    stored uncompressed, no special value, dictionary or delta filter) and its sizes are
-    plausible for a chunk decoding to at most `max_nbytes`; else None."""
-    header = head[at : at + 32]
-    if len(header) < 16:
-        return None
-    try:
-        if _ext.blosc_block_kind(header) != _ext.BLOCKS_RANGED:
-            return None
-    except CodecError:
-        return None
-    nbytes, blocksize, cbytes = (int(v) for v in np.frombuffer(header, "<i4", count=3, offset=4))
-    if not 0 < nbytes <= max_nbytes or blocksize <= 0:
-        return None
-    nblocks = -(-nbytes // blocksize)
-    if cbytes > 32 + nbytes + nblocks * 4 * (1 + MAX_SPLITS):  # more than any encoder writes
-        return None
-    return nbytes, blocksize, cbytes
 
 
 def _whole(head: bytes, nbytes: int, wanted_of: Callable[..., np.ndarray | None],

@@ -19,6 +19,7 @@ from zarrlite.chunkio import byteranges, plan, ranged
 from zarrlite.chunkio.buffers import decoding, raw_bytes, scratch
 from zarrlite.chunkio.chunks import ArrayChunks
 from zarrlite.chunkio.engine import run_batches
+from zarrlite.codecs.blosc import block_sizes
 from zarrlite.errors import BufferSizeError
 from zarrlite.indexing.orthogonal import ortho_offsets
 from zarrlite.indexing.points import point_offsets
@@ -135,7 +136,7 @@ def _wanted_blosc_blocks(io: ArrayChunks, cdata: Any, item_offsets: np.ndarray
                          ) -> np.ndarray | None:
     """Flags of the Blosc blocks holding the items at these byte offsets of the chunk, or
     None when decoding the whole chunk is the better deal (see the cost rule above)."""
-    _version, _flags, _typesize, nbytes, blocksize, _cbytes = _ext.blosc_header(cdata)
+    nbytes, blocksize = block_sizes(cdata)
     return plan.item_blocks(item_offsets, io.dtype.itemsize, nbytes, blocksize)
 
 

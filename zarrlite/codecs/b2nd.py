@@ -180,3 +180,12 @@ class B2ND(Codec):
 
 
 register_codec(B2ND)
+
+
+def frame_layout(head: bytes) -> tuple[int, int] | None:
+    """(header length, frame length) of a C-Blosc2 contiguous frame, from its first bytes;
+    None when `head` does not start like one."""
+    if (len(head) < 24 or head[0] != 0x9E or head[1:10] != b"\xa8b2frame\x00"
+            or head[10] != 0xD2 or head[15] != 0xCF):
+        return None
+    return int.from_bytes(head[11:15], "big"), int.from_bytes(head[16:24], "big")

@@ -120,6 +120,49 @@ class Blosc(Codec):
         )
 
 
+#: Most streams a Blosc block is split into (one per byte of an item of up to 16 bytes).
+MAX_SPLITS = 16
+
+
+def is_blosc1_header(head: bytes) -> bool:
+    """Whether `head` starts like a chunk of the C-Blosc 1.x formats (version 1 or 2)."""
+    return len(head) >= 16 and head[0] in (1, 2)
+
+
+def ranged_chunk_sizes(header: bytes, max_nbytes: int) -> tuple[int, int, int] | None:
+    """(nbytes, blocksize, cbytes) of a Blosc chunk, from its header (its first 16 to 32
+    bytes), when its blocks can be read apart by byte ranges (each decodes from its own
+    bytes: not stored uncompressed, no special value, dictionary or delta filter) and its
+    sizes are plausible for a chunk decoding to at most `max_nbytes`; else None."""
+    if len(header) < 16:
+        return None
+    try:
+        if _ext.blosc_block_kind(header) != _ext.BLOCKS_RANGED:
+            return None
+    except CodecError:
+        return None
+    nbytes, blocksize, cbytes = (int(v) for v in np.frombuffer(header, "<i4", count=3, offset=4))
+    if not 0 < nbytes <= max_nbytes or blocksize <= 0:
+        return None
+    nblocks = -(-nbytes // blocksize)
+    if cbytes > 32 + nbytes + nblocks * 4 * (1 + MAX_SPLITS):  # more than any encoder writes
+        return None
+    return nbytes, blocksize, cbytes
+
+
+def block_starts(head: bytes, table_at: int, nblocks: int) -> np.ndarray:
+    """The block table of a Blosc chunk: each block's start offset in the chunk (int32,
+    little-endian, at byte `table_at` of `head`). The caller checks that it fits."""
+    return np.frombuffer(head, dtype="<i4", count=nblocks, offset=table_at)
+
+
+def block_sizes(cdata: Any) -> tuple[int, int]:
+    """(decoded size, block size) in bytes of a Blosc chunk, read from its (checked)
+    header."""
+    header = _ext.blosc_header(cdata)
+    return int(header[3]), int(header[4])
+
+
 def decoded_nbytes(cdata: Any) -> int:
     """Decoded size in bytes of a Blosc chunk, read from its (checked) header."""
     try:
