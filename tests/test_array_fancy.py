@@ -271,9 +271,9 @@ def test_stats_count_decodes_and_partial_decodes():
 
 @pytest.mark.parametrize("compressor", [zl.Blosc(), zl.Zstd(), None])
 def test_tiny_batch_parts_give_the_same_results(monkeypatch, tmp_path, compressor):
-    from zarrlite.chunkio import chunks
+    from zarrlite.chunkio import engine
 
-    monkeypatch.setattr(chunks, "PART_NBYTES", 1)  # one chunk per part of a batch
+    monkeypatch.setattr(engine, "PART_NBYTES", 1)  # one chunk per part of a batch
     a = np.arange(23 * 17, dtype="i4").reshape(23, 17)
     z = zl.array(a, chunks=(5, 4), store=str(tmp_path), compressor=compressor)
     np.testing.assert_array_equal(z[::-1, 3:], a[::-1, 3:])

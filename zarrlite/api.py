@@ -31,8 +31,8 @@ from zarrlite.hierarchy.creation import (
 )
 from zarrlite.hierarchy.group import Group
 from zarrlite.metadata.keys import normalize_path
+from zarrlite.stores.abc import readonly_from_mode
 from zarrlite.stores.access import location_of, normalize_store
-from zarrlite.stores.base import readonly_from_mode
 
 
 def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,

@@ -17,8 +17,7 @@ import numpy as np
 from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges, plan, ranged
 from zarrlite.chunkio.buffers import decoding, raw_bytes, scratch
-from zarrlite.chunkio.chunks import ArrayChunks
-from zarrlite.chunkio.engine import run_batches
+from zarrlite.chunkio.engine import ArrayChunks, run_batches
 from zarrlite.codecs.blosc import block_sizes
 from zarrlite.errors import BufferSizeError
 from zarrlite.indexing.orthogonal import ortho_offsets

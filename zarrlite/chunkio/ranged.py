@@ -14,7 +14,7 @@ import numpy as np
 from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges, plan
 from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices
-from zarrlite.chunkio.chunks import ArrayChunks
+from zarrlite.chunkio.engine import ArrayChunks
 from zarrlite.indexing.basic import ChunkProjection
 
 

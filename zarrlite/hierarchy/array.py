@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from zarrlite.chunkio.engine import ChunkIO
+from zarrlite.chunkio.basic import ChunkIO
 from zarrlite.chunkio.pipeline import ChunkPipeline
 from zarrlite.codecs.registry import check_codecs_available
 from zarrlite.errors import ArrayNotFoundError, CodecNotAvailableError, ReadOnlyError

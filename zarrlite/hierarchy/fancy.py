@@ -19,7 +19,7 @@ from zarrlite.indexing.orthogonal import (
 )
 
 if TYPE_CHECKING:
-    from zarrlite.chunkio.engine import ChunkIO
+    from zarrlite.chunkio.basic import ChunkIO
     from zarrlite.metadata.array_meta import ArrayMeta
 
 

@@ -5,6 +5,15 @@ Any ``MutableMapping[str, bytes]`` is a store. :class:`MemoryStore` and
 :class:`StoreAdapter`. The functions re-exported here work on any store.
 """
 
+from zarrlite.stores.abc import (
+    MODES,
+    BaseStore,
+    ByteRange,
+    as_byte_view,
+    ensure_bytes,
+    is_readonly,
+    readonly_from_mode,
+)
 from zarrlite.stores.access import (
     delitems,
     get_partial_values,
@@ -20,15 +29,6 @@ from zarrlite.stores.access import (
     setitems,
 )
 from zarrlite.stores.adapter import StoreAdapter, as_store, unwrap_store
-from zarrlite.stores.base import (
-    MODES,
-    BaseStore,
-    ByteRange,
-    as_byte_view,
-    ensure_bytes,
-    is_readonly,
-    readonly_from_mode,
-)
 from zarrlite.stores.directory import DirectoryStore
 from zarrlite.stores.memory import MemoryStore
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
 from zarrlite.stores._util import readonly_from_mode
+from zarrlite.stores.abc import BaseStore, ByteRange
 from zarrlite.stores.adapter import as_store, is_mapping_like
-from zarrlite.stores.base import BaseStore, ByteRange
 from zarrlite.stores.directory import DirectoryStore
 from zarrlite.stores.memory import MemoryStore
 

@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from zarrlite.stores.base import BaseStore, ByteRange, is_readonly
+from zarrlite.stores.abc import BaseStore, ByteRange, is_readonly
 
 __all__ = ["StoreAdapter", "as_store", "inside_store_call", "is_mapping_like", "unwrap_store"]
 

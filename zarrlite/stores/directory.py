@@ -37,7 +37,7 @@ from zarrlite.stores._util import (
     checked_ranges_into,
     readonly_from_mode,
 )
-from zarrlite.stores.base import BaseStore
+from zarrlite.stores.abc import BaseStore
 
 __all__ = ["DirectoryStore"]
 
@@ -176,7 +176,7 @@ class DirectoryStore(BaseStore):
         If True, keys are lower-cased before use, for case-insensitive file systems.
     mode : str, optional
         ``"r"`` for a read-only store; any other mode of
-        :data:`~zarrlite.stores.base.MODES` allows writes.
+        :data:`~zarrlite.stores.MODES` allows writes.
 
     Raises
     ------
@@ -417,7 +417,7 @@ class DirectoryStore(BaseStore):
     def get_partial_values(self, key_ranges: Iterable[ByteRange]) -> list[bytes | None]:
         """Read byte ranges of values with ``os.pread``, opening each file once.
 
-        See :func:`~zarrlite.stores.base.get_partial_values` for the arguments.
+        See :func:`~zarrlite.stores.get_partial_values` for the arguments.
         """
         key_ranges = list(key_ranges)
         out: list[bytes | None] = [None] * len(key_ranges)
@@ -504,7 +504,7 @@ class DirectoryStore(BaseStore):
     def rename(self, src: str, dst: str) -> None:
         """Move the directory at path `src` to path `dst` with one ``os.rename``.
 
-        See :func:`~zarrlite.stores.base.rename` for the errors raised; an empty
+        See :func:`~zarrlite.stores.rename` for the errors raised; an empty
         directory at `dst` is replaced.
         """
         self._check_writable()

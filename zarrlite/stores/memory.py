@@ -15,7 +15,7 @@ from zarrlite.stores._util import (
     readonly_from_mode,
     slice_value,
 )
-from zarrlite.stores.base import BaseStore
+from zarrlite.stores.abc import BaseStore
 
 __all__ = ["MemoryStore"]
 
@@ -33,7 +33,7 @@ class MemoryStore(BaseStore):
         Initial contents; values are copied to ``bytes``.
     mode : str, optional
         ``"r"`` for a read-only store; any other mode of
-        :data:`~zarrlite.stores.base.MODES` allows writes.
+        :data:`~zarrlite.stores.MODES` allows writes.
 
     Examples
     --------
@@ -108,7 +108,7 @@ class MemoryStore(BaseStore):
             pop(key, None)
 
     def get_partial_values(self, key_ranges: Iterable[ByteRange]) -> list[bytes | None]:
-        """Return byte ranges of values; see :func:`~zarrlite.stores.base.get_partial_values`."""
+        """Return byte ranges of values; see :func:`~zarrlite.stores.get_partial_values`."""
         get = self._data.get
         out: list[bytes | None] = []
         for key, start, length in key_ranges:
@@ -139,7 +139,7 @@ class MemoryStore(BaseStore):
     def rename(self, src: str, dst: str) -> None:
         """Move every key under path `src` to the same place under path `dst`.
 
-        See :func:`~zarrlite.stores.base.rename` for the errors raised.
+        See :func:`~zarrlite.stores.rename` for the errors raised.
         """
         self._check_writable()
         src, dst = check_rename(src, dst)
