@@ -17,16 +17,14 @@ from hypothesis import strategies as st
 from zarrlite.indexing import basic as indexing
 from zarrlite.indexing.basic import (
     BasicIndexer,
-    ChunkProjection,
     IntDimIndexer,
     NotBasicSelection,
     SliceDimIndexer,
     expand_selection,
     normalize_integer,
     normalize_slice,
-    out_region_to_slices,
-    region_to_slices,
 )
+from zarrlite.indexing.projection import ChunkProjection, out_region_to_slices, region_to_slices
 
 ONLY_INTEGERS = (
     "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
@@ -78,13 +76,13 @@ def assert_indexer_matches_numpy(
     for p in projections:
         assert isinstance(p, ChunkProjection)
         chunk = a[_chunk_slices(p.chunk_coords, chunks)]
-        assert len(p.chunk_region) == len(p.out_region) == len(shape)
-        for (start, step, count), extent in zip(p.chunk_region, chunk.shape, strict=True):
+        assert len(p.chunk_side) == len(p.out_side) == len(shape)
+        for (start, step, count), extent in zip(p.chunk_side, chunk.shape, strict=True):
             assert count >= 1 and step != 0
             assert step == 1 or count > 1
             assert 0 <= start < extent and 0 <= start + step * (count - 1) < extent
-        out_slices = out_region_to_slices(p.out_region)
-        out[out_slices] = chunk[region_to_slices(p.chunk_region)]
+        out_slices = out_region_to_slices(p.out_side)
+        out[out_slices] = chunk[region_to_slices(p.chunk_side)]
         written[out_slices] += 1
     assert (written == 1).all(), "every output element must be written exactly once"
     np.testing.assert_array_equal(out.reshape(indexer.out_shape), expected)
@@ -441,8 +439,8 @@ def test_huge_step_touches_only_needed_chunks():
     assert len(indexer) == 10
     projections = list(indexer)
     assert [p.chunk_coords for p in projections] == [(k * 10**13 - 1,) for k in range(1, 11)]
-    assert projections[0].chunk_region == ((9, 1, 1),)
-    assert projections[0].out_region == ((9, 1),)
+    assert projections[0].chunk_side == ((9, 1, 1),)
+    assert projections[0].out_side == ((9, 1),)
 
 
 def test_lazy_inner_dimension():
@@ -455,7 +453,7 @@ def test_lazy_inner_dimension():
     assert time.perf_counter() - t0 < 0.5
     last = 10**6 - 1
     assert first == ChunkProjection((0, 0), ((0, 1, 1),) * 2, ((last, 1), (last, 1)), True)
-    assert second.chunk_coords == (0, 1) and second.out_region == ((last, 1), (last - 1, 1))
+    assert second.chunk_coords == (0, 1) and second.out_side == ((last, 1), (last - 1, 1))
 
 
 def test_empty_selection_on_huge_grid():

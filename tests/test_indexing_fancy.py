@@ -19,17 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zarrlite.indexing.basic import BasicIndexer
+from zarrlite.indexing.blocks import BlockIndexer
 from zarrlite.indexing.orthogonal import (
-    BlockIndexer,
     CoordinateIndexer,
     MaskIndexer,
     OrthogonalIndexer,
-    OrthoProjection,
-    PointProjection,
-    classify_selection,
     ortho_offsets,
     point_offsets,
 )
+from zarrlite.indexing.projection import ChunkProjection
+from zarrlite.indexing.route import classify_selection
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -91,17 +90,18 @@ def check_ortho(shape: tuple[int, ...], chunks: tuple[int, ...], selection: Any)
     expected_written[np.ix_(*positions)] = value
     out_c = np.zeros(indexer.sel_shape, dtype=np.int64)
     for p in projections:
-        assert isinstance(p, OrthoProjection)
-        assert len(p.src) == len(p.dst) == len(shape)
-        for s, d in zip(p.src, p.dst):
+        assert isinstance(p, ChunkProjection)
+        assert len(p.chunk_side) == len(p.out_side) == len(shape)
+        for s, d in zip(p.chunk_side, p.out_side):
             assert s.dtype == d.dtype == np.int64 and s.shape == d.shape and len(s)
         chunk = a[_chunk_slices(p.chunk_coords, chunks)]
-        out[np.ix_(*p.dst)] = chunk[np.ix_(*p.src)]
-        np.add.at(hits, np.ix_(*p.dst), 1)
+        out[np.ix_(*p.out_side)] = chunk[np.ix_(*p.chunk_side)]
+        np.add.at(hits, np.ix_(*p.out_side), 1)
         covered = np.zeros(chunk.shape, dtype=bool)
-        covered[np.ix_(*p.src)] = True
+        covered[np.ix_(*p.chunk_side)] = True
         assert p.complete == covered.all()
-        written[_chunk_slices(p.chunk_coords, chunks)][np.ix_(*p.src)] = value[np.ix_(*p.dst)]
+        block = written[_chunk_slices(p.chunk_coords, chunks)]
+        block[np.ix_(*p.chunk_side)] = value[np.ix_(*p.out_side)]
         _copy_with_ortho_offsets(p, chunk, chunks, out_c)
     assert (hits == 1).all(), "every output element written exactly once"
     np.testing.assert_array_equal(out, expected)
@@ -138,12 +138,12 @@ def check_points(indexer: Any, a: np.ndarray, chunks: tuple[int, ...], expected:
     out_c = np.full(expected.size, -1, dtype=a.dtype)
     hits = np.zeros(expected.size, dtype=np.int64)
     for p in projections:
-        assert isinstance(p, PointProjection)
-        assert p.src.shape == (len(p.dst), a.ndim) and len(p.dst)
-        assert p.src.dtype == p.dst.dtype == np.int64
+        assert isinstance(p, ChunkProjection) and not p.complete
+        assert p.chunk_side.shape == (len(p.out_side), a.ndim) and len(p.out_side)
+        assert p.chunk_side.dtype == p.out_side.dtype == np.int64
         chunk = a[_chunk_slices(p.chunk_coords, chunks)]
-        out[p.dst] = chunk[tuple(p.src.T)]
-        np.add.at(hits, p.dst, 1)
+        out[p.out_side] = chunk[tuple(p.chunk_side.T)]
+        np.add.at(hits, p.out_side, 1)
         full = _full_chunk(chunk, chunks, "F")
         so, do = point_offsets(p, full.strides, a.itemsize)
         out_c[do // a.itemsize] = full.ravel(order="K")[so // a.itemsize]
@@ -159,7 +159,7 @@ def simulate_point_write(indexer: Any, a: np.ndarray, chunks, value: np.ndarray)
     flat_value = value.reshape(-1)
     for p in indexer:
         chunk = written[_chunk_slices(p.chunk_coords, chunks)]
-        for local, d in zip(p.src.tolist(), p.dst.tolist()):  # in order, as a C loop
+        for local, d in zip(p.chunk_side.tolist(), p.out_side.tolist()):  # in order, as a C loop
             chunk[tuple(local)] = flat_value[d]
     return written
 
@@ -239,13 +239,13 @@ def test_orthogonal_cases(shape, chunks, selection):
 def test_orthogonal_complete_and_last_wins():
     indexer = OrthogonalIndexer(([2, 0, 1, 1, 3],), (5,), (2,))
     (p0, p1) = list(indexer)
-    assert (p0.chunk_coords, p0.src[0].tolist(), p0.dst[0].tolist(), p0.complete) == (
+    assert (p0.chunk_coords, p0.chunk_side[0].tolist(), p0.out_side[0].tolist(), p0.complete) == (
         (0,),
         [0, 1, 1],
         [1, 2, 3],
         True,
     )
-    assert (p1.chunk_coords, p1.src[0].tolist(), p1.dst[0].tolist(), p1.complete) == (
+    assert (p1.chunk_coords, p1.chunk_side[0].tolist(), p1.out_side[0].tolist(), p1.complete) == (
         (1,),
         [0, 1],
         [0, 4],
@@ -277,7 +277,7 @@ def test_orthogonal_matches_zarr(shape, chunks, selection):
     indexer = OrthogonalIndexer(selection, shape, chunks)
     out = np.empty(indexer.sel_shape, dtype=np.int64)
     for p in indexer:
-        out[np.ix_(*p.dst)] = a[_chunk_slices(p.chunk_coords, chunks)][np.ix_(*p.src)]
+        out[np.ix_(*p.out_side)] = a[_chunk_slices(p.chunk_coords, chunks)][np.ix_(*p.chunk_side)]
     np.testing.assert_array_equal(out.reshape(indexer.out_shape), expected)
 
 
@@ -341,8 +341,8 @@ def test_coordinates_repeated_points_last_wins():
     sel = ([1, 5, 1, 1, 5], [2, 0, 2, 2, 0])
     indexer = CoordinateIndexer(sel, (6, 3), (4, 2))
     (p0, p1) = list(indexer)
-    assert p0.chunk_coords == (0, 1) and p0.dst.tolist() == [0, 2, 3]
-    assert p1.chunk_coords == (1, 0) and p1.dst.tolist() == [1, 4]
+    assert p0.chunk_coords == (0, 1) and p0.out_side.tolist() == [0, 2, 3]
+    assert p1.chunk_coords == (1, 0) and p1.out_side.tolist() == [1, 4]
     a = np.zeros((6, 3), dtype=np.int64)
     value = np.arange(1, 6)
     written = simulate_point_write(indexer, a, (4, 2), value)
@@ -372,7 +372,7 @@ def test_10000_points_over_100_chunks():
     }
     coords = [p.chunk_coords for p in projections]
     assert coords == sorted(expected_chunks) and len(coords) == len(set(coords))
-    assert sum(len(p.dst) for p in projections) == 10_000
+    assert sum(len(p.out_side) for p in projections) == 10_000
     check_points(indexer, _arange(shape), chunks, _arange(shape)[sel])
 
 
@@ -383,7 +383,7 @@ def test_coordinate_timing():
     best = math.inf
     for _ in range(5):
         start = time.perf_counter()
-        n = sum(len(p.dst) for p in CoordinateIndexer(sel, (8192, 8192), (1024, 1024)))
+        n = sum(len(p.out_side) for p in CoordinateIndexer(sel, (8192, 8192), (1024, 1024)))
         best = min(best, time.perf_counter() - start)
     assert n == 10_000
     assert best < 0.1
@@ -447,14 +447,14 @@ def assert_z_getitem_matches_numpy(shape, chunks, selection) -> None:
         indexer = MaskIndexer(sel, shape, chunks)
         out = np.empty(indexer.nitems, dtype=np.int64)
         for p in indexer:
-            out[p.dst] = a[_chunk_slices(p.chunk_coords, chunks)][tuple(p.src.T)]
+            out[p.out_side] = a[_chunk_slices(p.chunk_coords, chunks)][tuple(p.chunk_side.T)]
         np.testing.assert_array_equal(out, expected)
         return
     assert kind == "orthogonal"
     indexer = OrthogonalIndexer(sel, shape, chunks)
     out = np.empty(indexer.sel_shape, dtype=np.int64)
     for p in indexer:
-        out[np.ix_(*p.dst)] = a[_chunk_slices(p.chunk_coords, chunks)][np.ix_(*p.src)]
+        out[np.ix_(*p.out_side)] = a[_chunk_slices(p.chunk_coords, chunks)][np.ix_(*p.chunk_side)]
     out = out.reshape(indexer.out_shape)
     if axes is not None:
         out = out.transpose(axes)
@@ -622,7 +622,7 @@ def test_errors_like_numpy(build, numpy_call, same_message):
 
 
 def test_offsets_helpers():
-    p = OrthoProjection(
+    p = ChunkProjection(
         (0, 0), (np.array([2]), np.array([0, 3])), (np.array([0]), np.array([1, 0])), False
     )
     src, dst = ortho_offsets(p, (32, 8), (16, 8))
@@ -631,6 +631,8 @@ def test_offsets_helpers():
         [8, 0],
     ]
     assert all(x.dtype == np.int64 for x in (*src, *dst))
-    q = PointProjection((0, 1), np.array([[1, 2], [0, 0]], np.int64), np.array([5, 0], np.int64))
+    q = ChunkProjection(
+        (0, 1), np.array([[1, 2], [0, 0]], np.int64), np.array([5, 0], np.int64), False
+    )
     so, do = point_offsets(q, (8, 40), 8)  # F-ordered 5 x k chunk of 8-byte items
     assert so.tolist() == [88, 0] and do.tolist() == [40, 0]

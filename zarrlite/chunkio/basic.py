@@ -38,7 +38,7 @@ from zarrlite.chunkio.buffers import (
 )
 from zarrlite.chunkio.engine import ArrayChunks, run_batches
 from zarrlite.errors import CodecError
-from zarrlite.indexing.basic import ChunkProjection
+from zarrlite.indexing.projection import ChunkProjection
 
 
 class ChunkIO(ArrayChunks):
@@ -97,8 +97,8 @@ class ChunkIO(ArrayChunks):
             return
         n, ndim = len(found), len(self.chunks)
         partial = config.get("partial_decode")
-        regions = np.array([p.chunk_region for p in found], dtype=np.int64).reshape(n, ndim, 3)
-        out_starts = np.array([[start for start, _ in p.out_region] for p in found],
+        regions = np.array([p.chunk_side for p in found], dtype=np.int64).reshape(n, ndim, 3)
+        out_starts = np.array([[start for start, _ in p.out_side] for p in found],
                               dtype=np.int64).reshape(n, ndim)
         chunk_strides = np.array(self.chunk_strides, dtype=np.int64)
         try:
@@ -186,7 +186,7 @@ class ChunkIO(ArrayChunks):
         chunk_nbytes = self.pipeline.nbytes
         n, ndim = len(part), len(self.chunks)
         for i, (key, proj) in enumerate(zip(keys, part)):
-            counts = tuple(count for _start, _step, count in proj.chunk_region)
+            counts = tuple(count for _start, _step, count in proj.chunk_side)
             if proj.complete and counts == self.chunks:
                 continue  # fully overwritten below
             slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
@@ -196,8 +196,8 @@ class ChunkIO(ArrayChunks):
                     self.pipeline.decode(cdata, out=slot)
             else:
                 self.fill_chunk(slot.view(self.dtype))
-        regions = np.array([p.chunk_region for p in part], dtype=np.int64).reshape(n, ndim, 3)
-        out_starts = np.array([[start for start, _ in p.out_region] for p in part],
+        regions = np.array([p.chunk_side for p in part], dtype=np.int64).reshape(n, ndim, 3)
+        out_starts = np.array([[start for start, _ in p.out_side] for p in part],
                               dtype=np.int64).reshape(n, ndim)
         chunk_strides = np.array(self.chunk_strides, dtype=np.int64)
         _ext.copy_regions(
@@ -249,7 +249,7 @@ class ChunkIO(ArrayChunks):
 
 def _is_forward(proj: ChunkProjection) -> bool:
     """True when the chunk region runs forwards (step 1) in every dimension."""
-    return all(step == 1 for _start, step, _count in proj.chunk_region)
+    return all(step == 1 for _start, step, _count in proj.chunk_side)
 
 
 def _is_layout(arr: np.ndarray, order: str) -> bool:

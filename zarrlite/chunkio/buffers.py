@@ -13,7 +13,7 @@ import numpy as np
 
 from zarrlite import _ext
 from zarrlite.errors import BufferSizeError, CodecError
-from zarrlite.indexing.basic import ChunkProjection, out_region_to_slices, region_to_slices
+from zarrlite.indexing.projection import ChunkProjection, out_region_to_slices, region_to_slices
 
 _local = threading.local()
 
@@ -116,16 +116,16 @@ def raw_bytes(arr: np.ndarray) -> np.ndarray:
 def out_slices(proj: ChunkProjection) -> tuple[Any, ...]:
     """Slices of the output that a projection fills (``...`` for 0-d: keeps an array view,
     where ``()`` would give a scalar)."""
-    return out_region_to_slices(proj.out_region) or (Ellipsis,)
+    return out_region_to_slices(proj.out_side) or (Ellipsis,)
 
 
 def chunk_slices(proj: ChunkProjection) -> tuple[Any, ...]:
     """Slices of the chunk that a projection reads (``...`` for 0-d)."""
-    return region_to_slices(proj.chunk_region) or (Ellipsis,)
+    return region_to_slices(proj.chunk_side) or (Ellipsis,)
 
 
 def out_offset_shape(out: np.ndarray, proj: ChunkProjection) -> tuple[int, tuple[int, ...]]:
     offset = 0
-    for (start, _count), stride in zip(proj.out_region, out.strides):
+    for (start, _count), stride in zip(proj.out_side, out.strides):
         offset += start * stride
-    return offset, tuple(count for _start, count in proj.out_region)
+    return offset, tuple(count for _start, count in proj.out_side)

@@ -30,7 +30,7 @@ from zarrlite.chunkio.pipeline import ChunkPipeline
 from zarrlite.codecs.abc import RegionCodec
 from zarrlite.codecs.b2nd import stores_transposed
 from zarrlite.errors import BufferSizeError
-from zarrlite.indexing.basic import ChunkProjection
+from zarrlite.indexing.projection import ChunkProjection
 from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.stores.access import delitems, getitems, reads_byte_ranges, setitems
 from zarrlite.stores.adapter import inside_store_call
@@ -156,7 +156,7 @@ class ArrayChunks:
         An F-ordered chunk is stored transposed: its region and strides are reversed. A
         whole chunk (`whole`) whose frame does not have the expected shape (another
         writer's layout) is decoded whole instead."""
-        region = proj.chunk_region or ((0, 1, 1),)
+        region = proj.chunk_side or ((0, 1, 1),)
         offset, _shape = out_offset_shape(out, proj)
         strides = out.strides or (self.dtype.itemsize,)
         if self.b2nd_transposed:

@@ -144,13 +144,13 @@ def _item_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
     to list, or a selection that needs the whole chunk anyway)."""
     if not (io.pipeline.is_blosc or io.pipeline.is_b2nd) or not config.get("partial_decode"):
         return None
-    if isinstance(proj.src, np.ndarray):  # points
+    if isinstance(proj.chunk_side, np.ndarray):  # points
         return point_offsets(proj, io.chunk_strides, io.dtype.itemsize)[0]
-    count = int(np.prod([len(s) for s in proj.src], dtype=np.int64))
+    count = int(np.prod([len(s) for s in proj.chunk_side], dtype=np.int64))
     if count > PARTIAL_DECODE_MAX_ITEMS or proj.complete:
         return None
     total = np.zeros((), dtype=np.int64)
-    for s, stride in zip(proj.src, io.chunk_strides):
+    for s, stride in zip(proj.chunk_side, io.chunk_strides):
         total = np.add.outer(total, s * stride)
     return total.reshape(-1)
 
@@ -183,9 +183,9 @@ def _fill_value_for(io: ArrayChunks) -> Any:
 
 def _gather_outer(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
     if chunk is None:
-        out[np.ix_(*proj.dst)] = _fill_value_for(io)
+        out[np.ix_(*proj.out_side)] = _fill_value_for(io)
     elif io.dtype.hasobject:
-        out[np.ix_(*proj.dst)] = chunk[np.ix_(*proj.src)]
+        out[np.ix_(*proj.out_side)] = chunk[np.ix_(*proj.chunk_side)]
     else:
         src, dst = ortho_offsets(proj, io.chunk_strides, out.strides)
         _ext.copy_outer(raw_bytes(chunk), list(src), raw_bytes(out), list(dst),
@@ -195,9 +195,9 @@ def _gather_outer(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.
 def _gather_points(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
     flat = out.reshape(-1)
     if chunk is None:
-        flat[proj.dst] = _fill_value_for(io)
+        flat[proj.out_side] = _fill_value_for(io)
     elif io.dtype.hasobject:
-        flat[proj.dst] = chunk[tuple(proj.src.T)]
+        flat[proj.out_side] = chunk[tuple(proj.chunk_side.T)]
     else:
         src, dst = point_offsets(proj, io.chunk_strides, io.dtype.itemsize)
         _ext.copy_points(raw_bytes(chunk), src, raw_bytes(flat), dst, io.dtype.itemsize)
@@ -205,7 +205,7 @@ def _gather_points(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np
 
 def _scatter_outer(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
     if io.dtype.hasobject:
-        chunk[np.ix_(*proj.src)] = value[np.ix_(*proj.dst)]
+        chunk[np.ix_(*proj.chunk_side)] = value[np.ix_(*proj.out_side)]
         return
     src, dst = ortho_offsets(proj, io.chunk_strides, value.strides)
     _ext.copy_outer(raw_bytes(value), list(dst), raw_bytes(chunk), list(src), io.dtype.itemsize)
@@ -214,7 +214,7 @@ def _scatter_outer(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.ndar
 def _scatter_points(io: ArrayChunks, chunk: np.ndarray, proj: Any, value: np.ndarray) -> None:
     flat = value.reshape(-1)
     if io.dtype.hasobject:
-        chunk[tuple(proj.src.T)] = flat[proj.dst]
+        chunk[tuple(proj.chunk_side.T)] = flat[proj.out_side]
         return
     src, dst = point_offsets(proj, io.chunk_strides, io.dtype.itemsize)
     _ext.copy_points(raw_bytes(flat), dst, raw_bytes(chunk), src, io.dtype.itemsize)

@@ -15,7 +15,7 @@ from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges, plan
 from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices
 from zarrlite.chunkio.engine import ArrayChunks
-from zarrlite.indexing.basic import ChunkProjection
+from zarrlite.indexing.projection import ChunkProjection
 
 
 def applies(io: ArrayChunks) -> bool:
@@ -87,12 +87,12 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
         return list(batch)
     rest = []
     for proj in batch:
-        items = int(np.prod([c for _s, _st, c in proj.chunk_region], dtype=np.int64))
+        items = int(np.prod([c for _s, _st, c in proj.chunk_side], dtype=np.int64))
         if items * itemsize * 4 > pipeline.nbytes:
             rest.append(proj)
             continue
         key = io.key_of(proj.chunk_coords)
-        region = tuple(proj.chunk_region or ((0, 1, 1),))
+        region = tuple(proj.chunk_side or ((0, 1, 1),))
         strides = io.chunk_strides or (itemsize,)
         if io.b2nd_transposed or (io.order == "F" and pipeline.is_blosc):
             # the chunk's bytes are those of its transpose in C order

@@ -20,7 +20,8 @@ from zarrlite.hierarchy.node import Node
 from zarrlite.hierarchy.reshaping import Reshaping
 from zarrlite.hierarchy.stored import stored_chunk_coords
 from zarrlite.indexing.basic import BasicIndexer, NotBasicSelection
-from zarrlite.indexing.orthogonal import OrthogonalIndexer, classify_selection
+from zarrlite.indexing.orthogonal import OrthogonalIndexer
+from zarrlite.indexing.route import classify_selection
 from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
 from zarrlite.stores.access import getsize, location_of

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrlite.chunkio import fancy
+from zarrlite.indexing.blocks import BlockIndexer
 from zarrlite.indexing.orthogonal import (
-    BlockIndexer,
     CoordinateIndexer,
     MaskIndexer,
     OrthogonalIndexer,

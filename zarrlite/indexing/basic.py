@@ -13,13 +13,12 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-Region = tuple[int, int, int]  # (start, step, count) along one dimension
-OutRegion = tuple[int, int]  # (start, count) along one output dimension; the step is 1
+from zarrlite.indexing.projection import ChunkProjection, OutRegion, Region
 
 _INVALID_INDEX_MSG = (
     "only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or "
@@ -51,29 +50,6 @@ class ChunkDimProjection(NamedTuple):
     dim_chunk_index: int
     dim_chunk_region: Region
     dim_out_region: OutRegion
-
-
-class ChunkProjection(NamedTuple):
-    """How one chunk maps onto the selection-shaped output.
-
-    Attributes
-    ----------
-    chunk_coords : tuple of int
-        Coordinates of the chunk in the chunk grid.
-    chunk_region : tuple of (int, int, int)
-        Per array dimension, ``(start, step, count)`` local to the chunk: ``count >= 1``, a
-        negative ``step`` is allowed, ``step`` is 1 when ``count`` is 1.
-    out_region : tuple of (int, int)
-        Per array dimension, ``(start, count)`` in an output of shape ``sel_shape``.
-    complete : bool
-        The selection covers every in-bounds element of the chunk (step 1 or -1 in every
-        dimension), so a writer need not read the old chunk.
-    """
-
-    chunk_coords: tuple[int, ...]
-    chunk_region: tuple[Region, ...]
-    out_region: tuple[OutRegion, ...]
-    complete: bool
 
 
 def normalize_integer(i: int, dim_len: int, axis: int = 0) -> int:
@@ -132,26 +108,6 @@ def normalize_slice(s: slice, dim_len: int) -> Region:
     start, stop, step = s.indices(dim_len)
     count = len(range(start, stop, step))
     return (start, step, count) if count > 1 else (start, 1, 1) if count else (0, 1, 0)
-
-
-def region_to_slices(region: Iterable[Region]) -> tuple[slice, ...]:
-    """Turn ``(start, step, count)`` regions into slices selecting the same elements.
-
-    Examples
-    --------
-    >>> region_to_slices([(4, -2, 3), (1, 1, 0)])
-    (slice(4, None, -2), slice(1, 1, 1))
-    """
-    slices = []
-    for start, step, count in region:
-        stop = start + step * count
-        slices.append(slice(start, None if stop < 0 else stop, step))
-    return tuple(slices)
-
-
-def out_region_to_slices(out_region: Iterable[OutRegion]) -> tuple[slice, ...]:
-    """Turn ``(start, count)`` output regions into step-1 slices."""
-    return tuple(slice(start, start + count) for start, count in out_region)
 
 
 class DimIndexer:
@@ -388,8 +344,8 @@ class BasicIndexer:
     """A basic selection against a chunked array, split into chunk projections.
 
     Iterating yields a :class:`ChunkProjection` per touched chunk, lazily, in C order of chunk
-    coordinates; ``len()`` counts them. Reading ``chunk[region_to_slices(p.chunk_region)]``
-    into ``out[out_region_to_slices(p.out_region)]`` for each ``p``, with ``out`` of shape
+    coordinates; ``len()`` counts them. Reading ``chunk[region_to_slices(p.chunk_side)]``
+    into ``out[out_region_to_slices(p.out_side)]`` for each ``p``, with ``out`` of shape
     ``sel_shape``, then ``out.reshape(out_shape)``, gives numpy's ``a[selection]``.
 
     Parameters
@@ -426,7 +382,7 @@ class BasicIndexer:
     >>> indexer.out_shape, len(indexer)
     ((5,), 2)
     >>> for p in indexer:
-    ...     print(p.chunk_coords, p.chunk_region, p.out_region, p.complete)
+    ...     print(p.chunk_coords, p.chunk_side, p.out_side, p.complete)
     (0, 0) ((1, 1, 1), (2, -1, 3)) ((0, 1), (2, 3)) False
     (0, 1) ((1, 1, 1), (1, -1, 2)) ((0, 1), (0, 2)) False
     """

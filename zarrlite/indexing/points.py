@@ -3,8 +3,8 @@
 A point selection picks ``n`` individual elements, each given by ``ndim`` coordinates. The
 indexers here normalize the coordinates, then group the points by the chunk holding them with
 one stable sort, so that each touched chunk is yielded once, in C order of chunk coordinates,
-as a :class:`PointProjection`. Everything is vectorised with numpy: there is no Python loop
-over points, only over touched chunks.
+as a :class:`~zarrlite.indexing.projection.ChunkProjection`. Everything is vectorised with
+numpy: there is no Python loop over points, only over touched chunks.
 
 Repeated points keep their original relative order inside a chunk (the sort is stable), so a
 writer that assigns ``chunk[tuple(src.T)] = value.ravel()[dst]`` in order, or copies element
@@ -15,32 +15,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from zarrlite.indexing.projection import ChunkProjection
+
 _INVALID_ARRAY_MSG = "arrays used as indices must be of integer (or boolean) type"
 
 IntArray = npt.NDArray[np.int64]
-
-
-class PointProjection(NamedTuple):
-    """The points of a selection that fall into one chunk.
-
-    Attributes
-    ----------
-    chunk_coords : tuple of int
-        Coordinates of the chunk in the chunk grid.
-    src : ndarray of int64, shape (k, ndim)
-        Coordinates of the points local to the chunk.
-    dst : ndarray of int64, shape (k,)
-        Flat positions of the points in the C-order raveled output.
-    """
-
-    chunk_coords: tuple[int, ...]
-    src: IntArray
-    dst: IntArray
 
 
 def check_shape_chunks(shape: Sequence[int], chunks: Sequence[int]) -> tuple[tuple[int, ...], ...]:
@@ -171,11 +155,11 @@ class _PointGroups:
     def __len__(self) -> int:
         return len(self.bounds) - 1
 
-    def __iter__(self) -> Iterator[PointProjection]:
+    def __iter__(self) -> Iterator[ChunkProjection]:
         local, order, bounds = self.local, self.order, self.bounds
         for i, coords in enumerate(self.chunk_coords):
             start, stop = bounds[i], bounds[i + 1]
-            yield PointProjection(coords, local[start:stop], order[start:stop])
+            yield ChunkProjection(coords, local[start:stop], order[start:stop], False)
 
 
 class CoordinateIndexer:
@@ -183,9 +167,10 @@ class CoordinateIndexer:
 
     Point ``i`` (in C order of the broadcast shape) is the element at
     ``(sel[0].flat[i], ..., sel[ndim-1].flat[i])``, as in numpy's ``a[tuple(sel)]``.
-    Iterating yields a :class:`PointProjection` per touched chunk, each chunk once, in C order
-    of chunk coordinates; ``len()`` counts them. Inside a chunk, points keep their order in the
-    selection, so for repeated points the last occurrence is applied last by a writer.
+    Iterating yields a :class:`~zarrlite.indexing.projection.ChunkProjection` per touched
+    chunk, each chunk once, in C order of chunk coordinates; ``len()`` counts them. Inside a
+    chunk, points keep their order in the selection, so for repeated points the last
+    occurrence is applied last by a writer.
 
     Parameters
     ----------
@@ -211,7 +196,7 @@ class CoordinateIndexer:
     Examples
     --------
     >>> indexer = CoordinateIndexer(([3, 0, 1], [-1, 0, 2]), (4, 4), (2, 2))
-    >>> [(p.chunk_coords, p.src.tolist(), p.dst.tolist()) for p in indexer]
+    >>> [(p.chunk_coords, p.chunk_side.tolist(), p.out_side.tolist()) for p in indexer]
     [((0, 0), [[0, 0]], [1]), ((0, 1), [[1, 0]], [2]), ((1, 1), [[1, 1]], [0])]
     """
 
@@ -256,7 +241,7 @@ class CoordinateIndexer:
     def __len__(self) -> int:
         return len(self._groups)
 
-    def __iter__(self) -> Iterator[PointProjection]:
+    def __iter__(self) -> Iterator[ChunkProjection]:
         return iter(self._groups)
 
 
@@ -264,7 +249,8 @@ class MaskIndexer:
     """A mask selection: a boolean array of the array's shape, as numpy's ``a[mask]``.
 
     The output is 1-D, the selected elements in C order. Iterating yields a
-    :class:`PointProjection` per touched chunk, each once, in C order of chunk coordinates.
+    :class:`~zarrlite.indexing.projection.ChunkProjection` per touched chunk, each once, in C
+    order of chunk coordinates.
 
     Parameters
     ----------
@@ -309,18 +295,18 @@ class MaskIndexer:
     def __len__(self) -> int:
         return len(self._groups)
 
-    def __iter__(self) -> Iterator[PointProjection]:
+    def __iter__(self) -> Iterator[ChunkProjection]:
         return iter(self._groups)
 
 
 def point_offsets(
-    proj: PointProjection, chunk_strides: Sequence[int], itemsize: int
+    proj: ChunkProjection, chunk_strides: Sequence[int], itemsize: int
 ) -> tuple[IntArray, IntArray]:
     """Byte offsets of a point projection, for a C copy loop.
 
     Parameters
     ----------
-    proj : PointProjection
+    proj : ChunkProjection
         One chunk's points.
     chunk_strides : sequence of int
         Byte strides of a full chunk in its memory layout (C or F order).
@@ -334,10 +320,10 @@ def point_offsets(
 
     Examples
     --------
-    >>> p = PointProjection((0, 1), np.array([[1, 2]]), np.array([5]))
+    >>> p = ChunkProjection((0, 1), np.array([[1, 2]]), np.array([5]), False)
     >>> [o.tolist() for o in point_offsets(p, (32, 8), 8)]
     [[48], [40]]
     """
     strides = np.asarray(chunk_strides, dtype=np.int64).reshape(-1)
-    src = proj.src.reshape(len(proj.dst), len(strides))
-    return src @ strides, proj.dst * np.int64(itemsize)
+    src = proj.chunk_side.reshape(len(proj.out_side), len(strides))
+    return src @ strides, proj.out_side * np.int64(itemsize)
