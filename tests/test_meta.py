@@ -24,14 +24,9 @@ from hypothesis import strategies as st
 from zarrlite.errors import MetadataError
 from zarrlite.metadata.array_meta import (
     ArrayMeta,
-    GroupMeta,
     decode_fill_value,
-    decode_group_meta,
-    decode_json,
     encode_dtype,
     encode_fill_value,
-    encode_group_meta,
-    encode_json,
     guess_chunks,
     normalize_chunks,
     normalize_dimension_separator,
@@ -40,6 +35,8 @@ from zarrlite.metadata.array_meta import (
     normalize_shape,
     parse_dtype,
 )
+from zarrlite.metadata.documents import decode_json, encode_json
+from zarrlite.metadata.group_meta import GroupMeta, decode_group_meta, encode_group_meta
 
 # ---------------------------------------------- golden documents from zarr-python 2.18.7
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 from zarrlite.errors import ReadOnlyError
-from zarrlite.metadata.array_meta import decode_json, encode_json
+from zarrlite.metadata.documents import decode_json, encode_json
 
 
 class Attributes(MutableMapping[str, Any]):

@@ -13,15 +13,14 @@ from zarrlite.errors import ContainsArrayError, ContainsGroupError
 from zarrlite.hierarchy.array import Array
 from zarrlite.metadata.array_meta import (
     ArrayMeta,
-    decode_json,
-    encode_group_meta,
-    encode_json,
     normalize_chunks,
     normalize_dimension_separator,
     normalize_order,
     normalize_shape,
 )
+from zarrlite.metadata.documents import decode_json, encode_json
 from zarrlite.metadata.dtypes import normalize_fill_value, parse_dtype, vlen_filter
+from zarrlite.metadata.group_meta import encode_group_meta
 from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, meta_key, normalize_path
 from zarrlite.stores.access import location_of, normalize_store, rmdir
 

@@ -19,7 +19,7 @@ from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.creation import contains_array, contains_group, init_group
 from zarrlite.hierarchy.node import Node
-from zarrlite.metadata.array_meta import decode_group_meta
+from zarrlite.metadata.group_meta import decode_group_meta
 from zarrlite.metadata.keys import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
 from zarrlite.stores.access import listdir, location_of, rename, rmdir
 from zarrlite.stores.adapter import as_store

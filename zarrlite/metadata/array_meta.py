@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import json
 import math
 import operator
 from collections.abc import Mapping, Sequence
@@ -23,6 +22,12 @@ from typing import Any, Literal
 import numpy as np
 
 from zarrlite.errors import MetadataError
+from zarrlite.metadata.documents import (
+    ZARR_FORMAT,
+    as_dict,
+    bad_value,
+    encode_json,
+)
 from zarrlite.metadata.dtypes import (
     UnsupportedDtypeError,
     decode_fill_value,
@@ -34,17 +39,11 @@ from zarrlite.metadata.dtypes import (
 )
 
 __all__ = [
-    "ZARR_FORMAT",
     "ArrayMeta",
-    "GroupMeta",
     "UnsupportedDtypeError",
     "decode_fill_value",
-    "decode_group_meta",
-    "decode_json",
     "encode_dtype",
     "encode_fill_value",
-    "encode_group_meta",
-    "encode_json",
     "guess_chunks",
     "normalize_chunks",
     "normalize_dimension_separator",
@@ -55,100 +54,10 @@ __all__ = [
     "vlen_filter",
 ]
 
-ZARR_FORMAT = 2
 
 #: Chunk sizes :func:`guess_chunks` aims between, in bytes.
 CHUNK_MIN_NBYTES = 256 * 1024
 CHUNK_MAX_NBYTES = 64 * 1024 * 1024
-
-_DECODER = json.JSONDecoder()
-_DUMPS_OPTIONS: dict[str, Any] = {
-    "indent": 4,
-    "sort_keys": True,
-    "ensure_ascii": True,
-    "separators": (",", ": "),
-}
-
-# ------------------------------------------------------------------------------ JSON
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-
-
-def encode_json(obj: Any) -> bytes:
-    """Serialize `obj` in the JSON style of zarr-python 2.
-
-    Parameters
-    ----------
-    obj : Any
-        JSON-able data; numpy scalars and arrays become numbers and lists, and
-        non-finite floats are written as ``NaN``/``Infinity`` as Python's
-        ``json`` module does.
-
-    Returns
-    -------
-    bytes
-        ASCII JSON with sorted keys and an indent of 4.
-
-    Raises
-    ------
-    TypeError
-        If `obj` holds something JSON cannot represent.
-
-    Examples
-    --------
-    >>> encode_json({"b": np.int64(1), "a": [np.float32(0.5)]})
-    b'{\\n    "a": [\\n        0.5\\n    ],\\n    "b": 1\\n}'
-    """
-    return json.dumps(obj, default=_json_default, **_DUMPS_OPTIONS).encode("ascii")
-
-
-def decode_json(raw: bytes | bytearray | memoryview | str, key: str) -> Any:
-    """Parse JSON metadata read from the store under `key`.
-
-    Parameters
-    ----------
-    raw : bytes or str
-        The stored document (UTF-8, -16 or -32 when bytes).
-    key : str
-        The store key, used in error messages (e.g. ``"a/.zattrs"``).
-
-    Returns
-    -------
-    Any
-        The parsed document.
-
-    Raises
-    ------
-    MetadataError
-        If `raw` is not valid JSON.
-    """
-    try:
-        if not isinstance(raw, str):
-            data = bytes(raw)
-            try:
-                raw = data.decode("utf-8")
-            except UnicodeDecodeError:  # let json detect UTF-16/32 (and report bad bytes)
-                return json.loads(data)
-        # raw_decode skips json.loads' whitespace regexes: ~1 us of a ~5 us parse
-        try:
-            obj, end = _DECODER.raw_decode(raw)
-        except ValueError:
-            return json.loads(raw)  # leading whitespace, or an error to report
-        if end != len(raw):
-            return json.loads(raw)  # trailing whitespace, or an error to report
-        return obj
-    except (ValueError, TypeError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise MetadataError(f"{key}: invalid JSON ({e})") from None
-
-
-# ------------------------------------------------------------------ user-facing checks
-
 
 def normalize_shape(shape: int | Sequence[int]) -> tuple[int, ...]:
     """Check an array shape given as an int or a sequence of ints.
@@ -304,19 +213,6 @@ def normalize_dimension_separator(sep: str | None) -> str:
 # -------------------------------------------------------------------------- .zarray
 
 
-def _as_dict(raw: Any, key: str) -> dict:
-    if type(raw) is dict:
-        return raw
-    d = dict(raw) if isinstance(raw, Mapping) else decode_json(raw, key)
-    if type(d) is not dict:
-        raise MetadataError(f"{key}: expected a JSON object, found {d!r}")
-    return d
-
-
-def _bad(key: str, name: str, expected: str, found: Any) -> MetadataError:
-    return MetadataError(f"{key}: {name!r} must be {expected}, found {found!r}")
-
-
 def _check_ints(value: Any, name: str, key: str, minimum: int) -> tuple[int, ...]:
     if type(value) is list or type(value) is tuple:
         for v in value:
@@ -325,13 +221,13 @@ def _check_ints(value: Any, name: str, key: str, minimum: int) -> tuple[int, ...
         else:
             return tuple(value)
     what = "non-negative" if minimum == 0 else "positive"
-    raise _bad(key, name, f"a list of {what} integers", value)
+    raise bad_value(key, name, f"a list of {what} integers", value)
 
 
 def _check_codec(value: Any, name: str, key: str) -> dict:
     if type(value) is dict and type(value.get("id")) is str:
         return value
-    raise _bad(key, name, 'null or an object with an "id"', value)
+    raise bad_value(key, name, 'null or an object with an "id"', value)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -388,11 +284,11 @@ class ArrayMeta:
             If the JSON is invalid, a required key is missing, or a value is
             wrong; the message names the key and what was found.
         """
-        d = _as_dict(raw, key)
+        d = as_dict(raw, key)
         try:
             zarr_format = d["zarr_format"]
             if zarr_format != ZARR_FORMAT or type(zarr_format) is not int:
-                raise _bad(key, "zarr_format", "2", zarr_format)
+                raise bad_value(key, "zarr_format", "2", zarr_format)
             shape = _check_ints(d["shape"], "shape", key, 0)
             chunks = _check_ints(d["chunks"], "chunks", key, 1)
             raw_dtype = d["dtype"]
@@ -403,7 +299,8 @@ class ArrayMeta:
         except KeyError as e:
             raise MetadataError(f"{key}: missing required key {e.args[0]!r}") from None
         if len(chunks) != len(shape):
-            raise _bad(key, "chunks", f"a list of {len(shape)} integers (like shape)", list(chunks))
+            raise bad_value(key, "chunks", f"a list of {len(shape)} integers (like shape)",
+                            list(chunks))
         try:
             dtype = parse_dtype(raw_dtype)
         except MetadataError as e:
@@ -415,13 +312,14 @@ class ArrayMeta:
         if compressor is not None:
             compressor = _check_codec(compressor, "compressor", key)
         if order != "C" and order != "F":
-            raise _bad(key, "order", '"C" or "F"', order)
+            raise bad_value(key, "order", '"C" or "F"', order)
         if filters is not None:
             if type(filters) is not list:
-                raise _bad(key, "filters", "null or a list of codec objects", filters)
+                raise bad_value(key, "filters", "null or a list of codec objects", filters)
             for f in filters:
                 if type(f) is not dict or type(f.get("id")) is not str:
-                    raise _bad(key, "filters", 'null or a list of objects with an "id"', filters)
+                    raise bad_value(key, "filters", 'null or a list of objects with an "id"',
+                                    filters)
             filters = tuple(filters)
             if dtype.kind == "O" and filters[:1] and filters[0]["id"] == "vlen-bytes":
                 fill_value = _decode_vlen_bytes_fill(fill_value, key)
@@ -429,7 +327,7 @@ class ArrayMeta:
         if sep is None:
             sep = "."
         elif sep != "." and sep != "/":
-            raise _bad(key, "dimension_separator", '"." or "/"', sep)
+            raise bad_value(key, "dimension_separator", '"." or "/"', sep)
         # Fill the frozen instance directly: the generated __init__ costs ~3 us here.
         self = object.__new__(cls)
         self.__dict__.update(
@@ -503,45 +401,3 @@ def _decode_vlen_bytes_fill(value: Any, key: str) -> Any:
     except (binascii.Error, ValueError):
         raise MetadataError(f"{key}: fill_value {value!r} of a vlen-bytes array is not "
                             "base64") from None
-
-
-@dataclasses.dataclass(frozen=True)
-class GroupMeta:
-    """The contents of a ``.zgroup`` document: only ``{"zarr_format": 2}``."""
-
-    zarr_format: int = ZARR_FORMAT
-
-    @classmethod
-    def decode(cls, raw: bytes | str | Mapping, key: str = ".zgroup") -> GroupMeta:
-        """Parse and validate a ``.zgroup`` document.
-
-        Raises
-        ------
-        MetadataError
-            If the JSON is invalid or ``zarr_format`` is missing or not 2.
-        """
-        d = _as_dict(raw, key)
-        if "zarr_format" not in d:
-            raise MetadataError(f"{key}: missing required key 'zarr_format'")
-        zarr_format = d["zarr_format"]
-        if zarr_format != ZARR_FORMAT or type(zarr_format) is not int:
-            raise _bad(key, "zarr_format", "2", zarr_format)
-        return cls()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Give the JSON-able ``.zgroup`` mapping."""
-        return {"zarr_format": self.zarr_format}
-
-    def encode(self) -> bytes:
-        """Give the ``.zgroup`` bytes exactly as zarr-python 2 writes them."""
-        return encode_json(self.to_dict())
-
-
-def encode_group_meta() -> bytes:
-    """Give the ``.zgroup`` bytes: ``{"zarr_format": 2}`` in zarr-python 2 style."""
-    return GroupMeta().encode()
-
-
-def decode_group_meta(raw: bytes | str | Mapping, key: str = ".zgroup") -> GroupMeta:
-    """Parse and validate a ``.zgroup`` document (see :meth:`GroupMeta.decode`)."""
-    return GroupMeta.decode(raw, key)
