@@ -5,7 +5,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-MAX_DIM: int
 
 def blosc_header(cdata: Any) -> tuple[int, int, int, int, int, int]: ...
 def blosc_encode(
@@ -28,7 +27,7 @@ def blosc_decode_regions(
     itemsize: int,
     row_nbytes: int = 0,
     nthreads: int = 1,
-) -> int: ...
+) -> None: ...
 def read_files(
     paths: list[bytes], arena: Any, offsets: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]
 ) -> int: ...

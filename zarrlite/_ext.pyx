@@ -21,7 +21,6 @@ from zarrlite.errors import BufferSizeError, CodecError
 
 blosc2_init()
 
-MAX_DIM = ZL_MAX_DIM
 
 cdef extern from "Python.h":
     PyObject *new_bytes "PyBytes_FromStringAndSize"(const char *v, Py_ssize_t n) except NULL
@@ -186,8 +185,8 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
                          const int64_t[:, ::1] shapes, size_t itemsize, int64_t row_nbytes=0,
                          int nthreads=1):
     """Decode a batch of Blosc chunks (buffers, or None to skip) and copy one region of
-    each into dst, in one call without the GIL. Returns -1, or raises CodecError carrying
-    `.index`, the position in the batch of the chunk that failed."""
+    each into dst, in one call without the GIL. Raises CodecError carrying `.index`, the
+    position in the batch of the chunk that failed."""
     cdef Py_ssize_t n = len(cdatas)
     cdef int ndim = shapes.shape[1] if shapes.shape[0] else len(dst_strides)
     cdef int64_t ds[32]
@@ -204,7 +203,7 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
             or shapes.shape[0] != n or (n and src_strides.shape[1] != ndim)):
         raise ValueError("per-chunk arrays must all have one row per chunk")
     if n == 0:
-        return -1
+        return
     fill_dims(dst_strides, ds, ndim, "dst_strides")
     ptrs = <const void **>PyMem_Malloc(n * sizeof(void *))
     lens = <size_t *>PyMem_Malloc(n * sizeof(size_t))
@@ -254,7 +253,6 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
         except CodecError as err:
             err.index = failed
             raise
-    return -1
 
 
 def read_files(list paths, arena, int64_t[::1] offsets, int64_t[::1] sizes):
