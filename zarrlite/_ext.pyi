@@ -5,7 +5,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-
 def blosc_header(cdata: Any) -> tuple[int, int, int, int, int, int]: ...
 def blosc_encode(
     data: Any, typesize: int, cname: int, clevel: int, shuffle: int, blocksize: int

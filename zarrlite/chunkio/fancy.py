@@ -99,8 +99,8 @@ def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], ou
             continue
         key = io.key_of(proj.chunk_coords)
         with decoding(key):
-            found = ranged.fetch_blocks(io, key, _b2nd_flags(offsets, itemsize),
-                                          _blosc_flags(offsets, itemsize))
+            found = ranged.fetch_blocks(io, key, _b2nd_wanted(offsets, itemsize),
+                                          _blosc_wanted(offsets, itemsize))
             if found is None:
                 rest.append((proj, offsets))
                 continue
@@ -114,21 +114,21 @@ def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], ou
     return rest
 
 
-def _blosc_flags(offsets: np.ndarray, itemsize: int) -> Any:
+def _blosc_wanted(offsets: np.ndarray, itemsize: int) -> Any:
     """For ranged reads: the flags of a Blosc chunk's blocks holding these items."""
     return lambda nbytes, blocksize: plan.item_blocks(
         offsets, itemsize, nbytes, blocksize, byteranges.MAX_BLOCK_FRACTION)
 
 
-def _b2nd_flags(offsets: np.ndarray, itemsize: int) -> Any:
+def _b2nd_wanted(offsets: np.ndarray, itemsize: int) -> Any:
     """For ranged reads: the flags of a frame's blocks holding these items (None for too
     many blocks to flag, or items outside the frame: the chunk is then read whole)."""
-    def flags(frame: np.ndarray) -> np.ndarray | None:
+    def wanted(frame: np.ndarray) -> np.ndarray | None:
         try:
             return _ext.b2nd_item_blocks(frame, offsets, itemsize)[0]
         except ValueError:  # BufferSizeError included
             return None
-    return flags
+    return wanted
 
 
 def _wanted_blosc_blocks(io: ArrayChunks, cdata: Any, item_offsets: np.ndarray

@@ -25,7 +25,7 @@ MAX_FRACTION = 0.75
 MAX_RUNS = 1 << 16
 
 
-def _flags_of_runs(first: np.ndarray, last: np.ndarray, nblocks: int,
+def _wanted_of_runs(first: np.ndarray, last: np.ndarray, nblocks: int,
                    max_fraction: float) -> np.ndarray | None:
     """Flags of the blocks covered by byte runs first..last (inclusive block numbers)."""
     edges = (np.bincount(first, minlength=nblocks + 1)
@@ -41,7 +41,7 @@ def item_blocks(item_offsets: np.ndarray, itemsize: int, nbytes: int, blocksize:
         return None
     nblocks = -(-nbytes // blocksize)
     # an item may straddle two blocks
-    return _flags_of_runs(item_offsets // blocksize,
+    return _wanted_of_runs(item_offsets // blocksize,
                           (item_offsets + itemsize - 1) // blocksize, nblocks, max_fraction)
 
 
@@ -67,7 +67,7 @@ def region_blocks(region: Sequence[tuple[int, int, int]], strides: Sequence[int]
     for (s, st, c), stride in zip(outer, outer_strides):
         base = np.add.outer(base, (s + st * np.arange(c, dtype=np.int64)) * stride)
     base = base.reshape(-1)
-    return _flags_of_runs((base + lo) // blocksize, (base + hi) // blocksize,
+    return _wanted_of_runs((base + lo) // blocksize, (base + hi) // blocksize,
                           -(-nbytes // blocksize), max_fraction)
 
 

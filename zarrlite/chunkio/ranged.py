@@ -27,14 +27,15 @@ def applies(io: ArrayChunks) -> bool:
             and bool(config.get("partial_decode")) and io.reads_byte_ranges)
 
 
-def fetch_blocks(io: ArrayChunks, key: str, b2nd_flags: Callable[[np.ndarray], Any],
-                 blosc_flags: Callable[[int, int], Any]) -> Any:
-    """Fetch by byte ranges the blocks of chunk `key` that the flags choose: `b2nd_flags(frame)`
-    for a two-level chunk, `blosc_flags(nbytes, blocksize)` for a Blosc chunk. Returns
+def fetch_blocks(io: ArrayChunks, key: str, b2nd_wanted: Callable[[np.ndarray], Any],
+                 blosc_wanted: Callable[[int, int], Any]) -> Any:
+    """Fetch by byte ranges the blocks of chunk `key` that the wanted flags choose:
+    `b2nd_wanted(frame)` for a two-level chunk, `blosc_wanted(nbytes, blocksize)` for a Blosc
+    chunk. Returns
     ``(cdata, wanted)``, ``byteranges.MISSING``, or None (read the chunk whole instead)."""
     if io.pipeline.is_b2nd:
-        return byteranges.fetch_b2nd_blocks(io.store, key, b2nd_flags, io.ranged_max_nbytes)
-    return byteranges.fetch_blosc_blocks(io.store, key, blosc_wanted_of(io, blosc_flags),
+        return byteranges.fetch_b2nd_blocks(io.store, key, b2nd_wanted, io.ranged_max_nbytes)
+    return byteranges.fetch_blosc_blocks(io.store, key, blosc_wanted_of(io, blosc_wanted),
                                      io.pipeline.nbytes)
 
 
@@ -66,15 +67,16 @@ def worth_trying(io: ArrayChunks, region: Sequence[tuple[int, int, int]] | None 
     return min(bound, nblocks) <= limit * nblocks
 
 
-def blosc_wanted_of(io: ArrayChunks, flags_of: Callable[[int, int], np.ndarray | None]
+def blosc_wanted_of(io: ArrayChunks, choose: Callable[[int, int], np.ndarray | None]
                     ) -> Callable[[int, int], np.ndarray | None]:
-    """For ranged reads of Blosc chunks: `flags_of(nbytes, blocksize)` for chunks of this
-    array's size (others are read whole, and fail clearly), noting the block size."""
+    """For ranged reads of Blosc chunks: `choose(nbytes, blocksize)` (the wanted blocks) for
+    chunks of this array's size (others are read whole, and fail clearly), noting the block
+    size."""
     def wanted_of(nbytes: int, blocksize: int) -> np.ndarray | None:
         if nbytes != io.pipeline.nbytes:
             return None
         io.blosc_blocksize_seen = blocksize
-        return flags_of(nbytes, blocksize)
+        return choose(nbytes, blocksize)
     return wanted_of
 
 
@@ -123,12 +125,12 @@ def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.nd
     """For ranged reads: the flags of the blocks of a frame that a region touches (None
     for a frame of too many blocks to flag, or whose geometry does not fit the region:
     such chunks are read whole)."""
-    def flags(frame: np.ndarray) -> np.ndarray | None:
+    def wanted(frame: np.ndarray) -> np.ndarray | None:
         try:
             return _ext.b2nd_region_blocks(frame, region, itemsize)
         except ValueError:  # BufferSizeError included
             return None
-    return flags
+    return wanted
 
 
 def _blosc_region_blocks(region: tuple, strides: tuple, itemsize: int
