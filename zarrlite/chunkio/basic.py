@@ -106,15 +106,16 @@ class ChunkIO(ArrayChunks):
             _ext.blosc_decode_regions(
                 found_cdata,
                 scratch(self.pipeline.nbytes),
-                (regions[:, :, 0] * chunk_strides).sum(axis=1),
-                np.ascontiguousarray(regions[:, :, 1] * chunk_strides),
-                out,
-                (out_starts * np.array(out.strides, dtype=np.int64)).sum(axis=1),
-                out.strides,
-                np.ascontiguousarray(regions[:, :, 2]),
-                self.dtype.itemsize,
-                self.chunk_strides[0] if self.order == "C" and ndim and partial else 0,
-                nthreads,
+                src_offsets=(regions[:, :, 0] * chunk_strides).sum(axis=1),
+                src_strides=np.ascontiguousarray(regions[:, :, 1] * chunk_strides),
+                dst=out,
+                dst_offsets=(out_starts * np.array(out.strides, dtype=np.int64)).sum(axis=1),
+                dst_strides=out.strides,
+                shapes=np.ascontiguousarray(regions[:, :, 2]),
+                itemsize=self.dtype.itemsize,
+                row_nbytes=(self.chunk_strides[0] if self.order == "C" and ndim and partial
+                            else 0),
+                nthreads=nthreads,
             )
         except CodecError as err:
             key = found_keys[getattr(err, "index", 0)]
@@ -160,10 +161,13 @@ class ChunkIO(ArrayChunks):
         dst = named_scratch("encode_dst", n * slot_nbytes)
         sizes = np.empty(n, dtype=np.int64)
         check = not self.write_empty_chunks and self.fill_value is not None
-        _ext.blosc_encode_batch(src, n, chunk_nbytes,
-                                *pipeline.blosc_params(),
-                                self.fill_bytes if check else None, dst, sizes,
-                                self.nan_float_size if check else 0, self.nan_big_endian)
+        typesize, cname, clevel, shuffle, blocksize = pipeline.blosc_params()
+        _ext.blosc_encode_batch(
+            src, n, chunk_nbytes, typesize=typesize, cname=cname, clevel=clevel,
+            shuffle=shuffle, blocksize=blocksize,
+            fill_value=self.fill_bytes if check else None, dst=dst, encoded_nbytes=sizes,
+            nan_float_size=self.nan_float_size if check else 0,
+            nan_big_endian=self.nan_big_endian)
         # views of our buffer only for stores whose own class promises to copy them
         keep = type(self.store).__dict__.get("copies_values", False)
         view = dst.data
