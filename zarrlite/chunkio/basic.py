@@ -33,10 +33,10 @@ from zarrlite.chunkio.buffers import (
     decoding,
     named_scratch,
     out_slices,
-    raw_bytes,
     scratch,
 )
 from zarrlite.chunkio.engine import ArrayChunks, run_batches
+from zarrlite.codecs._buffers import raw_bytes
 from zarrlite.errors import CodecError
 from zarrlite.indexing.projection import ChunkProjection
 

@@ -107,12 +107,6 @@ def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
     return decode(buf)
 
 
-def raw_bytes(arr: np.ndarray) -> np.ndarray:
-    """The memory of a C- or F-contiguous array as a flat ``uint8`` view, in memory order
-    (what the C core reads and writes)."""
-    return arr.reshape(-1, order="A").view(np.uint8)
-
-
 def out_slices(proj: ChunkProjection) -> tuple[Any, ...]:
     """Slices of the output that a projection fills (``...`` for 0-d: keeps an array view,
     where ``()`` would give a scalar)."""

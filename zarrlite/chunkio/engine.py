@@ -23,10 +23,10 @@ from zarrlite.chunkio.buffers import (
     keep_fetch_scratch,
     out_offset_shape,
     out_slices,
-    raw_bytes,
     scratch,
 )
 from zarrlite.chunkio.pipeline import ChunkPipeline
+from zarrlite.codecs._buffers import raw_bytes
 from zarrlite.codecs.abc import RegionCodec
 from zarrlite.codecs.b2nd import stores_transposed
 from zarrlite.errors import BufferSizeError

@@ -16,8 +16,9 @@ import numpy as np
 
 from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges, plan, ranged
-from zarrlite.chunkio.buffers import decoding, raw_bytes, scratch
+from zarrlite.chunkio.buffers import decoding, scratch
 from zarrlite.chunkio.engine import ArrayChunks, run_batches
+from zarrlite.codecs._buffers import raw_bytes
 from zarrlite.codecs.blosc import block_sizes
 from zarrlite.errors import BufferSizeError
 from zarrlite.indexing.orthogonal import ortho_offsets

@@ -11,7 +11,7 @@ from typing import Any, Literal, cast
 import numpy as np
 
 from zarrlite import _ext
-from zarrlite.chunkio.buffers import raw_bytes
+from zarrlite.codecs._buffers import raw_bytes
 from zarrlite.codecs.abc import BlockCodec, Codec, CodecLike, RegionCodec
 from zarrlite.codecs.registry import as_codec
 from zarrlite.errors import CodecError

@@ -38,6 +38,17 @@ def as_array(buf: Any) -> np.ndarray:
     return np.asarray(view)
 
 
+def raw_bytes(arr: np.ndarray) -> np.ndarray:
+    """The memory of a C- or F-contiguous array as a flat ``uint8`` view, in memory order.
+
+    Examples
+    --------
+    >>> raw_bytes(np.array([[1, 2]], dtype="<u2")).tolist()
+    [1, 0, 2, 0]
+    """
+    return arr.reshape(-1, order="A").view(np.uint8)
+
+
 def as_bytes(buf: Any) -> np.ndarray:
     """Return the memory of `buf` as a contiguous 1-D ``uint8`` array.
 
@@ -66,7 +77,7 @@ def as_bytes(buf: Any) -> np.ndarray:
         arr = arr.view(np.int64)
     if not (arr.flags.c_contiguous or arr.flags.f_contiguous):
         arr = np.ascontiguousarray(arr)
-    return arr.reshape(-1, order="A").view(np.uint8)
+    return raw_bytes(arr)
 
 
 def as_typed(buf: Any, dtype: np.dtype) -> np.ndarray:
@@ -142,7 +153,7 @@ def copy_into(src: Any, out: Any, codec_id: str) -> Any:
     data = as_bytes(src)
     check_nbytes(dst.nbytes, data.size, codec_id)
     if dst.flags.c_contiguous or dst.flags.f_contiguous:
-        dst.reshape(-1, order="A").view(np.uint8)[...] = data
+        raw_bytes(dst)[...] = data
     else:
         np.copyto(dst, data.view(dst.dtype).reshape(dst.shape))
     return out
@@ -179,7 +190,7 @@ def decode_into(out: Any, nbytes: int, codec_id: str, decode: Any) -> Any:
     arr = writable_array(out, codec_id)
     check_nbytes(arr.nbytes, nbytes, codec_id)
     if arr.flags.c_contiguous or arr.flags.f_contiguous:
-        decode(arr.reshape(-1, order="A").view(np.uint8))
+        decode(raw_bytes(arr))
     else:
         tmp = np.empty(nbytes, dtype=np.uint8)
         decode(tmp)

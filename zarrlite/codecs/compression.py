@@ -20,7 +20,14 @@ import lz4.block
 import numpy as np
 import zstandard
 
-from zarrlite.codecs._buffers import as_bytes, check_nbytes, copy_into, corrupt, writable_array
+from zarrlite.codecs._buffers import (
+    as_bytes,
+    check_nbytes,
+    copy_into,
+    corrupt,
+    raw_bytes,
+    writable_array,
+)
 from zarrlite.codecs.abc import BufferLike, Codec
 from zarrlite.codecs.registry import register_codec
 
@@ -210,7 +217,7 @@ def _zstd_decode_into(
         scratch = np.empty(dst.nbytes, np.uint8)
         _zstd_decode_into(dctx, src, scratch, total)
         return copy_into(scratch, out, "zstd")
-    target = dst.reshape(-1, order="A").view(np.uint8).data
+    target = raw_bytes(dst).data
     filled = 0
     with dctx.stream_reader(src, read_across_frames=True) as reader:
         while filled < len(target):

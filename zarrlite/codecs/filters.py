@@ -15,7 +15,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from zarrlite.codecs._buffers import as_array, as_typed, check_nbytes, copy_into, writable_array
+from zarrlite.codecs._buffers import (
+    as_array,
+    as_typed,
+    check_nbytes,
+    copy_into,
+    raw_bytes,
+    writable_array,
+)
 from zarrlite.codecs.abc import BufferLike, Codec
 from zarrlite.codecs.registry import register_codec
 
@@ -51,7 +58,7 @@ def out_view(out: Any, dtype: np.dtype, nitems: int, codec_id: str) -> np.ndarra
     check_nbytes(dst.nbytes, nitems * dtype.itemsize, codec_id)
     if not (dst.flags.c_contiguous or dst.flags.f_contiguous) or dst.dtype.hasobject:
         return None
-    return dst.reshape(-1, order="A").view(np.uint8).view(dtype)
+    return raw_bytes(dst).view(dtype)
 
 
 class Delta(Codec):
