@@ -1,0 +1,127 @@
+"""Walking a group's hierarchy: `visititems` and friends, and the text `tree()` (a mixin of
+`Group`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from zarrlite.hierarchy.array import Array
+
+
+class Walking:
+    """`visititems`, `visit`, `visitkeys`, `visitvalues` and `tree`, for `Group`."""
+
+    if TYPE_CHECKING:  # what the mixin relies on, defined by Group
+        def __iter__(self) -> Iterator[str]: ...
+        def __getitem__(self, name: str) -> Any: ...
+
+    def visititems(self, func: Callable[[str, Any], Any]) -> Any:
+        """Call ``func(relative_name, node)`` on every descendant, depth first.
+
+        Members are visited in name order, each group before its own members.
+
+        Parameters
+        ----------
+        func : callable
+            Called with the path relative to this group (``'sub/x'``) and the `Array`
+            or `Group` there.
+
+        Returns
+        -------
+        object
+            The first result of `func` that is not None (the walk stops there), else None.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.zeros("sub/x", shape=4), g.create_group("empty")
+        >>> g.visititems(lambda name, node: print(name, node))
+        empty <zarrlite.Group '/empty'>
+        sub <zarrlite.Group '/sub'>
+        sub/x <zarrlite.Array '/sub/x' (4,) float64>
+        >>> g.visititems(lambda name, node: name if isinstance(node, zl.Array) else None)
+        'sub/x'
+        """
+        def walk(group: Any, prefix: str) -> Any:
+            for name in group:
+                node = group[name]
+                relative = f"{prefix}{name}"
+                result = func(relative, node)
+                if result is not None:
+                    return result
+                if not isinstance(node, Array):  # a group
+                    result = walk(node, relative + "/")
+                    if result is not None:
+                        return result
+            return None
+
+        return walk(self, "")
+
+    def visit(self, func: Callable[[str], Any]) -> Any:
+        """Call ``func(relative_name)`` on every descendant (see `visititems`)."""
+        return self.visititems(lambda name, _node: func(name))
+
+    def visitkeys(self, func: Callable[[str], Any]) -> Any:
+        """The same as `visit`: ``func(relative_name)`` on every descendant."""
+        return self.visit(func)
+
+    def visitvalues(self, func: Callable[[Any], Any]) -> Any:
+        """Call ``func(node)`` on every descendant (see `visititems`)."""
+        return self.visititems(lambda _name, node: func(node))
+
+    def tree(self) -> Tree:
+        """A text tree of the hierarchy below this group (print it).
+
+        Returns
+        -------
+        Tree
+            Renders as text with ``str`` or ``repr``; arrays show their shape and dtype.
+
+        Examples
+        --------
+        >>> import zarrlite as zl
+        >>> g = zl.group()
+        >>> _ = g.zeros("a/x", shape=(2, 3), dtype="i4"), g.create_group("b")
+        >>> _ = g.ones("y", shape=5)
+        >>> print(g.tree())
+        /
+        ├── a
+        │   └── x (2, 3) int32
+        ├── b
+        └── y (5,) float64
+        """
+        return Tree(self)
+
+
+class Tree:
+    """Text rendering of a hierarchy, as ``Group.tree()`` returns it.
+
+    Parameters
+    ----------
+    group : Group
+        The group at the top of the tree; the text is made each time it is printed.
+    """
+
+    def __init__(self, group: Any) -> None:
+        self.group = group
+
+    def _lines(self, group: Any, prefix: str) -> list[str]:
+        lines = []
+        names = list(group)
+        for i, name in enumerate(names):
+            last = i == len(names) - 1
+            node = group[name]
+            branch = "└── " if last else "├── "
+            if isinstance(node, Array):
+                lines.append(f"{prefix}{branch}{name} {node.shape} {node.dtype}")
+            else:
+                lines.append(f"{prefix}{branch}{name}")
+                lines += self._lines(node, prefix + ("    " if last else "│   "))
+        return lines
+
+    def __repr__(self) -> str:
+        return "\n".join([self.group.name] + self._lines(self.group, ""))
+
+    __str__ = __repr__
