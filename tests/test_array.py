@@ -558,3 +558,40 @@ def test_get_basic_selection_reads_into_out():
         z.get_basic_selection(np.s_[2:8], out=np.empty((10, 6), "f4").T)
     with pytest.raises(TypeError):
         z.get_basic_selection(np.s_[2:8], out=[0] * 60)
+
+
+class _CrashingStore(dict):
+    """A store that 'dies' (raises) on writing `.zarray` or deleting a key once armed: the
+    state a process killed between two store calls of a resize leaves behind."""
+
+    crash_on: str | None = None
+
+    def __setitem__(self, key, value):
+        if self.crash_on == "meta" and key.endswith(".zarray"):
+            raise KeyboardInterrupt("killed before the new .zarray")
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        if self.crash_on == "delete":
+            raise KeyboardInterrupt("killed while deleting chunks")
+        super().__delitem__(key)
+
+
+@pytest.mark.parametrize("crash_on", ["meta", "delete"])
+def test_resize_killed_midway_never_shows_stale_data(crash_on):
+    store = _CrashingStore()
+    a = np.arange(1, 101, dtype="i4")
+    z = zl.array(a, chunks=10, store=store)
+    store.crash_on = crash_on
+    with pytest.raises(KeyboardInterrupt):
+        z.resize(35)
+    store.crash_on = None
+    after = zl.open_array(store, mode="r+")
+    assert after.shape == (100,)  # the new shape is written last
+    values = after[:]
+    assert (values[:35] == a[:35]).all()
+    # what the shrink drops reads as the old values or as the fill value, nothing else
+    assert ((values[35:] == a[35:]) | (values[35:] == 0)).all()
+    after.resize(35)  # done again, then grown: the dropped part reads as the fill value
+    after.resize(100)
+    np.testing.assert_array_equal(after[:], np.concatenate([a[:35], np.zeros(65, "i4")]))

@@ -134,3 +134,33 @@ def test_wrapper_store_never_keeps_views_of_reused_buffers():
     z[...] = np.arange(8) * 10  # would overwrite views kept from the first write
     np.testing.assert_array_equal(z[...], np.arange(8) * 10)
     assert all(isinstance(v, bytes) for k, v in store.items() if not k.startswith("."))
+
+
+@pytest.mark.parametrize("name", [".zattrs", ".zarray", "0", "sub/.zgroup"])
+def test_fifo_in_a_directory_store_raises_instead_of_hanging(tmp_path, name):
+    # in a child process with a timeout: a blocked open() could not be interrupted here
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, zarrlite as zl
+        root = {str(tmp_path)!r}
+        z = zl.zeros((4,), chunks=(2,), dtype="i4", store=root)
+        path = os.path.join(root, {name!r})
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if os.path.exists(path):
+            os.remove(path)
+        os.mkfifo(path)
+        store = zl.DirectoryStore(root)
+        for read in (lambda: store[{name!r}], lambda: z.attrs.asdict(),
+                     lambda: zl.open_array(root, mode="r")[:]):
+            try:
+                read()
+            except (OSError, KeyError, ValueError) as exc:
+                print(type(exc).__name__)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "OSError" in result.stdout  # the FIFO is refused, not read

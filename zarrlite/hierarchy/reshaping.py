@@ -77,13 +77,18 @@ class Reshaping:
         if all(n >= o for n, o in zip(new_shape, old_shape, strict=True)):
             self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
             return
+        # Shrinking: first the data that goes (cut-through parts of kept chunks set to the
+        # fill value, chunks wholly outside deleted), then the new shape. A crash in between
+        # leaves the old shape with some of the dropped data already reading as the fill
+        # value, never a new shape over stale chunks (which a later grow would show).
+        new_meta = dataclasses.replace(self._meta, shape=new_shape)
         stored = list(stored_chunk_coords(self._store, self._path, self._meta))
         self._clear_cut_off(stored, new_shape)
-        self._write_meta(dataclasses.replace(self._meta, shape=new_shape))
-        new_grid = self._meta.cdata_shape
+        new_grid = new_meta.cdata_shape
         gone = [self._chunk_key(coords) for coords in stored
                 if any(c >= n for c, n in zip(coords, new_grid, strict=True))]
         delitems(self._store, gone)
+        self._write_meta(new_meta)
 
     def _clear_cut_off(self, stored: list[tuple[int, ...]], new_shape: tuple[int, ...]) -> None:
         """Set the part of each kept chunk that a shrink cuts off to the fill value, so that

@@ -98,9 +98,12 @@ def _read_fd(fd: int, size: int, offset: int | None = None) -> bytes:
 
 
 def _read_file(path: str) -> bytes | None:
-    """Return the contents of file `path`, or None if it is missing or a directory."""
+    """Return the contents of file `path`, or None if it is missing or a directory.
+
+    Never blocks: the file is opened non-blocking, and anything but a regular file (a FIFO,
+    a device, a socket) raises OSError instead of being read."""
     try:
-        fd = os.open(path, _O_READ)
+        fd = os.open(path, _O_READ | getattr(os, "O_NONBLOCK", 0))
     except (FileNotFoundError, NotADirectoryError):
         return None
     except PermissionError:  # Windows refuses to open directories
@@ -111,6 +114,8 @@ def _read_file(path: str) -> bytes | None:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             return None
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
         return _read_fd(fd, st.st_size)
     finally:
         os.close(fd)
