@@ -11,7 +11,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-_DEFAULTS: dict[str, Any] = {"threads": os.cpu_count() or 1, "partial_decode": True}
+_DEFAULTS: dict[str, Any] = {
+    "threads": os.cpu_count() or 1,
+    "partial_decode": True,
+    "max_chunk_nbytes": 1 << 34,
+}
 _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -35,6 +39,9 @@ def _validate(name: str, value: Any) -> Any:
             raise ValueError(f"threads must be a positive integer or None, got {value!r}")
     if name == "partial_decode" and not isinstance(value, bool):
         raise ValueError(f"partial_decode must be True or False, got {value!r}")
+    if name == "max_chunk_nbytes" and (not isinstance(value, int) or isinstance(value, bool)
+                                       or value < 1):
+        raise ValueError(f"max_chunk_nbytes must be a positive integer, got {value!r}")
     return value
 
 
@@ -50,6 +57,10 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
         that is cheaper, and read only their bytes from stores that read byte ranges
         (default True); False decodes and reads whole chunks, for measurement or safety.
         Results are identical.
+    max_chunk_nbytes : int
+        Largest chunk (decoded bytes) an array may have (default 16 GiB): metadata naming
+        bigger chunks is refused at open with a MetadataError, and creating such an array
+        with a ValueError, rather than failing later on a huge allocation.
 
     Examples
     --------

@@ -131,16 +131,6 @@ def missing_codec_message(codec_id: str, have_numcodecs: bool) -> str:
             "by an installed package (numcodecs.codecs entry points)")
 
 
-def check_codecs_available(configs: Any) -> None:
-    """Raise CodecNotAvailableError for the first codec config in `configs` (dicts with an
-    "id"; None entries skipped) that no installed codec implements. Ids zarrlite
-    implements cost one dict lookup; others are built once through numcodecs."""
-    for config in configs:
-        if config is None or config.get("id") in _registry:
-            continue
-        get_codec(config)
-
-
 def as_codec(obj: Any) -> Codec | CodecLike | None:
     """Normalise a codec given as a config dict, an instance or None.
 

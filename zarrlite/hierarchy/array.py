@@ -11,15 +11,20 @@ import numpy as np
 
 from zarrlite.chunkio.basic import ChunkIO
 from zarrlite.chunkio.pipeline import ChunkPipeline
-from zarrlite.codecs.registry import check_codecs_available
-from zarrlite.errors import ArrayNotFoundError, CodecNotAvailableError, ReadOnlyError
+from zarrlite.codecs.registry import get_codec
+from zarrlite.errors import (
+    ArrayNotFoundError,
+    CodecNotAvailableError,
+    MetadataError,
+    ReadOnlyError,
+)
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.fancy import FancyIndexing
 from zarrlite.hierarchy.node import Node
 from zarrlite.hierarchy.reshaping import Reshaping
 from zarrlite.hierarchy.selection import BasicIndexing
 from zarrlite.hierarchy.stored import stored_chunk_coords
-from zarrlite.metadata.array_meta import ArrayMeta
+from zarrlite.metadata.array_meta import ArrayMeta, chunk_size_problem, count_problem
 from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
 from zarrlite.stores.access import getsize, location_of
 from zarrlite.stores.adapter import as_store
@@ -101,12 +106,11 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
             meta = ArrayMeta.decode(raw, self._meta_key)
             if store.dimension_separator == "/" and meta.dimension_separator == ".":
                 meta = _store_separator(meta, raw)
-            try:  # say it at open, not at the first read
-                check_codecs_available((meta.compressor, *(meta.filters or ())))
-            except CodecNotAvailableError as exc:
-                raise CodecNotAvailableError(
-                    f"cannot open the array at {location_of(store, self._path)}: {exc}"
-                ) from None
+            problem = (count_problem(meta.shape, meta.chunks)
+                       or chunk_size_problem(meta.chunks, meta.dtype.itemsize))
+            if problem is not None:
+                raise MetadataError(f"{self._meta_key}: {problem}")
+            _check_codecs(meta, self._meta_key, location_of(store, self._path))
         self._set_meta(meta)
 
     def _set_meta(self, meta: ArrayMeta) -> None:
@@ -379,3 +383,22 @@ def _store_separator(meta: ArrayMeta, raw: bytes) -> ArrayMeta:
     if b'"dimension_separator"' in bytes(raw):
         return meta
     return dataclasses.replace(meta, dimension_separator="/")
+
+
+def _check_codecs(meta: ArrayMeta, key: str, where: str) -> None:
+    """Build every codec the metadata names, so that an unknown codec or a bad codec
+    configuration is reported at open (CodecNotAvailableError, MetadataError naming the
+    field), not at the first read."""
+    fields = [("compressor", meta.compressor)]
+    fields += [(f"filters[{i}]", f) for i, f in enumerate(meta.filters or ())]
+    for field, codec_config in fields:
+        if codec_config is None:
+            continue
+        try:
+            get_codec(codec_config)
+        except CodecNotAvailableError as exc:
+            raise CodecNotAvailableError(f"cannot open the array at {where}: {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise MetadataError(
+                f"{key}: {field} {codec_config!r} is not a valid codec configuration: {exc}"
+            ) from None

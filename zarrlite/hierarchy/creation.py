@@ -13,6 +13,8 @@ from zarrlite.errors import ContainsArrayError, ContainsGroupError
 from zarrlite.hierarchy.array import Array
 from zarrlite.metadata.array_meta import (
     ArrayMeta,
+    chunk_size_problem,
+    count_problem,
     normalize_chunks,
     normalize_dimension_separator,
     normalize_order,
@@ -104,6 +106,9 @@ def build_array_meta(
     np_dtype = parse_dtype(dtype)
     shape = normalize_shape(shape)
     chunks = normalize_chunks(chunks, shape, np_dtype.itemsize)
+    problem = count_problem(shape, chunks) or chunk_size_problem(chunks, np_dtype.itemsize)
+    if problem is not None:
+        raise ValueError(problem)
     if compressor == "default":
         compressor = DEFAULT_COMPRESSOR
     filter_configs = [_filter_config(f) for f in (filters or ())]

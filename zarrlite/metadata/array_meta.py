@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from zarrlite import config
 from zarrlite.errors import MetadataError
 from zarrlite.metadata.documents import (
     ZARR_FORMAT,
@@ -211,6 +212,46 @@ def normalize_dimension_separator(sep: str | None) -> str:
 
 
 # -------------------------------------------------------------------------- .zarray
+
+
+#: Most items an array may hold (numpy's and the C core's int64 indices).
+MAX_ITEMS = (1 << 63) - 1
+
+
+def count_problem(shape: Sequence[int], chunks: Sequence[int]) -> str | None:
+    """What is wrong with an array's sizes as counts, or None: more items (or a longer
+    dimension, or a longer chunk) than int64 counts.
+
+    Examples
+    --------
+    >>> count_problem((10, 10), (5, 5)) is None
+    True
+    >>> count_problem((2**62, 4), (1, 1))
+    "'shape' must hold at most 2**63 - 1 items, found (4611686018427387904, 4)"
+    """
+    if math.prod(shape) > MAX_ITEMS or any(n > MAX_ITEMS for n in (*shape, *chunks)):
+        found = repr(tuple(shape))
+        found = found if len(found) <= 80 else found[:77] + "..."
+        return f"'shape' must hold at most 2**63 - 1 items, found {found}"
+    return None
+
+
+def chunk_size_problem(chunks: Sequence[int], itemsize: int) -> str | None:
+    """What is wrong with an array's chunk size, or None: chunks bigger than
+    ``zarrlite.config`` ``max_chunk_nbytes`` (checked where arrays are opened or created,
+    so that a huge chunk fails at once, not later on a huge allocation).
+
+    Examples
+    --------
+    >>> chunk_size_problem((100, 100), 8) is None
+    True
+    """
+    limit = config.get("max_chunk_nbytes")
+    nbytes = math.prod(chunks) * max(itemsize, 1)
+    if nbytes > limit:
+        return (f"'chunks' {tuple(chunks)} make chunks of {nbytes} bytes, over the "
+                f"{limit} that zarrlite.config max_chunk_nbytes allows")
+    return None
 
 
 def _check_ints(value: Any, name: str, key: str, minimum: int) -> tuple[int, ...]:

@@ -94,6 +94,8 @@ def decode_json(raw: bytes | bytearray | memoryview | str, key: str) -> Any:
         return obj
     except (ValueError, TypeError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise MetadataError(f"{key}: invalid JSON ({e})") from None
+    except RecursionError:
+        raise MetadataError(f"{key}: invalid JSON (nested too deeply)") from None
 
 
 # ------------------------------------------------------------------ user-facing checks
