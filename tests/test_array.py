@@ -595,3 +595,16 @@ def test_resize_killed_midway_never_shows_stale_data(crash_on):
     after.resize(35)  # done again, then grown: the dropped part reads as the fill value
     after.resize(100)
     np.testing.assert_array_equal(after[:], np.concatenate([a[:35], np.zeros(65, "i4")]))
+
+
+@pytest.mark.parametrize("kind", ["memory", "directory", "dict"])
+def test_arrays_pickle_after_use(tmp_path, kind):
+    import pickle
+
+    store = {"memory": zl.MemoryStore(), "directory": str(tmp_path), "dict": {}}[kind]
+    z = zl.zeros((10, 10), chunks=(5, 5), dtype="i4", store=store)
+    z[2:7, 3] = 4  # reads, writes and statistics: state that must not block pickling
+    copy = pickle.loads(pickle.dumps(z))
+    np.testing.assert_array_equal(copy[...], z[...])
+    copy[0, 0] = 9  # and it works on: a new chunk I/O state
+    assert copy[0, 0] == 9

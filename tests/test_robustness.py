@@ -164,3 +164,37 @@ def test_fifo_in_a_directory_store_raises_instead_of_hanging(tmp_path, name):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert "OSError" in result.stdout  # the FIFO is refused, not read
+
+
+def test_store_reading_another_array_on_a_helper_thread_does_not_deadlock():
+    # the store's reads wait for a helper thread that itself reads a zarrlite array: the
+    # pool's workers are all busy in the store, so the helper's batches must not wait for
+    # them (they run on the helper's own thread)
+    import collections
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import collections
+        from concurrent.futures import ThreadPoolExecutor
+        import numpy as np, zarrlite as zl
+        zl.config.set(threads=2)
+        inner = zl.array(np.arange(10000).reshape(100, 100), chunks=(10, 10))
+        helper = ThreadPoolExecutor(1)
+
+        class Virtual(collections.UserDict):
+            def __getitem__(self, key):
+                value = super().__getitem__(key)
+                helper.submit(lambda: int(inner[:].sum())).result()
+                return value
+
+        z = zl.zeros((100, 100), chunks=(10, 10), dtype="i8", store=Virtual())
+        z[:] = 1
+        print(int(z[:].sum()))
+    """)
+    assert collections  # the script's own import
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "10000"

@@ -313,6 +313,56 @@ def test_zarr2_sqlite_store_from_many_threads(zarr2: Zarr2Env, tmp_path: Any) ->
     assert proc.stdout.strip().endswith("ok SQLiteStore"), proc.stdout
 
 
+_NESTED_RESIZE = r'''
+import sys
+import numpy as np
+import zarr.storage as zs
+import zarrlite as zl
+
+kind, tmp = sys.argv[1], sys.argv[2]
+store = (zs.NestedDirectoryStore(tmp) if kind == "NestedDirectoryStore"
+         else zs.FSStore(tmp, key_separator="/"))
+z = zl.zeros((40, 40), chunks=(10, 10), dtype="i4", store=store)
+z[:] = 5
+assert z.nchunks_initialized == 16, z.nchunks_initialized  # zarr 2 lists them flattened
+z.resize(10, 10)
+z.resize(40, 40)
+assert z[30, 30] == 0 and int(z[...].sum()) == 5 * 100, z[...]  # no old data back
+print("ok", kind)
+'''
+
+
+@pytest.mark.parametrize("kind", ["NestedDirectoryStore", "FSStore"])
+def test_zarr2_nested_store_chunks_are_found(zarr2: Zarr2Env, kind: str, tmp_path: Any) -> None:
+    proc = zarr2.run(_NESTED_RESIZE, kind, str(tmp_path / "a.zarr"), cwd=tmp_path)
+    assert proc.stdout.strip().endswith(f"ok {kind}"), proc.stdout
+
+
+_ZIP_OVERWRITE = r'''
+import os, sys
+import numpy as np
+import zarr
+import zarr.storage as zs
+import zarrlite as zl
+
+tmp = sys.argv[2]
+store = zs.ZipStore(os.path.join(tmp, "a.zip"), mode="w")  # not erasable: no rmdir
+z = zl.zeros((4, 4), chunks=(2, 2), dtype="i4", store=store, overwrite=True)
+z[:] = 3
+g = zl.group(zs.ZipStore(os.path.join(tmp, "g.zip"), mode="w"), overwrite=True)
+g.zeros("x", shape=3)
+store.close()
+g.store.close()
+assert zarr.open_array(zs.ZipStore(os.path.join(tmp, "a.zip"), mode="r"))[...].sum() == 48
+print("ok ZipStore")
+'''
+
+
+def test_zarr2_zip_store_created_with_overwrite(zarr2: Zarr2Env, tmp_path: Any) -> None:
+    proc = zarr2.run(_ZIP_OVERWRITE, "ZipStore", str(tmp_path), cwd=tmp_path)
+    assert proc.stdout.strip().endswith("ok ZipStore"), proc.stdout
+
+
 # ============================================================ 2. mappings in this environment
 
 SHAPE = (60, 75)
@@ -596,3 +646,60 @@ def test_store_not_threadsafe_two_user_threads() -> None:
     assert errors == []
     assert store.most_inside == 1
     np.testing.assert_array_equal(zl.open_array(store, mode="r", path="a")[...], want + 2)
+
+
+def test_read_only_mapping_is_a_read_only_store() -> None:
+    import types
+
+    data: dict[str, Any] = {}
+    zl.array(np.arange(12, dtype="i4").reshape(3, 4), chunks=(2, 2), store=data)
+    frozen = types.MappingProxyType(data)  # a Mapping, not a MutableMapping
+    z = zl.open(frozen, mode="r")
+    np.testing.assert_array_equal(z[...], np.arange(12).reshape(3, 4))
+    z = zl.open_array(frozen, mode="a")  # opens, but writes are refused before any change
+    with pytest.raises(zl.ReadOnlyError, match="mappingproxy store is read-only"):
+        z[0, 0] = 5
+
+
+def test_read_only_error_does_not_print_the_store() -> None:
+    class Frozen(dict):  # a store that says it is read-only, holding a big value
+        read_only = True
+
+    store = Frozen({"big": b"x" * 100_000})
+    with pytest.raises(zl.ReadOnlyError) as info:
+        zl.zeros(3, store=store)
+    assert len(str(info.value)) < 200 and "Frozen" in str(info.value)
+
+
+def test_own_base_store_without_ranged_reads_reads_chunks_once() -> None:
+    from zarrlite.stores import BaseStore
+
+    class Plain(BaseStore):  # a user's store: the five mapping methods, nothing declared
+        def __init__(self) -> None:
+            self.data: dict[str, bytes] = {}
+            self.nbytes_read = 0
+
+        def __getitem__(self, key: str) -> bytes:
+            value = self.data[key]
+            self.nbytes_read += len(value)
+            return value
+
+        def __setitem__(self, key: str, value: Any) -> None:
+            self.data[key] = bytes(value)
+
+        def __delitem__(self, key: str) -> None:
+            del self.data[key]
+
+        def __iter__(self) -> Iterator[str]:
+            return iter(list(self.data))
+
+        def __len__(self) -> int:
+            return len(self.data)
+
+    store = Plain()
+    a = np.random.default_rng(1).normal(size=(1024, 1024)).astype("f4")
+    z = zl.array(a, chunks=a.shape, store=store)
+    chunk_nbytes = len(store.data["0.0"])
+    store.nbytes_read = 0
+    np.testing.assert_array_equal(z[10:20, 30:40], a[10:20, 30:40])
+    assert store.nbytes_read == chunk_nbytes  # one whole read, no ranged tries through it

@@ -67,7 +67,17 @@ def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]
         work(batches[0], codec_threads)
     except BaseException as exc:  # finish the others before raising
         error = exc
-    for future in futures:
+    for batch, future in zip(batches[1:], futures):
+        # a batch no worker has started yet runs here: the workers may all be busy with
+        # work that waits for this very call (a store reading another array on a thread
+        # of its own), and the pool would never get to it
+        if future.cancel():
+            if error is None:
+                try:
+                    work(batch, codec_threads)
+                except BaseException as exc:
+                    error = exc
+            continue
         try:
             future.result()
         except BaseException as exc:

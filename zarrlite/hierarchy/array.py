@@ -113,6 +113,14 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
             _check_codecs(meta, self._meta_key, location_of(store, self._path))
         self._set_meta(meta)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the chunk I/O state (per-array statistics and their lock, codec objects) is
+        # rebuilt on first use after unpickling, as after opening
+        state = dict(self.__dict__)
+        state["_pipeline_cache"] = None
+        state["_io_cache"] = None
+        return state
+
     def _set_meta(self, meta: ArrayMeta) -> None:
         self._meta = meta
         self._pipeline_cache: ChunkPipeline | None = None  # built on first use: opening

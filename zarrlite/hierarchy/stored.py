@@ -20,7 +20,14 @@ def stored_chunk_coords(store: Any, path: str, meta: ArrayMeta) -> Iterator[tupl
             yield ()
         return
     if meta.dimension_separator == "/":
-        yield from _walk_nested(store, path, (), grid)
+        # zarr-python 2's nested stores list an array's chunks flattened ("0/1" or "0.1")
+        for name in listdir(store, path):
+            if ("." in name or "/" in name) and ndim > 1:
+                coords = _parse_coords(name.replace("/", ".").split("."), grid)
+                if coords is not None:
+                    yield coords
+                continue
+            yield from _walk_nested(store, path, (), grid, first=name)
         return
     for name in listdir(store, path):
         coords = _parse_coords(name.split("."), grid)
@@ -28,10 +35,10 @@ def stored_chunk_coords(store: Any, path: str, meta: ArrayMeta) -> Iterator[tupl
             yield coords
 
 
-def _walk_nested(store: Any, prefix: str, coords: tuple[int, ...],
-                 grid: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
+def _walk_nested(store: Any, prefix: str, coords: tuple[int, ...], grid: tuple[int, ...],
+                 first: str | None = None) -> Iterator[tuple[int, ...]]:
     depth = len(coords)
-    for name in listdir(store, prefix):
+    for name in listdir(store, prefix) if first is None else [first]:
         parsed = _parse_coords([name], grid[depth : depth + 1])
         if parsed is None:
             continue

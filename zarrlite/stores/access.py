@@ -295,7 +295,7 @@ def normalize_store(obj: Any, mode: str = "a") -> BaseStore:
         return DirectoryStore(path, mode=mode)
     if not is_mapping_like(obj):
         raise TypeError(
-            "expected a store (None, a path or a MutableMapping[str, bytes]), "
+            "expected a store (None, a path or a Mapping[str, bytes]), "
             f"found {type(obj).__name__}"
         )
     return as_store(obj)

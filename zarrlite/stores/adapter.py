@@ -25,6 +25,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from zarrlite.errors import ReadOnlyError
 from zarrlite.stores.abc import BaseStore, ByteRange, is_readonly
 
 __all__ = ["StoreAdapter", "as_store", "inside_store_call", "is_mapping_like", "unwrap_store"]
@@ -42,11 +43,12 @@ _POSITIONAL = {
     "read_ranges_into": 3,
 }
 
-_MAPPING_METHODS = ("__getitem__", "__setitem__", "__delitem__", "__iter__")
+_MAPPING_METHODS = ("__getitem__", "__iter__")
 
 
 def is_mapping_like(obj: Any) -> bool:
-    """Tell whether `obj` can serve as a store: it reads, writes, deletes and lists keys."""
+    """Tell whether `obj` can serve as a store: it reads and lists keys (a store that cannot
+    also write and delete them is read-only)."""
     return all(callable(getattr(obj, name, None)) for name in _MAPPING_METHODS)
 
 
@@ -103,8 +105,8 @@ class StoreAdapter(BaseStore):
     def __init__(self, mapping: Any) -> None:
         if not is_mapping_like(mapping):
             raise TypeError(
-                "expected a store (a MutableMapping[str, bytes], or an object with "
-                f"__getitem__, __setitem__, __delitem__ and __iter__), found "
+                "expected a store (a Mapping[str, bytes], or an object with "
+                f"__getitem__ and __iter__), found "
                 f"{type(mapping).__name__}"
             )
         self.mapping = mapping
@@ -116,8 +118,8 @@ class StoreAdapter(BaseStore):
             sep = getattr(mapping, "_dimension_separator", None)  # zarr-python 2's name
         self.dimension_separator = sep if sep in (".", "/") else None
 
-    def __repr__(self) -> str:
-        return f"StoreAdapter({self.mapping!r})"
+    def __repr__(self) -> str:  # not the mapping's repr: a dict's would print every value
+        return f"StoreAdapter(<{type(self.mapping).__name__} at {id(self.mapping):#x}>)"
 
     def __reduce__(self) -> tuple[Any, ...]:  # locks don't pickle: make a new adapter
         return (as_store, (self.mapping,))
@@ -133,7 +135,13 @@ class StoreAdapter(BaseStore):
 
     @property
     def reads_byte_ranges(self) -> bool:
+        if isinstance(self.mapping, BaseStore):  # a zarrlite store knows it itself
+            return self.mapping.reads_byte_ranges
         return self._methods["get_partial_values"] is not None
+
+    def _check_writable(self) -> None:
+        if self._readonly:  # never the store's repr: it may print every value
+            raise ReadOnlyError(f"the {type(self.mapping).__name__} store is read-only")
 
     # ---------------------------------------------------------------- mapping protocol
     def __getitem__(self, key: str) -> bytes:
@@ -214,7 +222,8 @@ class StoreAdapter(BaseStore):
         return super().listdir(prefix)
 
     def rmdir(self, prefix: str = "") -> None:
-        if self._methods["rmdir"] is not None:
+        erasable = getattr(self.mapping, "is_erasable", None)  # zarr-python 2's ZipStore: no
+        if self._methods["rmdir"] is not None and not (callable(erasable) and not erasable()):
             self._check_writable()
             self._call("rmdir", prefix)
         else:
