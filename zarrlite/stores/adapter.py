@@ -22,7 +22,7 @@ from __future__ import annotations
 import inspect
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from zarrlite.errors import ReadOnlyError
@@ -43,13 +43,17 @@ _POSITIONAL = {
     "read_ranges_into": 3,
 }
 
-_MAPPING_METHODS = ("__getitem__", "__iter__")
+_MAPPING_METHODS = ("__getitem__", "__setitem__", "__delitem__", "__iter__")
 
 
 def is_mapping_like(obj: Any) -> bool:
-    """Tell whether `obj` can serve as a store: it reads and lists keys (a store that cannot
-    also write and delete them is read-only)."""
-    return all(callable(getattr(obj, name, None)) for name in _MAPPING_METHODS)
+    """Tell whether `obj` can serve as a store: any Mapping (one that cannot write and
+    delete keys is a read-only store), or an object that is not a sequence and gets, sets,
+    deletes and lists keys (zarr-python 2 accepts such duck-typed stores)."""
+    if isinstance(obj, Mapping):
+        return True
+    return (not isinstance(obj, Sequence)
+            and all(callable(getattr(obj, name, None)) for name in _MAPPING_METHODS))
 
 
 def _calling_convention(store: Any, name: str) -> tuple[Callable[..., Any], bool] | None:
@@ -106,7 +110,7 @@ class StoreAdapter(BaseStore):
         if not is_mapping_like(mapping):
             raise TypeError(
                 "expected a store (a Mapping[str, bytes], or an object with "
-                f"__getitem__ and __iter__), found "
+                f"__getitem__, __setitem__, __delitem__ and __iter__), found "
                 f"{type(mapping).__name__}"
             )
         self.mapping = mapping
