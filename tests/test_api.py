@@ -273,3 +273,32 @@ def test_filters_holding_none_are_refused_before_any_write():
     with pytest.raises(TypeError, match="filters"):
         zl.zeros(4, chunks=2, filters=[None], store=store)
     assert store == {}
+
+
+def test_wrong_node_kind_errors_name_the_place_and_never_suggest_overwriting(tmp_path):
+    root = str(tmp_path / "climate.zarr")
+    g = zl.open_group(root, mode="w")
+    g.zeros("time", shape=3)
+    g.create_group("sub")
+    for call in (lambda: zl.open_group(root + "/time"), lambda: g.require_group("time")):
+        with pytest.raises(zl.ContainsArrayError) as info:
+            call()
+        message = str(info.value)
+        assert "climate.zarr/time" in message and "open_array" in message
+        assert "overwrite" not in message  # that would destroy the array
+    with pytest.raises(zl.ContainsGroupError, match="climate.zarr/sub.*open_group"):
+        zl.open_array(root + "/sub")  # mode "a", no shape: a group is there, say so
+    with pytest.raises(KeyError, match="'nope' in the group at .*climate.zarr"):
+        g["nope"]
+
+
+def test_corrupt_metadata_names_the_array_and_tree_goes_on(tmp_path):
+    root = str(tmp_path / "climate.zarr")
+    g = zl.open_group(root, mode="w")
+    g.zeros("time", shape=3)
+    g.zeros("bad", shape=3)
+    (tmp_path / "climate.zarr" / "bad" / ".zarray").write_text("{oops")
+    with pytest.raises(zl.MetadataError, match="climate.zarr/bad.*invalid JSON"):
+        zl.open(root + "/bad")
+    text = str(g.tree())
+    assert "bad (cannot open: MetadataError)" in text and "time (3,) float64" in text

@@ -96,11 +96,11 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
             return Array(store, path, read_only=read_only,
                          write_empty_chunks=write_empty_chunks)
         except ArrayNotFoundError:
+            if contains_group(store, path):
+                raise ContainsGroupError(
+                    f"{location_of(store, path)} holds a group, not an array: "
+                    "open it with zl.open_group or zl.open") from None
             if mode != "a":
-                if contains_group(store, path):
-                    raise ContainsGroupError(
-                        f"{location_of(store, path)} holds a group, not an array: "
-                        "open it with zl.open_group or zl.open") from None
                 raise
     exists = contains_array(store, path)
     if mode in ("w-", "x") and (exists or contains_group(store, path)):

@@ -103,14 +103,7 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
             except KeyError:
                 raise ArrayNotFoundError(
                     f"no array at {location_of(store, self._path)} (no .zarray)") from None
-            meta = ArrayMeta.decode(raw, self._meta_key)
-            if store.dimension_separator == "/" and meta.dimension_separator == ".":
-                meta = _store_separator(meta, raw)
-            problem = (count_problem(meta.shape, meta.chunks)
-                       or chunk_size_problem(meta.chunks, meta.dtype.itemsize))
-            if problem is not None:
-                raise MetadataError(f"{self._meta_key}: {problem}")
-            _check_codecs(meta, self._meta_key, location_of(store, self._path))
+            meta = _read_meta(raw, store, self._path, self._meta_key)
         self._set_meta(meta)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -410,3 +403,24 @@ def _check_codecs(meta: ArrayMeta, key: str, where: str) -> None:
             raise MetadataError(
                 f"{key}: {field} {codec_config!r} is not a valid codec configuration: {exc}"
             ) from None
+
+
+def _read_meta(raw: Any, store: Any, path: str, key: str) -> ArrayMeta:
+    """The metadata of the array at `path`, checked completely: parsed, sizes within
+    bounds, every codec built. Problems raise MetadataError (or CodecNotAvailableError)
+    naming the array's location and the key."""
+    where = None
+    try:
+        meta = ArrayMeta.decode(raw, key)
+        if store.dimension_separator == "/" and meta.dimension_separator == ".":
+            meta = _store_separator(meta, raw)
+        problem = (count_problem(meta.shape, meta.chunks)
+                   or chunk_size_problem(meta.chunks, meta.dtype.itemsize))
+        if problem is not None:
+            raise MetadataError(f"{key}: {problem}")
+        where = location_of(store, path)
+        _check_codecs(meta, key, where)
+    except MetadataError as exc:
+        where = where or location_of(store, path)
+        raise MetadataError(f"cannot open the array at {where}: {exc}") from None
+    return meta

@@ -40,16 +40,25 @@ def contains_group(store: MutableMapping[str, bytes], path: str) -> bool:
     return meta_key(normalize_path(path), GROUP_META_KEY) in store
 
 
-def _check_free(store: MutableMapping[str, bytes], path: str, overwrite: bool) -> None:
-    """Make `path` free for a new node (clearing it when overwrite), and give it parents."""
+def _check_free(store: MutableMapping[str, bytes], path: str, overwrite: bool,
+                making: str) -> None:
+    """Make `path` free for a new node (`making`: "array" or "group"), clearing it when
+    overwrite, and give it parents."""
     if overwrite:
         rmdir(store, path)
-    elif contains_array(store, path):
-        raise ContainsArrayError(f"{location_of(store, path)} already holds an array; "
-                                 "pass overwrite=True (or mode='w') to replace it")
-    elif contains_group(store, path):
-        raise ContainsGroupError(f"{location_of(store, path)} already holds a group; "
-                                 "pass overwrite=True (or mode='w') to replace it")
+        _require_parent_groups(store, path)
+        return
+    where = location_of(store, path)
+    replace = "pass overwrite=True (or mode='w') to replace it"
+    if contains_array(store, path):
+        raise ContainsArrayError(
+            f"{where} already holds an array; {replace}" if making == "array" else
+            f"{where} holds an array, not a group: open it with zl.open_array or zl.open")
+    if contains_group(store, path):
+        raise ContainsGroupError(
+            f"{where} already holds a group; {replace}" if making == "group" else
+            f"{where} holds a group, not an array: open it with zl.open_group or zl.open, "
+            "or create the array under a name inside it")
     _require_parent_groups(store, path)
 
 
@@ -141,14 +150,14 @@ def init_array(store: MutableMapping[str, bytes], path: str, meta: ArrayMeta,
                overwrite: bool = False) -> None:
     """Write a new array's ``.zarray`` at `path` (creating parent groups)."""
     path = normalize_path(path)
-    _check_free(store, path, overwrite)
+    _check_free(store, path, overwrite, "array")
     store[meta_key(path, ARRAY_META_KEY)] = meta.encode()
 
 
 def init_group(store: MutableMapping[str, bytes], path: str, overwrite: bool = False) -> None:
     """Write a new group's ``.zgroup`` at `path` (creating parent groups)."""
     path = normalize_path(path)
-    _check_free(store, path, overwrite)
+    _check_free(store, path, overwrite, "group")
     store[meta_key(path, GROUP_META_KEY)] = encode_group_meta()
 
 

@@ -11,6 +11,7 @@ from zarrlite.errors import (
     ContainsArrayError,
     ContainsGroupError,
     GroupNotFoundError,
+    MetadataError,
     PathNotFoundError,
     ReadOnlyError,
 )
@@ -77,7 +78,11 @@ class Group(Node, Walking, MutableMapping[str, Any]):
         except KeyError:
             raise GroupNotFoundError(
                 f"no group at {location_of(store, self._path)} (no .zgroup)") from None
-        decode_group_meta(raw, key)  # MetadataError (a ValueError) if corrupt
+        try:
+            decode_group_meta(raw, key)
+        except MetadataError as exc:
+            raise MetadataError(
+                f"cannot open the group at {location_of(store, self._path)}: {exc}") from None
         self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only)
 
     # ------------------------------------------------------------------ properties
@@ -142,7 +147,8 @@ class Group(Node, Walking, MutableMapping[str, Any]):
             return Array(self._store, path, read_only=self._read_only)
         if contains_group(self._store, path):
             return Group(self._store, path, read_only=self._read_only)
-        raise PathNotFoundError(f"no array or group named {name!r} in {self.name!r}")
+        raise PathNotFoundError(f"no array or group named {name!r} in the group at "
+                                    f"{location_of(self._store, self._path)}")
 
     def get(self, name: str, default: Any = None) -> Any:
         """The member `name`, or `default` if nothing is there."""
@@ -456,7 +462,8 @@ class Group(Node, Walking, MutableMapping[str, Any]):
             raise ValueError(f"cannot delete group {self.name!r} from itself; "
                              "delete it from its parent")
         if name not in self:
-            raise PathNotFoundError(f"no array or group named {name!r} in {self.name!r}")
+            raise PathNotFoundError(f"no array or group named {name!r} in the group at "
+                                    f"{location_of(self._store, self._path)}")
         rmdir(self._store, self._item_path(name))
 
     def move(self, source: str, dest: str) -> None:
@@ -498,7 +505,8 @@ class Group(Node, Walking, MutableMapping[str, Any]):
         src = self._item_path(source)
         dst = self._item_path(dest)
         if source not in self:
-            raise PathNotFoundError(f"no array or group named {source!r} in {self.name!r}")
+            raise PathNotFoundError(f"no array or group named {source!r} in the group at "
+                                    f"{location_of(self._store, self._path)}")
         if contains_array(self._store, dst) or contains_group(self._store, dst):
             raise (ContainsArrayError if contains_array(self._store, dst)
                    else ContainsGroupError)(f"{dest!r} already exists")

@@ -112,8 +112,12 @@ class Tree:
         names = list(group)
         for i, name in enumerate(names):
             last = i == len(names) - 1
-            node = group[name]
             branch = "└── " if last else "├── "
+            try:
+                node = group[name]
+            except ValueError as exc:  # bad metadata, a codec not installed: say so, go on
+                lines.append(f"{prefix}{branch}{name} (cannot open: {type(exc).__name__})")
+                continue
             if isinstance(node, Array):
                 lines.append(f"{prefix}{branch}{name} {node.shape} {node.dtype}")
             else:
