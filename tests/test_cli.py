@@ -163,14 +163,18 @@ def test_demo_into_a_file_is_a_user_error(tmp_path, capsys):
 
 
 def test_demo_does_not_replace_what_is_not_a_zarr_store(tmp_path, capsys):
-    (tmp_path / "a" / "example.zarr").mkdir(parents=True)
-    (tmp_path / "a" / "example.zarr" / "notes.txt").write_text("mine")
+    (tmp_path / "a" / "zarrlite-demo.zarr").mkdir(parents=True)
+    (tmp_path / "a" / "zarrlite-demo.zarr" / "notes.txt").write_text("mine")
     (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "example.zarr").write_text("mine too")
-    for name in "ab":
+    (tmp_path / "b" / "zarrlite-demo.zarr").write_text("mine too")
+    mine = zl.open_group(str(tmp_path / "c" / "zarrlite-demo.zarr"), mode="w")  # a user's
+    mine.zeros("data", shape=3)
+    for name in "abc":
         assert_one_line_error(*run(capsys, "demo", str(tmp_path / name)))
-    assert (tmp_path / "a" / "example.zarr" / "notes.txt").read_text() == "mine"
-    assert (tmp_path / "b" / "example.zarr").read_text() == "mine too"
+    assert (tmp_path / "a" / "zarrlite-demo.zarr" / "notes.txt").read_text() == "mine"
+    assert (tmp_path / "b" / "zarrlite-demo.zarr").read_text() == "mine too"
+    assert zl.open_group(str(tmp_path / "c" / "zarrlite-demo.zarr"), mode="r").array_keys() == [
+        "data"]
 
 
 @pytest.mark.parametrize("exists", [True, False])
@@ -207,7 +211,7 @@ def demo_run(tmp_path_factory):
     directory = tmp_path_factory.mktemp("demo")
     with contextlib.redirect_stdout(io.StringIO()) as out:
         assert main(["demo", str(directory)]) == 0
-    return out.getvalue(), directory / "example.zarr"
+    return out.getvalue(), directory / "zarrlite-demo.zarr"
 
 
 def test_demo_runs_and_reports(demo_run):
@@ -325,10 +329,10 @@ def test_demo_hierarchy_claims(demo_run):
 def test_demo_twice_in_the_same_directory(tmp_path, capsys):
     status, first, _ = run(capsys, "demo", str(tmp_path))
     assert status == 0
-    zl.open_group(str(tmp_path / "example.zarr")).zeros("stale", shape=(3,))
+    zl.open_group(str(tmp_path / "zarrlite-demo.zarr")).zeros("stale", shape=(3,))
     status, second, err = run(capsys, "demo", str(tmp_path))
     assert (status, err) == (0, "")
-    assert "stale" not in second and not (tmp_path / "example.zarr" / "stale").exists()
+    assert "stale" not in second and not (tmp_path / "zarrlite-demo.zarr" / "stale").exists()
     assert second == first
 
 
@@ -336,7 +340,7 @@ def test_demo_in_a_temporary_directory_removes_it(capsys):
     status, out, err = run(capsys, "demo")
     assert (status, err) == (0, "")
     path = find(r"store: (\S+)\n", out).group(1)
-    assert path.endswith("example.zarr") and not os.path.exists(os.path.dirname(path))
+    assert path.endswith("zarrlite-demo.zarr") and not os.path.exists(os.path.dirname(path))
 
 
 def test_python_dash_m_zarrlite_demo(tmp_path):

@@ -22,7 +22,7 @@ in stores that zarr-python, numcodecs and tensorstore read and write too."""
 EPILOG = """\
 examples:
   zarrlite demo            run the demo in a temporary directory (removed afterwards)
-  zarrlite demo ./scratch  write the demo store to ./scratch/example.zarr and keep it"""
+  zarrlite demo ./scratch  write the demo store to ./scratch/zarrlite-demo.zarr and keep it"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_parser = sub.add_parser(
         "demo",
         help="write an example store and show what zarrlite does differently",
-        description="Write an example store (example.zarr) and print, with numbers measured "
+        description="Write an example store (zarrlite-demo.zarr) and print, with numbers measured "
         "as it runs, what zarrlite does differently: unwritten regions cost "
         "nothing, and a small window of a big two-level chunk reads and decodes "
         "only the blocks it touches.",
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         "directory",
         nargs="?",
         metavar="DIR",
-        help="where to write example.zarr, replacing an earlier one "
+        help="where to write zarrlite-demo.zarr, replacing an earlier one "
         "(default: a temporary directory, removed afterwards)",
     )
     return parser

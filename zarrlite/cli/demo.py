@@ -3,6 +3,7 @@ while the demo runs, what zarrlite does differently."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import textwrap
@@ -16,7 +17,9 @@ from zarrlite.metadata.keys import chunk_key
 from zarrlite.stores import getsize
 
 #: Name of the store the demo writes inside its directory.
-STORE_NAME = "example.zarr"
+STORE_NAME = "zarrlite-demo.zarr"
+#: The root attribute that marks a store as the demo's own: only such a store is replaced.
+DEMO_MARK = "zarrlite_demo"
 #: Side of the two-level array's single chunk (float32: 16 MiB decoded).
 FIELD_SIDE = 2048
 #: The window read out of that chunk.
@@ -30,7 +33,7 @@ def run(directory: str | None) -> str:
     Parameters
     ----------
     directory : str or None
-        Where to write ``example.zarr`` (created if missing; an earlier ``example.zarr``
+        Where to write ``zarrlite-demo.zarr`` (created if missing; an earlier ``zarrlite-demo.zarr``
         there is replaced). None: a new temporary directory.
 
     Returns
@@ -41,8 +44,8 @@ def run(directory: str | None) -> str:
     Raises
     ------
     UserError
-        If `directory` is a file, cannot be written, or holds an ``example.zarr`` that is
-        not a Zarr store.
+        If `directory` is a file, cannot be written, or holds a ``zarrlite-demo.zarr`` that
+        an earlier demo did not write.
     """
     try:
         if directory is None:
@@ -63,7 +66,7 @@ def _describe(exc: OSError) -> str:
 
 
 def _store_path(directory: str) -> str:
-    """DIR/example.zarr, after checking that the demo may write (or replace) it."""
+    """DIR/zarrlite-demo.zarr, after checking that the demo may write (or replace) it."""
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise UserError(f"{directory!r} is not a directory; give a directory to write the demo in")
     os.makedirs(directory, exist_ok=True)
@@ -71,11 +74,19 @@ def _store_path(directory: str) -> str:
     if os.path.lexists(path):
         if not os.path.isdir(path):
             raise UserError(f"{path!r} exists and is not a directory; not replacing it")
-        if os.listdir(path) and not any(
-            os.path.exists(os.path.join(path, name)) for name in (".zgroup", ".zarray")
-        ):
-            raise UserError(f"{path!r} is not a Zarr store; not replacing it")
+        if os.listdir(path) and not _is_demo_store(path):
+            raise UserError(f"{path!r} exists and is not an earlier demo store; not replacing "
+                            "it (give the demo another directory)")
     return path
+
+
+def _is_demo_store(path: str) -> bool:
+    """Whether `path` holds a store an earlier demo wrote (its root attributes say so)."""
+    try:
+        with open(os.path.join(path, ".zattrs"), encoding="utf-8") as f:
+            return json.load(f).get(DEMO_MARK) is True
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def demo(path: str, kept: bool = True) -> str:
@@ -94,6 +105,7 @@ def demo(path: str, kept: bool = True) -> str:
         `path`.
     """
     root = zl.group(zl.DirectoryStore(path), overwrite=True)
+    root.attrs[DEMO_MARK] = True
     reader = ByteCountingStore(zl.DirectoryStore(path, mode="r"))
     print(
         f"zarrlite {zl.__version__} demo: writes a Zarr v2 store and reads parts of it back;\n"
