@@ -145,7 +145,7 @@ int zl_b2nd_decode_blocks(const void *cframe, int64_t cframe_len, const uint8_t 
 void zl_free(void *p);
 
 /* zl_files.c: whole files into one caller-owned buffer. */
-int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
+int zl_read_files(const char *const *paths, int64_t n, char *scratch, size_t capacity,
                   int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
                   int *error_number);
 int zl_write_files(const char *const *tmp_paths, const char *const *paths,

@@ -19,12 +19,12 @@
 #define O_CLOEXEC 0
 #endif
 
-/* Read file i of `paths` into arena. sizes[i] = its length and offsets[i] = where it starts
- * in arena, or sizes[i] = -1 when it does not exist (or is a directory). Returns:
- * ZL_OK; ZL_ERR_BUFFER when arena is too small, with *needed = bytes needed so far plus the
- * file that did not fit (the caller grows the arena and calls again); ZL_ERR_IO on any other
+/* Read file i of `paths` into scratch. sizes[i] = its length and offsets[i] = where it starts
+ * in scratch, or sizes[i] = -1 when it does not exist (or is a directory). Returns:
+ * ZL_OK; ZL_ERR_BUFFER when scratch is too small, with *needed = bytes needed so far plus the
+ * file that did not fit (the caller grows the scratch and calls again); ZL_ERR_IO on any other
  * failure, with *failed_index and *error_number set. */
-int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
+int zl_read_files(const char *const *paths, int64_t n, char *scratch, size_t capacity,
                   int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
                   int *error_number) {
   size_t used = 0;
@@ -33,7 +33,7 @@ int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capac
     return ZL_OK;
   }
   if (paths == NULL || offsets == NULL || sizes == NULL || needed == NULL ||
-      failed_index == NULL || error_number == NULL || (arena == NULL && capacity > 0))
+      failed_index == NULL || error_number == NULL || (scratch == NULL && capacity > 0))
     return ZL_ERR_ARG;
   *failed_index = -1;
   *error_number = 0;
@@ -77,7 +77,7 @@ int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capac
     }
     size_t got = 0;
     while (got < size) {
-      ssize_t r = read(fd, arena + used + got, size - got);
+      ssize_t r = read(fd, scratch + used + got, size - got);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0) {

@@ -255,11 +255,11 @@ def blosc_decode_regions(list cdatas, scratch, const int64_t[::1] src_offsets,
             raise
 
 
-def read_files(list paths, arena, int64_t[::1] offsets, int64_t[::1] sizes):
-    """Read whole files (paths as bytes) into the writable buffer `arena`, without the GIL.
+def read_files(list paths, scratch, int64_t[::1] offsets, int64_t[::1] sizes):
+    """Read whole files (paths as bytes) into the writable buffer `scratch`, without the GIL.
 
     Fills offsets/sizes (size -1: no such file) and returns the bytes used, or, when the
-    arena is too small, minus the bytes needed so far (the caller grows it and calls again).
+    scratch is too small, minus the bytes needed so far (the caller grows it and calls again).
     Raises OSError naming the path on other failures.
     """
     cdef Py_ssize_t n = len(paths)
@@ -280,7 +280,7 @@ def read_files(list paths, arena, int64_t[::1] offsets, int64_t[::1] sizes):
             if not isinstance(p, bytes):
                 raise TypeError(f"path {i}: expected bytes, got {type(p).__name__}")
             ptrs[i] = PyBytes_AS_STRING(<PyObject *>p)
-        PyObject_GetBuffer(arena, &abuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        PyObject_GetBuffer(scratch, &abuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
         try:
             with nogil:
                 status = zl_read_files(ptrs, n, <char *>abuf.buf, abuf.len,

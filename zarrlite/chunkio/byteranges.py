@@ -58,8 +58,9 @@ def _block_ranges(starts: np.ndarray, wanted: np.ndarray, table_end: int,
 
 def fetch_b2nd_blocks(store: Any, key: str, wanted_of: Callable[[np.ndarray], np.ndarray | None],
                       max_nbytes: int) -> Any:
-    """(frame buffer holding the blocks that ``wanted_of(frame)`` flags, the flags), MISSING,
-    or None (read the whole chunk instead: an unexpected layout, or too many blocks wanted).
+    """(frame buffer holding the blocks that ``wanted_of(frame)`` wants, the wanted array),
+    MISSING, or None (read the whole chunk instead: an unexpected layout, or too many blocks
+    wanted).
     `wanted_of` is given the frame with only header, block table and trailer filled in.
     Chunks decoding to more than `max_nbytes` are read whole (and fail there if corrupt)."""
     head, tail = get_partial_values(store, [(key, 0, HEAD_NBYTES), (key, -TAIL_NBYTES, None)])
@@ -107,8 +108,8 @@ def fetch_b2nd_blocks(store: Any, key: str, wanted_of: Callable[[np.ndarray], np
 def fetch_blosc_blocks(store: Any, key: str, wanted_of: Callable[[int, int], np.ndarray | None],
                        max_nbytes: int) -> Any:
     """For a plain Blosc chunk (C-Blosc 1.x format): (a chunk-sized buffer holding its
-    header, block table and the blocks that ``wanted_of(nbytes, blocksize)`` flags, the
-    flags), MISSING, or None (read the whole chunk instead: a chunk stored uncompressed,
+    header, block table and the blocks that ``wanted_of(nbytes, blocksize)`` wants, the
+    wanted array), MISSING, or None (read the whole chunk instead: a chunk stored uncompressed,
     another format version, or too many blocks wanted). Chunks decoding to more than
     `max_nbytes` are read whole (and fail there if corrupt)."""
     head = get_partial_values(store, [(key, 0, HEAD_NBYTES)])[0]
@@ -142,7 +143,7 @@ def fetch_blosc_blocks(store: Any, key: str, wanted_of: Callable[[int, int], np.
 
 def _whole(head: bytes, nbytes: int, wanted_of: Callable[..., np.ndarray | None],
            *args: Any) -> Any:
-    """The result for a chunk that came whole with the first read: (chunk, flags)."""
+    """The result for a chunk that came whole with the first read: (chunk, wanted)."""
     if len(head) != nbytes:
         return None
     wanted = wanted_of(*args)

@@ -1,7 +1,7 @@
 """Chunk I/O for fancy selections: orthogonal (``oindex``), coordinate (``vindex``) and mask.
 
-Projections come from `zarrlite.indexing_fancy`; each touched chunk appears once, however
-the requested positions are ordered or repeated, so each chunk is fetched once (in batches,
+Projections come from `zarrlite.indexing` (orthogonal and points); each touched chunk
+appears once, however the requested positions are ordered or repeated, so each chunk is fetched once (in batches,
 through the store's ``getitems``) and decoded once. The gather out of a decoded chunk and
 the scatter into one run in C without the GIL (`_ext.copy_outer` for orthogonal selections,
 `_ext.copy_points` for points), on the worker threads. Object arrays use numpy instead.
@@ -47,9 +47,6 @@ def write_points(io: ArrayChunks, projections: Sequence[Any], value: np.ndarray)
     run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_points))
 
 
-#: Cost rule for sparse reads: decode only the blocks (Blosc or two-level) holding requested
-#: items when they are at most this fraction of the chunk's blocks; else the whole chunk.
-PARTIAL_DECODE_MAX_FRACTION = plan.MAX_FRACTION
 #: Orthogonal selections larger than this (items per chunk) skip the block analysis.
 PARTIAL_DECODE_MAX_ITEMS = 1 << 20
 
@@ -76,9 +73,9 @@ def _decode(io: ArrayChunks, key: str, cdata: Any, nthreads: int,
         if pipeline.is_b2nd and item_offsets is not None:
             try:
                 wanted, touched = _ext.b2nd_item_blocks(cdata, item_offsets, io.dtype.itemsize)
-            except BufferSizeError:  # more blocks than flags allow: decode it whole
+            except BufferSizeError:  # more blocks than a wanted array holds: decode it whole
                 wanted, touched = np.zeros(1, np.uint8), 1
-            if touched <= PARTIAL_DECODE_MAX_FRACTION * len(wanted):
+            if touched <= plan.MAX_FRACTION * len(wanted):  # the cost rule (plan.py)
                 return io.decode_blocks(cdata, wanted, nthreads)
         return pipeline.decode(cdata, out=buf)
 
@@ -116,13 +113,13 @@ def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], ou
 
 
 def _blosc_wanted(offsets: np.ndarray, itemsize: int) -> Any:
-    """For ranged reads: the flags of a Blosc chunk's blocks holding these items."""
+    """For ranged reads: the wanted Blosc blocks of a chunk, those holding these items."""
     return lambda nbytes, blocksize: plan.item_blocks(
         offsets, itemsize, nbytes, blocksize, byteranges.MAX_BLOCK_FRACTION)
 
 
 def _b2nd_wanted(offsets: np.ndarray, itemsize: int) -> Any:
-    """For ranged reads: the flags of a frame's blocks holding these items (None for too
+    """For ranged reads: the wanted blocks of a frame, those holding these items (None for too
     many blocks to flag, or items outside the frame: the chunk is then read whole)."""
     def wanted(frame: np.ndarray) -> np.ndarray | None:
         try:
@@ -230,7 +227,7 @@ def _write_part(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatte
     """One read-modify-write per chunk: fetch the chunks not wholly overwritten in one
     batch, patch each, encode, then one store write and one delete."""
     keys = [io.key_of(p.chunk_coords) for p in batch]
-    partial = [k for k, p in zip(keys, batch) if not getattr(p, "complete", False)]
+    partial = [k for k, p in zip(keys, batch) if not p.complete]
     old = io.fetch(partial) if partial else {}
     encoded: dict[str, Any] = {}
     empty: list[str] = []

@@ -1,6 +1,6 @@
 """Byte-range reads of basic selections, and the guesses both basic and fancy reads use:
-whether a selection probably needs few enough blocks for a ranged read to pay, and the block
-flags of Blosc chunks (noting each array's Blosc block size). The store calls themselves are
+whether a selection probably needs few enough blocks for a ranged read to pay, and the wanted
+blocks of Blosc chunks (noting each array's Blosc block size). The store calls themselves are
 in `zarrlite.chunkio.byteranges`; fancy selections' ranged reads are in
 `zarrlite.chunkio.fancy`."""
 
@@ -29,7 +29,7 @@ def applies(io: ArrayChunks) -> bool:
 
 def fetch_blocks(io: ArrayChunks, key: str, b2nd_wanted: Callable[[np.ndarray], Any],
                  blosc_wanted: Callable[[int, int], Any]) -> Any:
-    """Fetch by byte ranges the blocks of chunk `key` that the wanted flags choose:
+    """Fetch by byte ranges the wanted blocks of chunk `key`, chosen by
     `b2nd_wanted(frame)` for a two-level chunk, `blosc_wanted(nbytes, blocksize)` for a Blosc
     chunk. Returns
     ``(cdata, wanted)``, ``byteranges.MISSING``, or None (read the chunk whole instead)."""
@@ -122,7 +122,7 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
 
 
 def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray | None]:
-    """For ranged reads: the flags of the blocks of a frame that a region touches (None
+    """For ranged reads: the wanted blocks of a frame, those a region touches (None
     for a frame of too many blocks to flag, or whose geometry does not fit the region:
     such chunks are read whole)."""
     def wanted(frame: np.ndarray) -> np.ndarray | None:
@@ -135,6 +135,6 @@ def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.nd
 
 def _blosc_region_blocks(region: tuple, strides: tuple, itemsize: int
                          ) -> Callable[[int, int], np.ndarray | None]:
-    """For ranged reads: the flags of the Blosc blocks a region touches."""
+    """For ranged reads: the wanted Blosc blocks, those a region touches."""
     return lambda nbytes, blocksize: plan.region_blocks(
         region, strides, itemsize, nbytes, blocksize, byteranges.MAX_BLOCK_FRACTION)

@@ -156,6 +156,11 @@ class BaseStore(MutableMapping[str, bytes]):
     #: :class:`~zarrlite.stores.adapter.StoreAdapter`).
     threadsafe: bool = False
 
+    #: True when ``setitems`` copies each value before returning, so that it may be given
+    #: views of a buffer the caller reuses. Only a class's own declaration counts (it is
+    #: not inherited): a subclass that overrides ``setitems`` must say so again.
+    copies_values: bool = False
+
     #: True when the store has ``getitems_into(keys, buf) -> (values, buf)``: it reads
     #: values into one reusable buffer (values are views of it, valid until the next call
     #: on this thread) instead of making a bytes object each.

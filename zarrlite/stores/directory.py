@@ -333,22 +333,22 @@ class DirectoryStore(BaseStore):
         return out
 
     def getitems_into(
-        self, keys: Sequence[str], arena: np.ndarray | None = None
+        self, keys: Sequence[str], scratch: np.ndarray | None = None
     ) -> tuple[dict[str, memoryview], np.ndarray]:
         """Read the values of `keys` into one reusable buffer, without the GIL.
 
         Parameters
         ----------
         keys : sequence of str
-        arena : numpy.ndarray of uint8, optional
+        scratch : numpy.ndarray of uint8, optional
             Buffer to read into; a larger one is allocated when it is too small.
 
         Returns
         -------
         values : dict
-            Read-only memoryviews into the returned arena for the keys that exist. They
-            stay valid until the arena is passed to another read.
-        arena : numpy.ndarray
+            Read-only memoryviews into the returned scratch for the keys that exist. They
+            stay valid until the scratch is passed to another read.
+        scratch : numpy.ndarray
             The buffer used: keep it for the next call.
         """
         from zarrlite import _ext
@@ -357,18 +357,18 @@ class DirectoryStore(BaseStore):
         n = len(paths)
         offsets = np.empty(n, dtype=np.int64)
         sizes = np.empty(n, dtype=np.int64)
-        if arena is None:
-            arena = np.empty(1 << 20, dtype=np.uint8)
-        used = _ext.read_files(paths, arena, offsets, sizes)
+        if scratch is None:
+            scratch = np.empty(1 << 20, dtype=np.uint8)
+        used = _ext.read_files(paths, scratch, offsets, sizes)
         while used < 0:  # too small: grow with room to spare, and read again
-            arena = np.empty(max(2 * -used, 2 * arena.nbytes), dtype=np.uint8)
-            used = _ext.read_files(paths, arena, offsets, sizes)
-        view = arena.data.toreadonly()
+            scratch = np.empty(max(2 * -used, 2 * scratch.nbytes), dtype=np.uint8)
+            used = _ext.read_files(paths, scratch, offsets, sizes)
+        view = scratch.data.toreadonly()
         values = {}
         for key, start, size in zip(keys, offsets.tolist(), sizes.tolist()):
             if size >= 0:
                 values[key] = view[start : start + size]
-        return values, arena
+        return values, scratch
 
     def setitems(self, mapping: Mapping[str, Any]) -> None:
         """Store every ``key: value`` of `mapping`; each file is replaced atomically.
