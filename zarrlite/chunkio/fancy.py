@@ -1,10 +1,11 @@
 """Chunk I/O for fancy selections: orthogonal (``oindex``), coordinate (``vindex``) and mask.
 
 Projections come from `zarrlite.indexing` (orthogonal and points); each touched chunk
-appears once, however the requested positions are ordered or repeated, so each chunk is fetched once (in batches,
-through the store's ``getitems``) and decoded once. The gather out of a decoded chunk and
-the scatter into one run in C without the GIL (`_ext.copy_outer` for orthogonal selections,
-`_ext.copy_points` for points), on the worker threads. Object arrays use numpy instead.
+appears once, however the requested positions are ordered or repeated, so each chunk is
+fetched once (in batches, through the store's ``getitems``) and decoded once. The gather
+out of a decoded chunk and the scatter into one run in C without the GIL
+(`_ext.copy_outer` for orthogonal selections, `_ext.copy_points` for points), on the
+worker threads. Object arrays use numpy instead.
 """
 
 from __future__ import annotations
