@@ -160,13 +160,14 @@ def test_fifo_in_a_directory_store_raises_instead_of_hanging(tmp_path, name):
             except (OSError, KeyError, ValueError) as exc:
                 print(type(exc).__name__)
     """)
+    # run from tmp_path: from the source tree, python -c would import the unbuilt package
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=60)
+                            timeout=60, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "OSError" in result.stdout  # the FIFO is refused, not read
 
 
-def test_store_reading_another_array_on_a_helper_thread_does_not_deadlock():
+def test_store_reading_another_array_on_a_helper_thread_does_not_deadlock(tmp_path):
     # the store's reads wait for a helper thread that itself reads a zarrlite array: the
     # pool's workers are all busy in the store, so the helper's batches must not wait for
     # them (they run on the helper's own thread)
@@ -195,6 +196,21 @@ def test_store_reading_another_array_on_a_helper_thread_does_not_deadlock():
     """)
     assert collections  # the script's own import
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "10000"
+
+
+def test_per_thread_scratch_is_bounded_and_released():
+    from zarrlite.chunkio import buffers
+
+    limit = 8 << 20
+    with zl.config.set(threads=1, max_kept_scratch_nbytes=limit):
+        for side in (32, 256, 1024, 2048, 4096):  # chunks of 4 KiB to 64 MiB (float32)
+            a = np.ones((side, side), dtype="f4")
+            z = zl.array(a, chunks=a.shape, store=zl.MemoryStore())
+            assert float(z[...].sum()) == side * side
+            z[: side // 2] = 2  # a partial write: decode, patch, encode
+            assert buffers.kept_nbytes() <= limit
+        zl.config.release_buffers()
+        assert buffers.kept_nbytes() == 0

@@ -15,6 +15,7 @@ _DEFAULTS: dict[str, Any] = {
     "threads": os.cpu_count() or 1,
     "partial_decode": True,
     "max_chunk_nbytes": 1 << 34,
+    "max_kept_scratch_nbytes": 1 << 27,
 }
 _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
@@ -39,9 +40,9 @@ def _validate(name: str, value: Any) -> Any:
             raise ValueError(f"threads must be a positive integer or None, got {value!r}")
     if name == "partial_decode" and not isinstance(value, bool):
         raise ValueError(f"partial_decode must be True or False, got {value!r}")
-    if name == "max_chunk_nbytes" and (not isinstance(value, int) or isinstance(value, bool)
-                                       or value < 1):
-        raise ValueError(f"max_chunk_nbytes must be a positive integer, got {value!r}")
+    if name in ("max_chunk_nbytes", "max_kept_scratch_nbytes") and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
     return value
 
 
@@ -61,6 +62,10 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
         Largest chunk (decoded bytes) an array may have (default 16 GiB): metadata naming
         bigger chunks is refused at open with a MetadataError, and creating such an array
         with a ValueError, rather than failing later on a huge allocation.
+    max_kept_scratch_nbytes : int
+        Most bytes of scratch buffers each thread keeps between reads and writes (default
+        128 MiB); buffers beyond it are freed after use (the least recently used first).
+        See also :func:`release_buffers`.
 
     Examples
     --------
@@ -104,3 +109,20 @@ def thread_pool() -> ThreadPoolExecutor:
             _pool = ThreadPoolExecutor(max_workers=wanted, thread_name_prefix=POOL_THREAD_PREFIX)
             _pool_size = wanted
         return _pool
+
+
+#: Bumped by release_buffers(): each thread drops the scratch it keeps when it sees a change.
+buffers_generation = 0
+
+
+def release_buffers() -> None:
+    """Let every thread drop the scratch buffers it keeps between reads and writes (each
+    does so at its next read or write; memory returns as the threads next work).
+
+    Examples
+    --------
+    >>> import zarrlite
+    >>> zarrlite.config.release_buffers()
+    """
+    global buffers_generation
+    buffers_generation += 1

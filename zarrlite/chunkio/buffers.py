@@ -11,47 +11,89 @@ from typing import Any
 
 import numpy as np
 
-from zarrlite import _ext
+from zarrlite import _ext, config
 from zarrlite.errors import BufferSizeError, CodecError
 from zarrlite.indexing.projection import ChunkProjection, out_region_to_slices, region_to_slices
 
 _local = threading.local()
 
 
+#: Exact-size scratch buffers a thread keeps (of different sizes) before dropping the oldest.
+MAX_EXACT_BUFFERS = 4
+
+
+def _kept() -> dict[str, np.ndarray]:
+    """This thread's kept buffers by purpose, least recently used first (emptied after
+    ``config.release_buffers()``)."""
+    kept = getattr(_local, "kept", None)
+    if kept is None or _local.generation != config.buffers_generation:
+        kept = _local.kept = {}
+        _local.generation = config.buffers_generation
+    return kept
+
+
+def _reuse(name: str) -> np.ndarray | None:
+    kept = _kept()
+    buf = kept.pop(name, None)
+    if buf is not None:
+        kept[name] = buf  # now the most recently used
+    return buf
+
+
+def _keep(name: str, buf: np.ndarray) -> None:
+    """Keep `buf` for this thread's next use under `name`, within the kept-bytes bound
+    (``config`` ``max_kept_scratch_nbytes``): older buffers go first; one bigger than the
+    bound is not kept at all."""
+    limit = config.get("max_kept_scratch_nbytes")
+    kept = _kept()
+    kept.pop(name, None)
+    if buf.nbytes > limit:
+        return
+    total = buf.nbytes + sum(b.nbytes for b in kept.values())
+    exact = [k for k in kept if k.startswith("exact ")]
+    for old in list(kept):
+        if total <= limit and (len(exact) < MAX_EXACT_BUFFERS or not name.startswith("exact ")):
+            break
+        if old in exact:
+            exact.remove(old)
+        total -= kept.pop(old).nbytes
+    kept[name] = buf
+
+
+def kept_nbytes() -> int:
+    """Bytes of scratch this thread keeps now (for tests and measurements)."""
+    return sum(b.nbytes for b in _kept().values())
+
+
 def scratch(nbytes: int) -> np.ndarray:
     """A per-thread reusable uint8 buffer of exactly `nbytes` bytes."""
-    buffers = getattr(_local, "buffers", None)
-    if buffers is None:
-        buffers = _local.buffers = {}
-    buf = buffers.get(nbytes)
+    name = f"exact {nbytes}"
+    buf = _reuse(name)
     if buf is None:
-        if len(buffers) > 4:
-            buffers.clear()
-        buf = buffers[nbytes] = np.empty(nbytes, dtype=np.uint8)
+        buf = np.empty(nbytes, dtype=np.uint8)
+        _keep(name, buf)
     return buf
 
 
 def named_scratch(name: str, nbytes: int) -> np.ndarray:
     """A per-thread reusable uint8 buffer for one purpose (`name`), of at least `nbytes`,
-    returned sliced to it."""
-    named = getattr(_local, "named", None)
-    if named is None:
-        named = _local.named = {}
-    buf = named.get(name)
-    if buf is None or buf.nbytes < nbytes:
-        buf = named[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
+    returned sliced to it (a kept one much bigger than needed is replaced)."""
+    buf = _reuse(name)
+    if buf is None or buf.nbytes < nbytes or buf.nbytes > 4 * nbytes + (1 << 20):
+        buf = np.empty(max(nbytes, 1), dtype=np.uint8)
+        _keep(name, buf)
     return buf[:nbytes]
 
 
 def fetch_scratch() -> Any:
     """This thread's buffer for chunks a store reads into (``getitems_into``), or None."""
-    return getattr(_local, "fetch", None)
+    return _reuse("fetch")
 
 
 def keep_fetch_scratch(buf: Any) -> None:
     """Keep the (possibly grown) buffer a store read chunks into, for this thread's next
     fetch."""
-    _local.fetch = buf
+    _keep("fetch", buf)
 
 
 def frame_scratch(nbytes: int) -> np.ndarray:
@@ -60,10 +102,7 @@ def frame_scratch(nbytes: int) -> np.ndarray:
     read nested in a store call: see :func:`holding_frame_scratch`)."""
     if getattr(_local, "frame_held", False):
         return np.empty(nbytes, dtype=np.uint8)
-    buf = getattr(_local, "frame", None)
-    if buf is None or buf.nbytes < nbytes:
-        buf = _local.frame = np.empty(nbytes, dtype=np.uint8)
-    return buf[:nbytes]
+    return named_scratch("frame", nbytes)
 
 
 @contextmanager
@@ -97,13 +136,14 @@ def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
     """Run a block decoder of two-level chunks with this thread's block scratch: the
     padded chunk size of the frames seen so far (all chunks of an array share it), grown
     when a frame needs more."""
-    buf = getattr(_local, "b2nd_scratch", None)
+    buf = _reuse("b2nd blocks")
     if buf is not None:
         try:
             return decode(buf)
         except BufferSizeError:
             pass
-    buf = _local.b2nd_scratch = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
+    buf = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
+    _keep("b2nd blocks", buf)
     return decode(buf)
 
 
