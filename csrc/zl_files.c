@@ -40,8 +40,9 @@ int zl_read_files(const char *const *paths, int64_t n, char *scratch, size_t cap
   *needed = 0;
   for (int64_t i = 0; i < n; i++) {
     int fd;
-    do { /* non-blocking: a FIFO named like a chunk must not hang the read */
-      fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    do { /* non-blocking: a FIFO named like a chunk must not hang the read; never through
+          * a symbolic link (the store checks the directories) */
+      fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     } while (fd < 0 && errno == EINTR);
     offsets[i] = (int64_t)used;
     sizes[i] = -1;

@@ -214,3 +214,57 @@ def test_per_thread_scratch_is_bounded_and_released():
             assert buffers.kept_nbytes() <= limit
         zl.config.release_buffers()
         assert buffers.kept_nbytes() == 0
+
+
+@pytest.fixture
+def store_with_links(tmp_path):
+    """A directory store whose root holds a link to an outside directory (holding a
+    'secret' file) and a link to an outside file."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"do not touch")
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "link").symlink_to(outside, target_is_directory=True)
+    (root / "filelink").symlink_to(outside / "secret")
+    return zl.DirectoryStore(str(root)), outside
+
+
+def test_directory_store_never_follows_links_out_of_its_root(store_with_links):
+    store, outside = store_with_links
+    for call in (lambda: store["link/secret"], lambda: store.getitems(["link/secret"]),
+                 lambda: store.listdir("link"), lambda: store.getsize("link"),
+                 lambda: store.get_partial_values([("link/secret", 0, 4)])):
+        with pytest.raises(PermissionError, match="outside the store"):
+            call()
+    with pytest.raises(OSError):  # a link as the last component is not read either
+        store["filelink"]
+    assert "link/secret" not in store and "filelink" not in store
+    assert sorted(store) == [] and store.listdir() == []  # links are not listed
+    for call in (lambda: store.__setitem__("link/new", b"x"),
+                 lambda: store.setitems({"link/new": b"x"}),
+                 lambda: store.__delitem__("link/secret"), lambda: store.rmdir("link")):
+        with pytest.raises(PermissionError, match="outside the store"):
+            call()
+    group = zl.group(store)
+    with pytest.raises(PermissionError):
+        group.create_dataset("link/arr", shape=3)
+    store.rmdir("")  # emptying the root removes the links, not what they point to
+    assert sorted(p.name for p in outside.iterdir()) == ["secret"]
+    assert (outside / "secret").read_bytes() == b"do not touch"
+
+
+def test_chunk_reads_through_a_linked_directory_are_refused(tmp_path):
+    outside = tmp_path / "outside"
+    zl.array(np.arange(8), chunks=4, store=str(outside / "arr"))
+    root = tmp_path / "root"
+    root.mkdir()
+    zl.group(str(root))
+    (root / "arr").symlink_to(outside / "arr", target_is_directory=True)
+    with pytest.raises(KeyError):  # what lies behind the link is not in the store
+        zl.open_group(str(root))["arr"]
+    with pytest.raises(PermissionError, match="outside the store"):
+        zl.open_array(str(root), path="arr", mode="r")
+    store = zl.DirectoryStore(str(root))
+    with pytest.raises(PermissionError, match="outside the store"):
+        store.getitems_into(["arr/0", "arr/1"])  # the C batch reader

@@ -42,7 +42,10 @@ from zarrlite.stores.abc import BaseStore
 __all__ = ["DirectoryStore"]
 
 _SEP = os.sep
-_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+#: Reads open non-blocking (a FIFO must not hang them) and never through a symbolic link
+#: in the last component (directories are checked separately: see DirectoryStore).
+_O_READ = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+           | getattr(os, "O_NOFOLLOW", 0))
 _O_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _TMP_PREFIX = ".zl-"
 _TMP_SUFFIX = ".partial"
@@ -103,7 +106,7 @@ def _read_file(path: str) -> bytes | None:
     Never blocks: the file is opened non-blocking, and anything but a regular file (a FIFO,
     a device, a socket) raises OSError instead of being read."""
     try:
-        fd = os.open(path, _O_READ | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, _O_READ)
     except (FileNotFoundError, NotADirectoryError):
         return None
     except PermissionError:  # Windows refuses to open directories
@@ -250,19 +253,40 @@ class DirectoryStore(BaseStore):
     def __hash__(self) -> int:
         return hash((type(self), self.path, self.normalize_keys))
 
-    def _filepath(self, key: str) -> str:
+    def _filepath(self, key: str, checked: set[str] | None = None) -> str:
+        """The file of `key`, after checking that its directory is inside the root (no
+        symbolic link on the way leads out; `checked` remembers directories already
+        checked within one batch call)."""
         validate_key(key)
         if self.normalize_keys:
             key = key.lower()
         if _SEP != "/":  # pragma: no cover - Windows
             key = key.replace("/", _SEP)
-        return self._root + key
+        path = self._root + key
+        parent = path.rpartition(_SEP)[0]
+        if parent != self.path and (checked is None or parent not in checked):
+            self._check_beneath(parent, key)
+            if checked is not None:
+                checked.add(parent)
+        return path
 
     def _dirpath(self, prefix: str | None) -> str:
         prefix = normalize_path(prefix)
         if not prefix:
             return self.path
-        return self._filepath(prefix)
+        path = self._filepath(prefix)
+        self._check_beneath(path, prefix)
+        return path
+
+    def _check_beneath(self, path: str, key: str) -> None:
+        """PermissionError unless `path`, with every symbolic link resolved, is the root or
+        inside it: the store never reads, writes, lists or deletes outside its root."""
+        real = os.path.realpath(path)
+        root = os.path.realpath(self.path)
+        if real != root and not real.startswith(root if root.endswith(_SEP) else root + _SEP):
+            raise PermissionError(
+                errno.EACCES, f"key {key!r} leads outside the store's directory through a "
+                "symbolic link; DirectoryStore does not follow links out of its root", path)
 
     # mapping interface -----------------------------------------------------------
 
@@ -296,8 +320,8 @@ class DirectoryStore(BaseStore):
 
     def __contains__(self, key: object) -> bool:
         try:
-            return os.path.isfile(self._filepath(key))  # type: ignore[arg-type]
-        except (TypeError, ValueError):  # not a valid key, so not in the store
+            return stat.S_ISREG(os.lstat(self._filepath(key)).st_mode)  # type: ignore[arg-type]
+        except (TypeError, ValueError, OSError):  # not a valid key, or nothing there
             return False
 
     def __iter__(self) -> Iterator[str]:
@@ -309,7 +333,9 @@ class DirectoryStore(BaseStore):
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for entry in entries:
-                if entry.is_dir():
+                if entry.is_symlink():  # never followed, never listed
+                    continue
+                if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, prefix + entry.name + "/"))
                 elif not _is_tmp(entry.name):
                     yield prefix + entry.name
@@ -324,10 +350,10 @@ class DirectoryStore(BaseStore):
 
         Safe to call from several threads at once.
         """
-        filepath = self._filepath
+        checked: set[str] = set()
         out = {}
         for key in keys:
-            data = _read_file(filepath(key))
+            data = _read_file(self._filepath(key, checked))
             if data is not None:
                 out[key] = data
         return out
@@ -353,7 +379,8 @@ class DirectoryStore(BaseStore):
         """
         from zarrlite import _ext
 
-        paths = [os.fsencode(self._filepath(key)) for key in keys]
+        checked: set[str] = set()
+        paths = [os.fsencode(self._filepath(key, checked)) for key in keys]
         n = len(paths)
         offsets = np.empty(n, dtype=np.int64)
         sizes = np.empty(n, dtype=np.int64)
@@ -378,9 +405,9 @@ class DirectoryStore(BaseStore):
         from zarrlite import _ext
 
         self._check_writable()
-        filepath = self._filepath
+        checked: set[str] = set()
         keys = list(mapping)
-        paths = [filepath(key) for key in keys]
+        paths = [self._filepath(key, checked) for key in keys]
         values = [as_byte_view(mapping[key]) for key in keys]  # checked before any write
         finals = [os.fsencode(path) for path in paths]
         tmps = [
@@ -408,7 +435,7 @@ class DirectoryStore(BaseStore):
         """(fd, size) of the file holding a value, or None when there is none. Never blocks
         (a FIFO named like a chunk raises OSError instead of waiting for a writer)."""
         try:
-            fd = os.open(self._filepath(key), _O_READ | getattr(os, "O_NONBLOCK", 0))
+            fd = os.open(self._filepath(key), _O_READ)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None
         st = os.fstat(fd)
@@ -489,10 +516,10 @@ class DirectoryStore(BaseStore):
     def listdir(self, prefix: str = "") -> list[str]:
         """Return the sorted names of the files and directories directly under `prefix`."""
         try:
-            names = os.listdir(self._dirpath(prefix))
+            entries = list(os.scandir(self._dirpath(prefix)))
         except (FileNotFoundError, NotADirectoryError):
             return []
-        return sorted(name for name in names if not _is_tmp(name))
+        return sorted(e.name for e in entries if not e.is_symlink() and not _is_tmp(e.name))
 
     def rmdir(self, prefix: str = "") -> None:
         """Delete everything under path `prefix`; ``""`` empties the root directory.
@@ -547,7 +574,9 @@ class DirectoryStore(BaseStore):
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for entry in entries:
-                if entry.is_dir():
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
                 elif not _is_tmp(entry.name):
                     try:
