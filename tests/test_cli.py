@@ -349,3 +349,20 @@ def test_python_dash_m_zarrlite_demo(tmp_path):
     assert result.stderr == ""
     assert "by byte ranges" in result.stdout and "store: " in result.stdout
     assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+def test_fsck_reports_and_cleans_stale_temporary_files(tmp_path, capsys):
+    import os
+
+    store = tmp_path / "data.zarr"
+    zl.zeros(4, chunks=2, store=str(store))[:] = 1
+    left = store / ".zl-999999999-0.partial"
+    left.write_bytes(b"half")
+    os.utime(left, (0, 0))
+    status, out, err = run(capsys, "fsck", str(store))
+    assert status == 0 and "stale: .zl-999999999-0.partial" in out and left.exists()
+    status, out, err = run(capsys, "fsck", str(store), "--clean")
+    assert status == 0 and "removed: .zl-999999999-0.partial" in out and not left.exists()
+    status, out, err = run(capsys, "fsck", str(store))
+    assert status == 0 and "no stale temporary files" in out
+    assert_one_line_error(*run(capsys, "fsck", str(tmp_path / "missing")))

@@ -6,6 +6,7 @@ import os
 import pathlib
 import pickle
 import threading
+import time
 import types
 from collections.abc import MutableMapping
 
@@ -629,3 +630,23 @@ def test_directory_setitems_rejects_a_key_under_a_value(tmp_path):
     with pytest.raises(ValueError, match="'d'"):
         store.setitems({"d": b"3"})
     assert sorted(store) == ["a", "d/f"]
+
+
+def test_directory_repair_removes_only_what_dead_writers_left(tmp_path):
+    store = DirectoryStore(tmp_path)
+    store["a/0"] = b"x"
+    dead = tmp_path / "a" / ".zl-999999999-3.partial"  # no such process
+    live = tmp_path / "a" / f".zl-{os.getpid()}-4.partial"  # this process: may still write
+    young = tmp_path / ".zl-999999998-5.partial"  # too recent to be sure
+    for path in (dead, live, young):
+        path.write_bytes(b"half")
+    hour_ago = time.time() - 3600
+    os.utime(dead, (hour_ago, hour_ago))
+    os.utime(live, (hour_ago, hour_ago))  # old, but its writer lives
+    assert store.repair(clean=False) == ["a/.zl-999999999-3.partial"]
+    assert dead.exists()
+    assert store.repair() == ["a/.zl-999999999-3.partial"]
+    assert not dead.exists() and live.exists() and young.exists()
+    assert store["a/0"] == b"x" and sorted(store) == ["a/0"]
+    with pytest.raises(ReadOnlyError):
+        DirectoryStore(tmp_path, mode="r").repair()

@@ -8,7 +8,7 @@ import sys
 from typing import NoReturn
 
 from zarrlite import __version__
-from zarrlite.cli import demo
+from zarrlite.cli import demo, fsck
 from zarrlite.cli.errors import UserError
 
 __all__ = ["UserError", "build_parser", "main", "parse_args"]
@@ -22,7 +22,8 @@ in stores that zarr-python, numcodecs and tensorstore read and write too."""
 EPILOG = """\
 examples:
   zarrlite demo            run the demo in a temporary directory (removed afterwards)
-  zarrlite demo ./scratch  write the demo store to ./scratch/zarrlite-demo.zarr and keep it"""
+  zarrlite demo ./scratch  write the demo store to ./scratch/zarrlite-demo.zarr and keep it
+  zarrlite fsck data.zarr  list what interrupted writes left in a store (--clean removes)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write zarrlite-demo.zarr, replacing an earlier one "
         "(default: a temporary directory, removed afterwards)",
     )
+    fsck_parser = sub.add_parser(
+        "fsck",
+        help="find (and remove) what interrupted writes left in a directory store",
+        description="List the temporary files that writes killed midway left in a directory "
+        "store (readers never see them); with --clean, remove them.",
+    )
+    fsck_parser.add_argument("path", metavar="PATH", help="the store's directory")
+    fsck_parser.add_argument("--clean", action="store_true",
+                             help="remove the stale temporary files")
     return parser
 
 
@@ -101,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             demo.run(args.directory)
+        elif args.command == "fsck":
+            fsck.run(args.path, args.clean)
     except UserError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ import itertools
 import os
 import shutil
 import stat
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -588,3 +589,89 @@ class DirectoryStore(BaseStore):
     def clear(self) -> None:
         """Delete every key; the root directory itself is kept."""
         self.rmdir("")
+
+    # maintenance -------------------------------------------------------------------
+
+    def repair(self, clean: bool = True, min_age: float = 60.0) -> list[str]:
+        """Find the temporary files of writes that never finished, and remove them.
+
+        A write goes to ``.zl-<pid>-<n>.partial`` first and is renamed into place; a
+        process killed in between leaves that file behind (readers never see it). A file
+        is *stale* when it is older than `min_age` seconds and its process is gone (or it
+        is older than a day: a writer on another host of a shared file system).
+
+        Parameters
+        ----------
+        clean : bool, optional
+            Remove the stale files (default); False only reports them.
+        min_age : float, optional
+            Seconds a temporary file must have been left alone to count as stale.
+
+        Returns
+        -------
+        list of str
+            Paths, relative to the root, of the stale files (removed when `clean`).
+
+        Raises
+        ------
+        ReadOnlyError
+            If `clean` and the store is read-only.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> store = DirectoryStore(tempfile.mkdtemp())
+        >>> store["a/0"] = b"x"
+        >>> left = os.path.join(store.path, "a", ".zl-999999999-0.partial")  # a dead writer's
+        >>> open(left, "wb").close(); os.utime(left, (0, 0))
+        >>> store.repair()
+        ['a/.zl-999999999-0.partial']
+        >>> os.path.exists(left)
+        False
+        """
+        if clean:
+            self._check_writable()
+        now = time.time()
+        stale = []
+        stack = [(self.path, "")]
+        while stack:
+            dirpath, prefix = stack.pop()
+            try:
+                entries = list(os.scandir(dirpath))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, prefix + entry.name + "/"))
+                elif _is_tmp(entry.name) and _tmp_is_stale(entry, now, min_age):
+                    stale.append(prefix + entry.name)
+                    if clean:
+                        try:
+                            os.unlink(entry.path)
+                        except FileNotFoundError:
+                            pass
+        return sorted(stale)
+
+
+def _tmp_is_stale(entry: os.DirEntry, now: float, min_age: float) -> bool:
+    """Whether a temporary file is left over: old enough, and its writer gone."""
+    try:
+        age = now - entry.stat(follow_symlinks=False).st_mtime
+    except FileNotFoundError:
+        return False
+    if age < min_age:
+        return False
+    if age > 86400:
+        return True
+    pid = entry.name[len(_TMP_PREFIX):].partition("-")[0]
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, ValueError):
+        return False
+    return False
