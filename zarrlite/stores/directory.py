@@ -233,6 +233,7 @@ class DirectoryStore(BaseStore):
         self.normalize_keys = normalize_keys
         self.mode = mode
         self._root = self.path if self.path.endswith(_SEP) else self.path + _SEP
+        self._real_root: str | None = None  # os.path.realpath(self.path), on first use
 
     def __repr__(self) -> str:
         mode = ", mode='r'" if self._readonly else ""
@@ -254,16 +255,20 @@ class DirectoryStore(BaseStore):
     def __hash__(self) -> int:
         return hash((type(self), self.path, self.normalize_keys))
 
-    def _filepath(self, key: str, checked: set[str] | None = None) -> str:
-        """The file of `key`, after checking that its directory is inside the root (no
-        symbolic link on the way leads out; `checked` remembers directories already
-        checked within one batch call)."""
+    def _keypath(self, key: str) -> str:
+        """The file system path of `key` (unchecked: see `_filepath`)."""
         validate_key(key)
         if self.normalize_keys:
             key = key.lower()
         if _SEP != "/":  # pragma: no cover - Windows
             key = key.replace("/", _SEP)
-        path = self._root + key
+        return self._root + key
+
+    def _filepath(self, key: str, checked: set[str] | None = None) -> str:
+        """The file of `key`, after checking that its directory is inside the root (no
+        symbolic link on the way leads out; `checked` remembers directories already
+        checked within one batch call)."""
+        path = self._keypath(key)
         parent = path.rpartition(_SEP)[0]
         if parent != self.path and (checked is None or parent not in checked):
             self._check_beneath(parent, key)
@@ -275,15 +280,17 @@ class DirectoryStore(BaseStore):
         prefix = normalize_path(prefix)
         if not prefix:
             return self.path
-        path = self._filepath(prefix)
-        self._check_beneath(path, prefix)
+        path = self._keypath(prefix)
+        self._check_beneath(path, prefix)  # the whole path resolved: its parents too
         return path
 
     def _check_beneath(self, path: str, key: str) -> None:
         """PermissionError unless `path`, with every symbolic link resolved, is the root or
         inside it: the store never reads, writes, lists or deletes outside its root."""
         real = os.path.realpath(path)
-        root = os.path.realpath(self.path)
+        root = self._real_root
+        if root is None:  # resolved once: the root is the user's choice, links and all
+            root = self._real_root = os.path.realpath(self.path)
         if real != root and not real.startswith(root if root.endswith(_SEP) else root + _SEP):
             raise PermissionError(
                 errno.EACCES, f"key {key!r} leads outside the store's directory through a "
@@ -326,20 +333,9 @@ class DirectoryStore(BaseStore):
             return False
 
     def __iter__(self) -> Iterator[str]:
-        stack = [(self.path, "")]
-        while stack:
-            dirpath, prefix = stack.pop()
-            try:
-                entries = list(os.scandir(dirpath))
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            for entry in entries:
-                if entry.is_symlink():  # never followed, never listed
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, prefix + entry.name + "/"))
-                elif not _is_tmp(entry.name):
-                    yield prefix + entry.name
+        for name, entry in _walk_files(self.path):
+            if not _is_tmp(entry.name):
+                yield name
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -568,22 +564,12 @@ class DirectoryStore(BaseStore):
         if not stat.S_ISDIR(st.st_mode):
             return st.st_size
         total = 0
-        stack = [path]
-        while stack:
-            try:
-                entries = list(os.scandir(stack.pop()))
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            for entry in entries:
-                if entry.is_symlink():
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif not _is_tmp(entry.name):
-                    try:
-                        total += entry.stat().st_size
-                    except FileNotFoundError:
-                        pass
+        for _name, entry in _walk_files(path):
+            if not _is_tmp(entry.name):
+                try:
+                    total += entry.stat().st_size
+                except FileNotFoundError:
+                    pass
         return total
 
     def clear(self) -> None:
@@ -633,26 +619,34 @@ class DirectoryStore(BaseStore):
             self._check_writable()
         now = time.time()
         stale = []
-        stack = [(self.path, "")]
-        while stack:
-            dirpath, prefix = stack.pop()
-            try:
-                entries = list(os.scandir(dirpath))
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            for entry in entries:
-                if entry.is_symlink():
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, prefix + entry.name + "/"))
-                elif _is_tmp(entry.name) and _tmp_is_stale(entry, now, min_age):
-                    stale.append(prefix + entry.name)
-                    if clean:
-                        try:
-                            os.unlink(entry.path)
-                        except FileNotFoundError:
-                            pass
+        for name, entry in _walk_files(self.path):
+            if _is_tmp(entry.name) and _tmp_is_stale(entry, now, min_age):
+                stale.append(name)
+                if clean:
+                    try:
+                        os.unlink(entry.path)
+                    except FileNotFoundError:
+                        pass
         return sorted(stale)
+
+
+def _walk_files(top: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to `top` with "/" separators, entry) of every file below `top`, at any
+    depth; symbolic links are neither followed nor yielded."""
+    stack = [(top, "")]
+    while stack:
+        dirpath, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(dirpath))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, prefix + entry.name + "/"))
+            else:
+                yield prefix + entry.name, entry
 
 
 def _tmp_is_stale(entry: os.DirEntry, now: float, min_age: float) -> bool:
