@@ -97,13 +97,16 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         self._write_empty_chunks = write_empty_chunks
         self._meta_key = meta_key(self._path, ARRAY_META_KEY)
         self._attrs: Attributes | None = None
+        #: (compressor, filters) as built when the metadata was checked at open: the
+        #: pipeline uses them rather than building them again.
+        self._codecs: tuple[Any, list[Any]] | None = None
         if meta is None:
             try:
                 raw = store[self._meta_key]
             except KeyError:
                 raise ArrayNotFoundError(
                     f"no array at {location_of(store, self._path)} (no .zarray)") from None
-            meta = _read_meta(raw, store, self._path, self._meta_key)
+            meta, self._codecs = _read_meta(raw, store, self._path, self._meta_key)
         self._set_meta(meta)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -112,6 +115,7 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         state = dict(self.__dict__)
         state["_pipeline_cache"] = None
         state["_io_cache"] = None
+        state["_codecs"] = None
         return state
 
     def _set_meta(self, meta: ArrayMeta) -> None:
@@ -123,7 +127,8 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
     def _pipeline(self) -> ChunkPipeline:
         if self._pipeline_cache is None:
             meta = self._meta
-            self._pipeline_cache = ChunkPipeline(meta.compressor, meta.filters, meta.dtype,
+            compressor, filters = self._codecs or (meta.compressor, meta.filters)
+            self._pipeline_cache = ChunkPipeline(compressor, filters, meta.dtype,
                                                  meta.chunks, meta.order)
         return self._pipeline_cache
 
@@ -386,29 +391,33 @@ def _store_separator(meta: ArrayMeta, raw: bytes) -> ArrayMeta:
     return dataclasses.replace(meta, dimension_separator="/")
 
 
-def _check_codecs(meta: ArrayMeta, key: str, where: str) -> None:
+def _build_codecs(meta: ArrayMeta, key: str, where: str) -> tuple[Any, list[Any]]:
     """Build every codec the metadata names, so that an unknown codec or a bad codec
     configuration is reported at open (CodecNotAvailableError, MetadataError naming the
-    field), not at the first read."""
+    field), not at the first read. Returns (compressor, filters)."""
     fields = [("compressor", meta.compressor)]
     fields += [(f"filters[{i}]", f) for i, f in enumerate(meta.filters or ())]
+    built: list[Any] = []
     for field, codec_config in fields:
         if codec_config is None:
+            built.append(None)
             continue
         try:
-            get_codec(codec_config)
+            built.append(get_codec(codec_config))
         except CodecNotAvailableError as exc:
             raise CodecNotAvailableError(f"cannot open the array at {where}: {exc}") from None
         except (TypeError, ValueError) as exc:
             raise MetadataError(
                 f"{key}: {field} {codec_config!r} is not a valid codec configuration: {exc}"
             ) from None
+    return built[0], built[1:]
 
 
-def _read_meta(raw: Any, store: Any, path: str, key: str) -> ArrayMeta:
+def _read_meta(raw: Any, store: Any, path: str, key: str
+               ) -> tuple[ArrayMeta, tuple[Any, list[Any]]]:
     """The metadata of the array at `path`, checked completely: parsed, sizes within
-    bounds, every codec built. Problems raise MetadataError (or CodecNotAvailableError)
-    naming the array's location and the key."""
+    bounds, every codec built (and returned with it). Problems raise MetadataError (or
+    CodecNotAvailableError) naming the array's location and the key."""
     where = None
     try:
         meta = ArrayMeta.decode(raw, key)
@@ -419,8 +428,8 @@ def _read_meta(raw: Any, store: Any, path: str, key: str) -> ArrayMeta:
         if problem is not None:
             raise MetadataError(f"{key}: {problem}")
         where = location_of(store, path)
-        _check_codecs(meta, key, where)
+        codecs = _build_codecs(meta, key, where)
     except MetadataError as exc:
         where = where or location_of(store, path)
         raise MetadataError(f"cannot open the array at {where}: {exc}") from None
-    return meta
+    return meta, codecs
