@@ -650,3 +650,28 @@ def test_directory_repair_removes_only_what_dead_writers_left(tmp_path):
     assert store["a/0"] == b"x" and sorted(store) == ["a/0"]
     with pytest.raises(ReadOnlyError):
         DirectoryStore(tmp_path, mode="r").repair()
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_directory_writers_remove_stale_temporary_files_where_they_write(tmp_path, batch):
+    # A writer sweeps a directory the first time its process writes there: what dead writers
+    # left (old enough, process gone) goes; what may still be written stays.
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+    dead = tmp_path / "a" / ".zl-999999999-3.partial"
+    elsewhere = tmp_path / "b" / ".zl-999999999-4.partial"  # a directory nobody writes to
+    live = tmp_path / "a" / f".zl-{os.getpid()}-5.partial"
+    young = tmp_path / "a" / ".zl-999999998-6.partial"
+    for path in (dead, elsewhere, live, young):
+        path.write_bytes(b"half")
+    hour_ago = time.time() - 3600
+    for path in (dead, elsewhere, live):
+        os.utime(path, (hour_ago, hour_ago))
+    store = DirectoryStore(tmp_path)
+    if batch:
+        store.setitems({"a/0": b"x", "a/1": b"y"})
+    else:
+        store["a/0"] = b"x"
+    assert not dead.exists()
+    assert elsewhere.exists() and live.exists() and young.exists()
+    assert sorted(store) == (["a/0", "a/1"] if batch else ["a/0"])

@@ -63,6 +63,13 @@ _reset_tmp_tag()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_tmp_tag)
 _MAX_IO = 1 << 30  # largest single read/write; Linux caps one call just under 2 GiB
+#: Directories whose stale temporary files this process has removed: a writer sweeps a
+#: directory the first time the process writes there (up to _MAX_SWEPT_DIRS directories).
+_swept: set[str] = set()
+_MAX_SWEPT_DIRS = 1 << 16
+#: Seconds a dead writer's temporary file must have been left alone before a writer removes
+#: it (``repair`` takes its own `min_age`).
+WRITER_SWEEP_MIN_AGE = 600.0
 
 
 def _is_tmp(name: str) -> bool:
@@ -307,6 +314,9 @@ class DirectoryStore(BaseStore):
     def __setitem__(self, key: str, value: Any) -> None:
         self._check_writable()
         path = self._filepath(key)
+        dirname = path.rpartition(_SEP)[0]
+        if dirname not in _swept:
+            _sweep(dirname)
         try:
             _write_file(path, value)
         except (NotADirectoryError, IsADirectoryError) as e:
@@ -406,6 +416,8 @@ class DirectoryStore(BaseStore):
         keys = list(mapping)
         paths = [self._filepath(key, checked) for key in keys]
         values = [as_byte_view(mapping[key]) for key in keys]  # checked before any write
+        for dirname in {path.rpartition(_SEP)[0] for path in paths} - _swept:
+            _sweep(dirname)
         finals = [os.fsencode(path) for path in paths]
         tmps = [
             os.fsencode(path.rpartition(_SEP)[0] + _tmp_tag + str(next(_tmp_counter)) + _TMP_SUFFIX)
@@ -628,6 +640,27 @@ class DirectoryStore(BaseStore):
                     except FileNotFoundError:
                         pass
         return sorted(stale)
+
+
+def _sweep(dirname: str) -> None:
+    """Remove the stale temporary files (see :meth:`DirectoryStore.repair`) of `dirname`,
+    which this process is about to write into for the first time: writers clean up after
+    the crashed writers before them, one directory at a time, at the cost of one listing
+    per directory and process."""
+    if len(_swept) < _MAX_SWEPT_DIRS:
+        _swept.add(dirname)
+    try:
+        entries = list(os.scandir(dirname))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    now = time.time()
+    for entry in entries:
+        if (_is_tmp(entry.name) and entry.is_file(follow_symlinks=False)
+                and _tmp_is_stale(entry, now, WRITER_SWEEP_MIN_AGE)):
+            try:
+                os.unlink(entry.path)
+            except OSError:  # gone already, or not ours to remove: repair() reports it
+                pass
 
 
 def _walk_files(top: str) -> Iterator[tuple[str, os.DirEntry]]:
