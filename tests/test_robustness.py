@@ -1,6 +1,7 @@
 """Robustness: corrupt chunks, NaN fill values, odd keys and files, stores that read arrays."""
 
 import struct
+import time
 
 import numcodecs
 import numpy as np
@@ -216,6 +217,47 @@ def test_per_thread_scratch_is_bounded_and_released():
         assert buffers.kept_nbytes() == 0
 
 
+def _read_on_workers(side=512, chunk=128):
+    a = np.ones((side, side), dtype="f4")
+    z = zl.array(a, chunks=(chunk, chunk), store=zl.MemoryStore())
+    z[: side // 2 + 1] = 2  # partial writes of the cut chunks: scratch on the workers
+    assert float(z[...].sum()) == side * side + (side // 2 + 1) * side
+
+
+def test_release_buffers_frees_every_threads_scratch_at_once():
+    from zarrlite.chunkio import buffers
+
+    with zl.config.set(threads=2, idle_buffer_seconds=None):
+        _read_on_workers()
+        assert buffers.all_kept_nbytes() > 0  # the worker threads keep theirs
+        zl.config.release_buffers()  # without waiting for each thread's next call
+        assert buffers.all_kept_nbytes() == 0
+
+
+def test_idle_threads_scratch_is_freed_and_the_janitor_stops():
+    from zarrlite.chunkio import buffers
+
+    with zl.config.set(threads=2, idle_buffer_seconds=0.2):
+        _read_on_workers()
+        assert buffers.all_kept_nbytes() > 0
+        deadline = time.monotonic() + 10
+        while buffers.all_kept_nbytes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert buffers.all_kept_nbytes() == 0
+        while buffers._janitor_running and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not buffers._janitor_running  # no thread left behind with nothing to do
+        _read_on_workers()  # buffers are kept again, and released again
+        assert buffers.all_kept_nbytes() > 0 and buffers._janitor_running
+
+
+def test_idle_buffer_seconds_is_checked():
+    with pytest.raises(ValueError, match="idle_buffer_seconds"):
+        zl.config.set(idle_buffer_seconds=0)
+    with pytest.raises(ValueError, match="idle_buffer_seconds"):
+        zl.config.set(idle_buffer_seconds="10")
+
+
 @pytest.fixture
 def store_with_links(tmp_path):
     """A directory store whose root holds a link to an outside directory (holding a
@@ -268,3 +310,33 @@ def test_chunk_reads_through_a_linked_directory_are_refused(tmp_path):
     store = zl.DirectoryStore(str(root))
     with pytest.raises(PermissionError, match="outside the store"):
         store.getitems_into(["arr/0", "arr/1"])  # the C batch reader
+
+
+def test_arrays_and_their_stores_are_freed_without_waiting_for_the_garbage_collector(tmp_path):
+    # No reference cycle through an array: dropping the last reference frees it, its
+    # store and the store's data at once (a cycle held big memory stores until a full
+    # collection, and a loop over many arrays grew to several times its working set).
+    import gc
+    import weakref
+
+    gc.collect()
+    gc.disable()
+    try:
+        for make_store in (zl.MemoryStore, lambda: zl.DirectoryStore(tmp_path / "a.zarr")):
+            store = make_store()
+            expected = np.arange(100.0).reshape(10, 10)
+            z = zl.array(expected, chunks=(4, 4), store=store)
+            z.resize(12, 10)
+            expected = np.concatenate([expected, np.zeros((2, 10))])
+            z.attrs["a"] = 1
+            z[2:5, 1] = expected[2:5, 1] = -1
+            assert np.array_equal(z[...], expected)
+            z.oindex[[1, 7], :], z.vindex[[1, 7], [2, 3]]
+            array_ref, store_ref = weakref.ref(z), weakref.ref(store)
+            del z, store
+            deadline = time.monotonic() + 5  # (a worker may still hold a finished batch)
+            while store_ref() is not None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert array_ref() is None and store_ref() is None
+    finally:
+        gc.enable()

@@ -16,6 +16,7 @@ _DEFAULTS: dict[str, Any] = {
     "partial_decode": True,
     "max_chunk_nbytes": 1 << 34,
     "max_kept_scratch_nbytes": 1 << 27,
+    "idle_buffer_seconds": 10.0,
 }
 _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
@@ -43,6 +44,9 @@ def _validate(name: str, value: Any) -> Any:
     if name in ("max_chunk_nbytes", "max_kept_scratch_nbytes") and (
             not isinstance(value, int) or isinstance(value, bool) or value < 0):
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    if name == "idle_buffer_seconds" and value is not None and (
+            not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0):
+        raise ValueError(f"idle_buffer_seconds must be a positive number or None, got {value!r}")
     return value
 
 
@@ -66,6 +70,10 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
         Most bytes of scratch buffers each thread keeps between reads and writes (default
         128 MiB); buffers beyond it are freed after use (the least recently used first).
         See also :func:`release_buffers`.
+    idle_buffer_seconds : float or None
+        A thread's kept scratch buffers are freed once it has not read or written for this
+        many seconds (default 10), and the C library is asked to return freed memory to the
+        system; None keeps them until :func:`release_buffers`.
 
     Examples
     --------
@@ -111,18 +119,19 @@ def thread_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-#: Bumped by release_buffers(): each thread drops the scratch it keeps when it sees a change.
-buffers_generation = 0
+#: What release_buffers() calls: the layers that keep buffers register here.
+release_hooks: list[Any] = []
 
 
 def release_buffers() -> None:
-    """Let every thread drop the scratch buffers it keeps between reads and writes (each
-    does so at its next read or write; memory returns as the threads next work).
+    """Free the scratch buffers every thread keeps between reads and writes, now (a buffer
+    in use by a read is freed when that read is done), and ask the C library to return
+    freed memory to the system.
 
     Examples
     --------
     >>> import zarrlite
     >>> zarrlite.config.release_buffers()
     """
-    global buffers_generation
-    buffers_generation += 1
+    for hook in release_hooks:
+        hook()

@@ -4,7 +4,13 @@ chunk projection between its chunk and the output."""
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import os
+import sys
 import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,14 +28,116 @@ _local = threading.local()
 MAX_EXACT_BUFFERS = 4
 
 
+class _Kept:
+    """One thread's kept buffers by purpose, least recently used first, and when it last
+    used them. Another thread releases them by replacing `bufs` with an empty dict (never
+    by changing the dict the owner may be working on): a buffer the owner then keeps in
+    the old dict is simply not kept."""
+
+    __slots__ = ("bufs", "last_use", "__weakref__")
+
+    def __init__(self) -> None:
+        self.bufs: dict[str, np.ndarray] = {}
+        self.last_use = 0.0
+
+
+_all_kept: weakref.WeakSet[_Kept] = weakref.WeakSet()  # every live thread's (for release)
+_all_kept_lock = threading.Lock()
+_janitor_lock = threading.Lock()
+_janitor_running = False
+
+
 def _kept() -> dict[str, np.ndarray]:
-    """This thread's kept buffers by purpose, least recently used first (emptied after
-    ``config.release_buffers()``)."""
-    kept = getattr(_local, "kept", None)
-    if kept is None or _local.generation != config.buffers_generation:
-        kept = _local.kept = {}
-        _local.generation = config.buffers_generation
-    return kept
+    """This thread's kept buffers by purpose, least recently used first."""
+    state = getattr(_local, "state", None)
+    if state is None:
+        state = _local.state = _Kept()
+        with _all_kept_lock:
+            _all_kept.add(state)
+    state.last_use = time.monotonic()
+    return state.bufs
+
+
+def release_all(idle_for: float = 0.0) -> int:
+    """Free the buffers of every thread that has not used them for `idle_for` seconds, and
+    return freed memory to the system; the number of threads whose buffers were freed."""
+    now = time.monotonic()
+    with _all_kept_lock:
+        states = list(_all_kept)
+    released = 0
+    for state in states:
+        if state.bufs and now - state.last_use >= idle_for:
+            state.bufs = {}
+            released += 1
+    if released:
+        gc.collect(0)  # buffers caught in young reference cycles (a traceback) go too
+        _trim_heap()
+    return released
+
+
+def all_kept_nbytes() -> int:
+    """Bytes of scratch all threads keep now (for tests and measurements)."""
+    with _all_kept_lock:
+        states = list(_all_kept)
+    return sum(b.nbytes for state in states for b in list(state.bufs.values()))
+
+
+def _trim_heap() -> None:
+    """Ask glibc to give freed heap memory back to the system (its arenas otherwise keep
+    it for reuse, and RSS stays high after big buffers are freed); nothing elsewhere."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc; musl has none
+    except (OSError, AttributeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
+
+
+def _start_janitor() -> None:
+    """Start the thread that frees the buffers of threads idle for ``config``
+    ``idle_buffer_seconds``; it stops by itself once no thread keeps any."""
+    global _janitor_running
+    with _janitor_lock:
+        if _janitor_running or config.get("idle_buffer_seconds") is None:
+            return
+        _janitor_running = True
+    threading.Thread(target=_janitor, name="zarrlite-buffer-janitor", daemon=True).start()
+
+
+def _janitor() -> None:
+    global _janitor_running
+    while True:
+        idle = config.get("idle_buffer_seconds")
+        time.sleep(min(idle or 1.0, 60.0) / 2)
+        if idle is None:
+            break
+        release_all(idle_for=idle)
+        with _janitor_lock:
+            # (a buffer kept between this check and the flag's reset waits for the next
+            # thread that keeps one to start a janitor: rare, and bounded by the limit)
+            if all_kept_nbytes() == 0:
+                break
+    with _janitor_lock:
+        _janitor_running = False
+
+
+def _after_fork_in_child() -> None:
+    global _janitor_running, _janitor_lock, _all_kept_lock
+    _janitor_running = False  # the parent's janitor thread does not exist here
+    _janitor_lock, _all_kept_lock = threading.Lock(), threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+config.release_hooks.append(release_all)
 
 
 def _reuse(name: str) -> np.ndarray | None:
@@ -58,6 +166,8 @@ def _keep(name: str, buf: np.ndarray) -> None:
             exact.remove(old)
         total -= kept.pop(old).nbytes
     kept[name] = buf
+    if not _janitor_running:
+        _start_janitor()
 
 
 def kept_nbytes() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterator, MutableMapping
 from typing import Any
@@ -135,7 +136,11 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
     @property
     def _io(self) -> ChunkIO:
         if self._io_cache is None:
-            self._io_cache = ChunkIO(self._store, self._chunk_key, self._meta, self._pipeline,
+            # (the key function must not hold the array: a cycle would keep the array, its
+            # store and their buffers alive until a full garbage collection)
+            key_of = functools.partial(chunk_key, self._path,
+                                       separator=self._meta.dimension_separator)
+            self._io_cache = ChunkIO(self._store, key_of, self._meta, self._pipeline,
                                      self._write_empty_chunks)
         return self._io_cache
 
