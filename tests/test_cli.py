@@ -173,7 +173,7 @@ def test_demo_does_not_replace_what_is_not_a_zarr_store(tmp_path, capsys):
         assert_one_line_error(*run(capsys, "demo", str(tmp_path / name)))
     assert (tmp_path / "a" / "zarrlite-demo.zarr" / "notes.txt").read_text() == "mine"
     assert (tmp_path / "b" / "zarrlite-demo.zarr").read_text() == "mine too"
-    assert zl.open_group(str(tmp_path / "c" / "zarrlite-demo.zarr"), mode="r").array_keys() == [
+    assert list(zl.open_group(str(tmp_path / "c" / "zarrlite-demo.zarr"), mode="r").array_keys()) == [
         "data"]
 
 
@@ -323,7 +323,7 @@ def test_demo_hierarchy_claims(demo_run):
     assert np.isnan(x[500, 0]) and np.isnan(x.fill_value)
     assert f"attrs {x.attrs.asdict()}" in out
     assert "Name               : /x" in out and "Read-only          : True" in out
-    assert "├── big (100000000, 100000000) int32" in out
+    assert " ├── big (100000000, 100000000) int32" in out
 
 
 def test_demo_twice_in_the_same_directory(tmp_path, capsys):

@@ -50,7 +50,7 @@ def test_require_group(root):
     a = root.require_group("a")
     assert a == root["a"] and list(a) == ["b", "y"]
     new = root.require_group("n/m")
-    assert new.name == "/n/m" and "n" in root.group_keys()
+    assert new.name == "/n/m" and "n" in list(root.group_keys())
     g1, g2 = root.require_groups("a", "q")
     assert (g1.name, g2.name) == ("/a", "/q")
     with pytest.raises(zl.ContainsArrayError):
@@ -135,8 +135,8 @@ def test_iteration_and_listing(root):
     values = list(root.values())
     assert [type(v) for v in values] == [zl.Group, zl.Array, zl.Array]
     assert [(k, v.name) for k, v in root.items()] == [("a", "/a"), ("x", "/x"), ("z", "/z")]
-    assert root.group_keys() == ["a"]
-    assert root.array_keys() == ["x", "z"]
+    assert list(root.group_keys()) == ["a"]
+    assert list(root.array_keys()) == ["x", "z"]
     assert [n for n, _ in root.groups()] == ["a"]
     assert [(n, a.shape) for n, a in root.arrays()] == [("x", (10,)), ("z", (2, 2))]
     assert list(root["a"]) == ["b", "y"]
@@ -179,22 +179,24 @@ def test_tree_text(root):
     assert str(root.tree()) == "\n".join(
         [
             "/",
-            "├── a",
-            "│   ├── b",
-            "│   │   └── c",
-            "│   └── y (5, 5) int16",
-            "├── x (10,) int64",
-            "└── z (2, 2) float64",
+            " ├── a",
+            " │   ├── b",
+            " │   │   └── c",
+            " │   └── y (5, 5) int16",
+            " ├── x (10,) int64",
+            " └── z (2, 2) float64",
         ]
     )
     assert repr(root["a"].tree()) == "\n".join(
         [
-            "/a",
-            "├── b",
-            "│   └── c",
-            "└── y (5, 5) int16",
+            "a",
+            " ├── b",
+            " │   └── c",
+            " └── y (5, 5) int16",
         ]
     )
+    assert bytes(root.tree(level=1)) == b"/\n +-- a\n +-- x (10,) int64\n +-- z (2, 2) float64"
+    assert bytes(root["a"].tree(level=2)) == b"a\n +-- b\n |   +-- c\n +-- y (5, 5) int16"
 
 
 def test_move(root):
@@ -215,7 +217,7 @@ def test_move(root):
     with pytest.raises(zl.ContainsGroupError):
         root.move("z", "new")
     root["a"].move("y", "y2")  # relative to the group
-    assert root["a"].array_keys() == ["y2"]
+    assert list(root["a"].array_keys()) == ["y2"]
 
 
 def test_delitem(root):

@@ -24,6 +24,7 @@ from zarrlite.hierarchy.creation import (
     full,
     full_like,
     init_group,
+    like_kwargs,
     ones,
     ones_like,
     zeros,
@@ -82,7 +83,7 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     >>> z[0] = 3
     >>> z = zl.open_array(d, mode="r")
     >>> z, z[0].tolist()
-    (<zarrlite.Array '/' (4, 4) int32 read-only>, [3, 3, 3, 3])
+    (<zarrlite.Array (4, 4) int32 read-only>, [3, 3, 3, 3])
     >>> zl.open_array(d, mode="w-", shape=(4, 4))
     Traceback (most recent call last):
     ...
@@ -112,6 +113,33 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
         raise TypeError(f"open_array(mode={mode!r}) needs a shape to create the array")
     return create(shape, store=store, path=path, overwrite=(mode == "w"),
                   write_empty_chunks=write_empty_chunks, **kwargs)
+
+
+def open_like(a: Any, path: StoreLike, **kwargs: Any) -> Array:
+    """`open_array` with the shape, chunks, dtype (and, from a zarrlite Array, compressor,
+    order, filters and fill value) of `a`, as zarr-python 2's ``open_like``.
+
+    Parameters
+    ----------
+    a : Array or array-like
+        The model (see `zeros_like` for what is taken from it).
+    path : MutableMapping, path or None
+        Where to open the array: the `store` of `open_array`.
+    **kwargs
+        Arguments of `open_array` (`mode`, ...), overriding what is taken from `a`.
+
+    Examples
+    --------
+    >>> import tempfile, zarrlite as zl
+    >>> a = zl.full((4, 6), 5, chunks=(2, 3), dtype="i2")
+    >>> z = zl.open_like(a, tempfile.mkdtemp(), mode="w")
+    >>> z.shape, z.chunks, z.dtype, int(z[0, 0])
+    ((4, 6), (2, 3), dtype('int16'), 5)
+    """
+    kwargs = like_kwargs(a, kwargs)
+    if isinstance(a, Array):
+        kwargs.setdefault("fill_value", a.fill_value)
+    return open_array(path, **kwargs)
 
 
 def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None) -> Group:
@@ -288,6 +316,7 @@ __all__ = [
     "open",
     "open_array",
     "open_group",
+    "open_like",
     "zeros",
     "zeros_like",
 ]

@@ -2,7 +2,9 @@
 
 Every class subclasses a builtin so that callers can catch the builtin:
 bad metadata is a ``ValueError``, a read-only store a ``PermissionError``,
-a missing path a ``KeyError``, a failing codec a ``RuntimeError``.
+a missing path a ``KeyError``, a failing codec a ``RuntimeError``. Where zarr-python 2
+raised another builtin for the same error, the class subclasses both, so code written for
+either catches it: a missing path is also a ``ValueError`` (as zarr 2's errors are).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ class ReadOnlyError(PermissionError):
     """A write was attempted on an array, group or store opened read-only."""
 
 
-class PathNotFoundError(KeyError):
-    """Nothing (no array, no group) exists at the requested path."""
+class PathNotFoundError(KeyError, ValueError):
+    """Nothing (no array, no group) exists at the requested path (a KeyError, and a
+    ValueError as in zarr-python 2)."""
 
     def __str__(self) -> str:  # KeyError quotes its argument; keep the message readable
         return str(self.args[0]) if self.args else ""
@@ -60,3 +63,8 @@ class GroupNotFoundError(PathNotFoundError):
 
 class CodecNotAvailableError(ValueError):
     """Metadata names a codec that neither zarrlite nor an installed package provides."""
+
+
+class CopyError(RuntimeError):
+    """A copy between hierarchies was refused (the destination exists and the conflict
+    policy is "raise")."""

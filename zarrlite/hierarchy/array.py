@@ -68,7 +68,7 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
     >>> import numpy as np, zarrlite as zl
     >>> z = zl.array(np.arange(24, dtype="i4").reshape(4, 6), chunks=(2, 3))
     >>> z
-    <zarrlite.Array '/' (4, 6) int32>
+    <zarrlite.Array (4, 6) int32>
     >>> z[1, ::2].tolist()
     [6, 8, 10]
     >>> z.oindex[[0, 3], [1, 4]].tolist()  # rows 0 and 3, columns 1 and 4
@@ -81,7 +81,7 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
     The same array opened again from its store, read-only:
 
     >>> zl.Array(z.store, read_only=True)
-    <zarrlite.Array '/' (4, 6) int32 read-only>
+    <zarrlite.Array (4, 6) int32 read-only>
     """
 
     def __init__(
@@ -150,6 +150,12 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
     # ------------------------------------------------------------------ properties
     # store, path, name, basename: from Node
     @property
+    def name(self) -> str | None:
+        """Absolute name, e.g. '/group/array'; None for an array at the root of its store
+        (as in zarr-python 2)."""
+        return "/" + self._path if self._path else None
+
+    @property
     def meta(self) -> ArrayMeta:
         """The parsed ``.zarray`` metadata."""
         return self._meta
@@ -161,7 +167,8 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
     order = property(lambda self: self._meta.order, doc="Memory layout of chunks, 'C' or 'F'.")
     dimension_separator = property(lambda self: self._meta.dimension_separator,
                                    doc="Separator in chunk keys, '.' or '/'.")
-    cdata_shape = property(lambda self: self._meta.cdata_shape, doc="Chunks per dimension.")
+    cdata_shape = property(lambda self: self._meta.cdata_shape or (1,), doc="""Chunks per
+        dimension; ``(1,)`` for a 0-d array (its one chunk), as in zarr-python 2.""")
     nchunks = property(lambda self: self._meta.nchunks, doc="Number of chunks in the grid.")
 
     @property
@@ -283,7 +290,6 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         >>> import zarrlite as zl
         >>> z = zl.zeros((100, 100), chunks=(10, 10), dtype="i4")
         >>> z.info
-        Name               : /
         Type               : zarrlite.Array
         Data type          : int32
         Shape              : (100, 100)
@@ -306,7 +312,7 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
 
     def _check_writable(self) -> None:
         if self._read_only:
-            raise ReadOnlyError(f"array {self.name!r} is read-only")
+            raise ReadOnlyError(f"array {'/' + self._path!r} is read-only")
 
     def _write_meta(self, meta: ArrayMeta) -> None:
         self._store[self._meta_key] = meta.encode()
@@ -354,7 +360,8 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         Parameters
         ----------
         start, end : int, optional
-            Bounds along the first dimension, as in a slice (default: all of it).
+            Bounds along the first dimension, non-negative (default: all of it; an end
+            beyond it stops there), as in zarr-python 2.
 
         Yields
         ------
@@ -365,6 +372,8 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         ------
         TypeError
             For a 0-d array.
+        ValueError
+            If a bound is negative or not an integer.
 
         Examples
         --------
@@ -373,14 +382,22 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         >>> [int(x) for x in z.islice(2, 6)]
         [2, 3, 4, 5]
         """
-        rows = range(len(self))[slice(start, end)]
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        start = 0 if start is None else start
+        end = self.shape[0] if end is None else end
+        for bound in (start, end):
+            if not isinstance(bound, (int, np.integer)) or bound < 0:
+                raise ValueError(f"islice bounds must be non-negative integers, got {bound!r}")
+        rows = range(min(start, self.shape[0]), min(end, self.shape[0]))
         step = self._meta.chunks[0]
         for block_start in range(rows.start, rows.stop, step):
             yield from self[block_start : min(block_start + step, rows.stop)]
 
     def __repr__(self) -> str:
         ro = " read-only" if self._read_only else ""
-        return f"<zarrlite.Array {self.name!r} {self.shape} {self.dtype}{ro}>"
+        name = f" {self.name!r}" if self._path else ""  # a root array has no name
+        return f"<zarrlite.Array{name} {self.shape} {self.dtype}{ro}>"
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Array) and self._store is other._store

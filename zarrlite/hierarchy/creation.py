@@ -46,7 +46,7 @@ def _check_free(store: MutableMapping[str, bytes], path: str, overwrite: bool,
     overwrite, and give it parents."""
     if overwrite:
         rmdir(store, path)
-        _require_parent_groups(store, path)
+        _require_parent_groups(store, path, overwrite=True)
         return
     where = location_of(store, path)
     replace = "pass overwrite=True (or mode='w') to replace it"
@@ -62,13 +62,18 @@ def _check_free(store: MutableMapping[str, bytes], path: str, overwrite: bool,
     _require_parent_groups(store, path)
 
 
-def _require_parent_groups(store: MutableMapping[str, bytes], path: str) -> None:
+def _require_parent_groups(store: MutableMapping[str, bytes], path: str,
+                           overwrite: bool = False) -> None:
+    """Make every node above `path` a group; an array there is an error, or replaced by a
+    group (its data deleted) when `overwrite`."""
     if not path:
         return
     parts = path.split("/")[:-1]
     for i in range(len(parts) + 1):
         parent = "/".join(parts[:i])
-        if contains_array(store, parent):
+        if contains_array(store, parent) and overwrite:
+            rmdir(store, parent)
+        elif contains_array(store, parent):
             raise ContainsArrayError(
                 f"cannot create {path!r}: {location_of(store, parent)} holds an array, "
                 "and an array cannot hold other nodes"
@@ -130,7 +135,7 @@ def build_array_meta(
         elif implied is not None and not filter_configs:
             filter_configs = [implied]
         elif not filter_configs:
-            raise TypeError(
+            raise ValueError(
                 "an object dtype needs an object codec: pass object_codec="
                 "zarrlite.codecs.VLenUTF8() (or VLenBytes, JSON, Pickle), or dtype=str"
             )
@@ -271,6 +276,9 @@ def create(
                  meta=meta)
 
 
+_UNSET: Any = object()  # an argument not given (None is a valid fill value)
+
+
 def _default_fill(kwargs: dict[str, Any], value: Any) -> dict[str, Any]:
     if "fill_value" in kwargs:  # as zarr-python 2 (a TypeError there too), never ignored
         raise TypeError("zeros, ones and empty set the fill value; use full() to choose it")
@@ -308,7 +316,7 @@ def zeros(shape: Any, **kwargs: Any) -> Array:
     >>> import zarrlite as zl
     >>> z = zl.zeros((1000, 1000), chunks=(100, 100), dtype="i4")
     >>> z
-    <zarrlite.Array '/' (1000, 1000) int32>
+    <zarrlite.Array (1000, 1000) int32>
     >>> int(z[999, 999]), z.nchunks_initialized
     (0, 0)
     """
@@ -456,19 +464,34 @@ def array(data: Any, **kwargs: Any) -> Array:
     data = np.asarray(data) if not isinstance(data, Array) else data
     kwargs.setdefault("dtype", data.dtype)
     kwargs.setdefault("chunks", getattr(data, "chunks", True))
+    read_only = kwargs.pop("read_only", False)
     z = create(data.shape, **kwargs)
     z[...] = data[...]
+    if read_only:  # written first, then handed out read-only (as zarr-python 2 does)
+        z = Array(z._store, z._path, read_only=True, write_empty_chunks=z._write_empty_chunks,
+                  meta=z.meta)
     return z
 
 
-def _like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`kwargs` completed from the model `a` (as zarr-python 2 does): its shape, its chunks
+    (when it has a chunk tuple: a zarrlite or h5py array), its dtype, and from a zarrlite
+    Array also its compressor, order and filters. What `kwargs` gives wins."""
     out = dict(kwargs)
-    out.setdefault("dtype", a.dtype)
+    shape = getattr(a, "shape", None)
+    if isinstance(shape, tuple):
+        out.setdefault("shape", shape)
+        chunks = getattr(a, "chunks", None)
+        if isinstance(chunks, tuple) and len(chunks) == len(shape):
+            out.setdefault("chunks", chunks)
+    if hasattr(a, "dtype"):
+        out.setdefault("dtype", a.dtype)
     if isinstance(a, Array):
-        out.setdefault("chunks", a.chunks)
         out.setdefault("compressor", a.compressor)
         out.setdefault("order", a.order)
         out.setdefault("filters", a.filters)
+    if "shape" not in out:
+        raise TypeError(f"cannot tell the shape of a {type(a).__name__}: pass shape=")
     return out
 
 
@@ -502,7 +525,8 @@ def zeros_like(a: Any, **kwargs: Any) -> Array:
     >>> zl.zeros_like(np.ones((2, 2), dtype="u1"))[...].tolist()
     [[0, 0], [0, 0]]
     """
-    return zeros(a.shape, **_like_kwargs(a, kwargs))
+    kwargs = like_kwargs(a, kwargs)
+    return zeros(kwargs.pop("shape"), **kwargs)
 
 
 def ones_like(a: Any, **kwargs: Any) -> Array:
@@ -514,7 +538,8 @@ def ones_like(a: Any, **kwargs: Any) -> Array:
     >>> zl.ones_like(np.zeros(3, dtype="i4"))[...].tolist()
     [1, 1, 1]
     """
-    return ones(a.shape, **_like_kwargs(a, kwargs))
+    kwargs = like_kwargs(a, kwargs)
+    return ones(kwargs.pop("shape"), **kwargs)
 
 
 def empty_like(a: Any, **kwargs: Any) -> Array:
@@ -529,18 +554,19 @@ def empty_like(a: Any, **kwargs: Any) -> Array:
     >>> z.shape, z.dtype, z.fill_value is None
     ((2, 5), dtype('float32'), True)
     """
-    return empty(a.shape, **_like_kwargs(a, kwargs))
+    kwargs = like_kwargs(a, kwargs)
+    return empty(kwargs.pop("shape"), **kwargs)
 
 
-def full_like(a: Any, fill_value: Any = None, **kwargs: Any) -> Array:
+def full_like(a: Any, fill_value: Any = _UNSET, **kwargs: Any) -> Array:
     """Create an array whose items read as `fill_value`, with the shape and dtype of `a`.
 
     Parameters
     ----------
-    a : Array or numpy.ndarray
+    a : Array or array-like
         The model (see `zeros_like` for what is taken from it).
     fill_value : scalar, optional
-        By default the fill value of `a` when it has one (an Array), else 0.
+        Needed unless `a` is a zarrlite Array, whose fill value is the default.
     **kwargs
         Arguments of `create` that override what is taken from `a`.
 
@@ -548,15 +574,23 @@ def full_like(a: Any, fill_value: Any = None, **kwargs: Any) -> Array:
     -------
     Array
 
+    Raises
+    ------
+    TypeError
+        If there is no fill value to use, or no shape (a list without ``shape=``).
+
     Examples
     --------
     >>> import numpy as np, zarrlite as zl
     >>> a = zl.full(3, 7, dtype="i4")
-    >>> zl.full_like(a)[...].tolist(), zl.full_like(a, 2)[...].tolist()
+    >>> zl.full_like(a)[...].tolist(), zl.full_like(a, fill_value=2)[...].tolist()
     ([7, 7, 7], [2, 2, 2])
     >>> zl.full_like(np.arange(3), 9)[...].tolist()
     [9, 9, 9]
     """
-    if fill_value is None:
-        fill_value = getattr(a, "fill_value", 0)
-    return full(a.shape, fill_value, **_like_kwargs(a, kwargs))
+    kwargs = like_kwargs(a, kwargs)
+    if fill_value is _UNSET:
+        if not isinstance(a, Array):  # as zarr-python 2: no silent default
+            raise TypeError("full_like needs a fill_value unless the model is a zarrlite Array")
+        fill_value = a.fill_value
+    return full(kwargs.pop("shape"), fill_value, **kwargs)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping
 from typing import Any
-
-import numpy as np
 
 from zarrlite.errors import (
     ContainsArrayError,
@@ -15,10 +13,10 @@ from zarrlite.errors import (
     PathNotFoundError,
     ReadOnlyError,
 )
-from zarrlite.hierarchy import creation
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.creation import contains_array, contains_group, init_group
+from zarrlite.hierarchy.group_creation import ArrayCreation
 from zarrlite.hierarchy.node import Node
 from zarrlite.hierarchy.walk import Walking
 from zarrlite.metadata.group_meta import decode_group_meta
@@ -27,7 +25,7 @@ from zarrlite.stores.access import listdir, location_of, rename, rmdir
 from zarrlite.stores.adapter import as_store
 
 
-class Group(Node, Walking, MutableMapping[str, Any]):
+class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
     """A group of arrays and subgroups, addressed by '/'-separated names.
 
     Normally obtained from `zarrlite.group`, `zarrlite.open_group` or `zarrlite.open`,
@@ -127,6 +125,10 @@ class Group(Node, Walking, MutableMapping[str, Any]):
         return group_info(self)
 
     def _item_path(self, name: str) -> str:
+        """The store path of member `name`: below this group, or from the root of the
+        store when `name` starts with '/' (as in zarr-python 2)."""
+        if isinstance(name, str) and name.startswith("/"):
+            return normalize_path(name)
         return join_path(self._path, normalize_path(name))
 
     def _check_writable(self) -> None:
@@ -183,43 +185,88 @@ class Group(Node, Walking, MutableMapping[str, Any]):
         """Number of direct members."""
         return len(self._member_names())
 
-    def group_keys(self) -> list[str]:
-        """Names of the subgroups, sorted.
+    def group_keys(self) -> Iterator[str]:
+        """Names of the subgroups, sorted (an iterator).
 
         Examples
         --------
         >>> import zarrlite as zl
         >>> g = zl.group()
         >>> _ = g.create_group("b"), g.create_group("a"), g.zeros("x", shape=2)
-        >>> g.group_keys(), g.array_keys()
+        >>> list(g.group_keys()), list(g.array_keys())
         (['a', 'b'], ['x'])
         """
-        return [n for n in self._member_names()
-                if contains_group(self._store, join_path(self._path, n))]
-
-    def array_keys(self) -> list[str]:
-        """Names of the arrays, sorted (see `group_keys`)."""
-        return [n for n in self._member_names()
-                if contains_array(self._store, join_path(self._path, n))]
+        for name in self._member_names():
+            if contains_group(self._store, join_path(self._path, name)):
+                yield name
 
     def groups(self) -> Iterator[tuple[str, Group]]:
         """(name, Group) pairs of the subgroups, in name order."""
         for name in self.group_keys():
             yield name, Group(self._store, join_path(self._path, name), self._read_only)
 
-    def arrays(self) -> Iterator[tuple[str, Array]]:
-        """(name, Array) pairs of the arrays, in name order.
+    def array_keys(self, recurse: bool = False) -> Iterator[str]:
+        """Names of the arrays, sorted (an iterator).
+
+        Parameters
+        ----------
+        recurse : bool, optional
+            Also the arrays of every subgroup, depth first (their own names, as in
+            zarr-python 2; `visititems` gives paths).
+        """
+        for name, _array in self._array_members(recurse, open_arrays=False):
+            yield name
+
+    def arrays(self, recurse: bool = False) -> Iterator[tuple[str, Array]]:
+        """(name, Array) pairs of the arrays, in name order (`recurse`: see `array_keys`).
 
         Examples
         --------
         >>> import zarrlite as zl
         >>> g = zl.group()
-        >>> _ = g.zeros("x", shape=2), g.ones("y", shape=3)
+        >>> _ = g.zeros("x", shape=2), g.ones("y", shape=3), g.zeros("sub/z", shape=1)
         >>> [(name, a.shape) for name, a in g.arrays()]
         [('x', (2,)), ('y', (3,))]
+        >>> list(g.array_keys(recurse=True))
+        ['z', 'x', 'y']
         """
-        for name in self.array_keys():
-            yield name, Array(self._store, join_path(self._path, name), self._read_only)
+        yield from self._array_members(recurse, open_arrays=True)  # type: ignore[misc]
+
+    def _array_members(self, recurse: bool, open_arrays: bool
+                       ) -> Iterator[tuple[str, Array | None]]:
+        for name in self._member_names():
+            path = join_path(self._path, name)
+            if contains_array(self._store, path):
+                yield name, Array(self._store, path, self._read_only) if open_arrays else None
+            elif recurse:
+                yield from Group(self._store, path, self._read_only)._array_members(
+                    True, open_arrays)
+
+    def __getattr__(self, name: str) -> Any:
+        """A member as an attribute: ``g.temp`` is ``g["temp"]``."""
+        if name.startswith("_"):  # private names, and IPython's probes: never members
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except (KeyError, ValueError):
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}, and the group "
+                f"has no member of that name") from None
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | {n for n in self if n.isidentifier()})
+
+    def _ipython_key_completions_(self) -> list[str]:
+        return sorted(self)
+
+    def __enter__(self) -> Group:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the store if it can be closed (a zip file, a database)."""
+        close = getattr(self.store, "close", None)
+        if callable(close):
+            close()
 
     # ------------------------------------------------------------------ changes
     def create_group(self, name: str, overwrite: bool = False) -> Group:
@@ -299,138 +346,9 @@ class Group(Node, Walking, MutableMapping[str, Any]):
         """`require_group` for each name; the groups in the order of `names`."""
         return tuple(self.require_group(n) for n in names)
 
-    def _create(self, func: Callable[..., Array], name: str, **kwargs: Any) -> Array:
-        self._check_writable()
-        return func(store=self._store, path=self._item_path(name), **kwargs)
-
-    def create_dataset(self, name: str, data: Any = None, **kwargs: Any) -> Array:
-        """Create an array in this group (also available as ``create``).
-
-        Parameters
-        ----------
-        name : str
-            Path of the array relative to this group; missing groups on the way are
-            created.
-        data : array-like, optional
-            Initial content: shape, dtype and chunks default to the data's (as for
-            `zarrlite.array`; `shape` must not be given).
-        **kwargs
-            Creation arguments as for `zarrlite.create` (`shape` is needed without
-            `data`), e.g. `chunks`, `dtype`, `compressor`, `fill_value`, `overwrite`.
-
-        Returns
-        -------
-        Array
-
-        Raises
-        ------
-        ReadOnlyError
-            If this group is read-only (a PermissionError).
-        ContainsArrayError, ContainsGroupError
-            If `name` is taken and `overwrite` is not True.
-
-        Examples
-        --------
-        >>> import numpy as np, zarrlite as zl
-        >>> g = zl.group()
-        >>> g.create_dataset("raw", shape=(100, 10), chunks=(10, 10), dtype="u1")
-        <zarrlite.Array '/raw' (100, 10) uint8>
-        >>> z = g.create_dataset("sub/labels", data=np.arange(4, dtype="i2"))
-        >>> z.name, z[...].tolist()
-        ('/sub/labels', [0, 1, 2, 3])
-        """
-        if data is not None:
-            return self._create(creation.array, name, data=data, **kwargs)
-        return self._create(creation.create, name, **kwargs)
-
-    create = create_dataset
-
-    def require_dataset(self, name: str, shape: Any, dtype: Any = None, exact: bool = False,
-                        **kwargs: Any) -> Array:
-        """Return the array `name` if its shape and dtype fit, else create it.
-
-        Parameters
-        ----------
-        name : str
-            Path of the array relative to this group.
-        shape : int or tuple of int
-            The shape the array must have.
-        dtype : dtype-like, optional
-            The existing array's dtype must be able to hold this one (``numpy.can_cast``);
-            None accepts any. A new array gets it (float64 if None).
-        exact : bool, optional
-            Require exactly `dtype`.
-        **kwargs
-            Creation arguments as for `create_dataset`, used only when creating.
-
-        Returns
-        -------
-        Array
-
-        Raises
-        ------
-        TypeError
-            If an array exists with another shape, or a dtype that cannot hold `dtype`
-            (any different dtype when `exact`).
-        ContainsGroupError
-            If a group is at `name`.
-        ReadOnlyError
-            If the array must be created and this group is read-only.
-
-        Examples
-        --------
-        >>> import zarrlite as zl
-        >>> g = zl.group()
-        >>> a = g.require_dataset("x", shape=(3, 4), dtype="i4")
-        >>> g.require_dataset("x", shape=(3, 4), dtype="i2") == a  # an int16 fits in int32
-        True
-        >>> g.require_dataset("x", shape=(3, 4), dtype="f8")
-        Traceback (most recent call last):
-        ...
-        TypeError: array 'x' exists with dtype int32, not float64
-        """
-        path = self._item_path(name)
-        if not contains_array(self._store, path):
-            if contains_group(self._store, path):
-                raise ContainsGroupError(f"a group exists at {name!r}")
-            return self.create_dataset(name, shape=shape, dtype=dtype, **kwargs)
-        arr = Array(self._store, path, read_only=self._read_only)
-        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-        if arr.shape != shape:
-            raise TypeError(f"array {name!r} exists with shape {arr.shape}, not {shape}")
-        if dtype is not None:
-            dtype = np.dtype(dtype)
-            ok = arr.dtype == dtype if exact else np.can_cast(dtype, arr.dtype)
-            if not ok:
-                raise TypeError(f"array {name!r} exists with dtype {arr.dtype}, not {dtype}")
-        return arr
-
-    def zeros(self, name: str, **kwargs: Any) -> Array:
-        """Create the array `name` whose items read as 0 (see `zarrlite.zeros`).
-
-        Examples
-        --------
-        >>> import zarrlite as zl
-        >>> zl.group().zeros("x", shape=(2, 2), dtype="i4")[...].tolist()
-        [[0, 0], [0, 0]]
-        """
-        return self._create(creation.zeros, name, **kwargs)
-
-    def ones(self, name: str, **kwargs: Any) -> Array:
-        """Create the array `name` whose items read as 1 (see `zarrlite.ones`)."""
-        return self._create(creation.ones, name, **kwargs)
-
-    def full(self, name: str, fill_value: Any, **kwargs: Any) -> Array:
-        """Create the array `name` whose items read as `fill_value` (see `zarrlite.full`)."""
-        return self._create(creation.full, name, fill_value=fill_value, **kwargs)
-
-    def empty(self, name: str, **kwargs: Any) -> Array:
-        """Create the array `name` without a fill value (see `zarrlite.empty`)."""
-        return self._create(creation.empty, name, **kwargs)
-
-    def array(self, name: str, data: Any, **kwargs: Any) -> Array:
-        """Create the array `name` holding a copy of `data` (see `zarrlite.array`)."""
-        return self._create(creation.array, name, data=data, **kwargs)
+    def create_groups(self, *names: str, overwrite: bool = False) -> tuple[Group, ...]:
+        """`create_group` for each name; the groups in the order of `names`."""
+        return tuple(self.create_group(n, overwrite=overwrite) for n in names)
 
     def __setitem__(self, name: str, value: Any) -> None:
         """Store `value` as the array `name`, replacing whatever is there.
@@ -455,16 +373,18 @@ class Group(Node, Walking, MutableMapping[str, Any]):
         PathNotFoundError
             If nothing is at `name` (a KeyError).
         ValueError
-            If `name` is '' or '/' (the group itself).
+            If `name` is '' (the group itself), or a group holding this one ('/')
         """
         self._check_writable()
-        if self._item_path(name) == self._path:  # "" or "/" name the group itself
-            raise ValueError(f"cannot delete group {self.name!r} from itself; "
-                             "delete it from its parent")
+        path = self._item_path(name)
+        if path == self._path or not path or self._path.startswith(path + "/"):
+            # "" names the group itself; "/" (the root) or "/a" holds it
+            raise ValueError(f"cannot delete {'/' + path!r} from itself or from a group "
+                             f"inside it ({self.name!r}); delete it from its parent")
         if name not in self:
             raise PathNotFoundError(f"no array or group named {name!r} in the group at "
                                     f"{location_of(self._store, self._path)}")
-        rmdir(self._store, self._item_path(name))
+        rmdir(self._store, path)
 
     def move(self, source: str, dest: str) -> None:
         """Move (rename) the member `source` to `dest`, both relative to this group.
@@ -497,9 +417,9 @@ class Group(Node, Walking, MutableMapping[str, Any]):
         >>> g.move("raw/x", "clean/y")
         >>> print(g.tree())
         /
-        ├── clean
-        │   └── y (3,) float64
-        └── raw
+         ├── clean
+         │   └── y (3,) float64
+         └── raw
         """
         self._check_writable()
         src = self._item_path(source)

@@ -41,8 +41,8 @@ def _type_name(obj: Any) -> str:
 
 def array_info(array: Any) -> InfoReport:
     """The report shown by ``Array.info``."""
-    rows = [
-        ("Name", array.name),
+    rows = [("Name", array.name)] if array.name is not None else []  # none at the root
+    rows += [
         ("Type", "zarrlite.Array"),
         ("Data type", str(array.dtype)),
         ("Shape", str(array.shape)),
@@ -89,8 +89,8 @@ def partial_decoding(array: Any) -> str:
 
 def group_info(group: Any) -> InfoReport:
     """The report shown by ``Group.info``."""
-    arrays = group.array_keys()
-    groups = group.group_keys()
+    arrays = list(group.array_keys())
+    groups = list(group.group_keys())
     rows = [
         ("Name", group.name),
         ("Type", "zarrlite.Group"),

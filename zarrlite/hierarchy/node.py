@@ -48,8 +48,9 @@ class Node:
         return self._path
 
     @property
-    def name(self) -> str:
-        """Absolute name, e.g. '/group/array'."""
+    def name(self) -> str | None:
+        """Absolute name, e.g. '/group/array'; the root group is '/', and an array at the
+        root of its store has no name (None), as in zarr-python 2."""
         return "/" + self._path
 
     @property

@@ -144,6 +144,9 @@ class BasicIndexing:
         result = target.reshape(indexer.out_shape)
         if result.shape == () and not _has_ellipsis(selection):
             return result[()]
+        if self._meta.order == "F" and result.ndim > 1:
+            # in the array's own layout, as zarr-python 2 returns it (one copy more)
+            return np.asfortranarray(result)
         return result
 
     def _basic_indexer(self, selection: Any) -> BasicIndexer:

@@ -71,13 +71,22 @@ class Walking:
         """Call ``func(node)`` on every descendant (see `visititems`)."""
         return self.visititems(lambda _name, node: func(node))
 
-    def tree(self) -> Tree:
+    def tree(self, expand: bool = False, level: int | None = None) -> Tree:
         """A text tree of the hierarchy below this group (print it).
+
+        Parameters
+        ----------
+        expand : bool, optional
+            Accepted for zarr-python 2's notebook widget; the text is always complete.
+        level : int, optional
+            How many levels below this group to show (all by default).
 
         Returns
         -------
         Tree
-            Renders as text with ``str`` or ``repr``; arrays show their shape and dtype.
+            Renders as text with ``str`` or ``repr`` (box-drawing characters) and as ASCII
+            with ``bytes``; arrays show their shape and dtype. The layout is zarr-python
+            2's.
 
         Examples
         --------
@@ -87,12 +96,17 @@ class Walking:
         >>> _ = g.ones("y", shape=5)
         >>> print(g.tree())
         /
-        ├── a
-        │   └── x (2, 3) int32
-        ├── b
-        └── y (5,) float64
+         ├── a
+         │   └── x (2, 3) int32
+         ├── b
+         └── y (5,) float64
+        >>> print(bytes(g.tree(level=1)).decode())
+        /
+         +-- a
+         +-- b
+         +-- y (5,) float64
         """
-        return Tree(self)
+        return Tree(self, level=level)
 
 
 class Tree:
@@ -102,17 +116,25 @@ class Tree:
     ----------
     group : Group
         The group at the top of the tree; the text is made each time it is printed.
+    level : int, optional
+        Levels below `group` to show (all when None).
     """
 
-    def __init__(self, group: Any) -> None:
-        self.group = group
+    _UNICODE = ("├── ", "└── ", "│   ", "    ")
+    _ASCII = ("+-- ", "+-- ", "|   ", "    ")
 
-    def _lines(self, group: Any, prefix: str) -> list[str]:
+    def __init__(self, group: Any, level: int | None = None) -> None:
+        self.group = group
+        self.level = level
+
+    def _lines(self, group: Any, prefix: str, depth: int, gfx: tuple[str, ...]) -> list[str]:
+        if self.level is not None and depth > self.level:
+            return []
         lines = []
         names = list(group)
         for i, name in enumerate(names):
             last = i == len(names) - 1
-            branch = "└── " if last else "├── "
+            branch = gfx[1] if last else gfx[0]
             try:
                 node = group[name]
             except ValueError as exc:  # bad metadata, a codec not installed: say so, go on
@@ -122,10 +144,18 @@ class Tree:
                 lines.append(f"{prefix}{branch}{name} {node.shape} {node.dtype}")
             else:
                 lines.append(f"{prefix}{branch}{name}")
-                lines += self._lines(node, prefix + ("    " if last else "│   "))
+                lines += self._lines(node, prefix + (gfx[3] if last else gfx[2]), depth + 1,
+                                     gfx)
         return lines
 
+    def _text(self, gfx: tuple[str, ...]) -> str:
+        top = self.group.basename or "/"
+        return "\n".join([top] + self._lines(self.group, " ", 1, gfx))
+
     def __repr__(self) -> str:
-        return "\n".join([self.group.name] + self._lines(self.group, ""))
+        return self._text(self._UNICODE)
 
     __str__ = __repr__
+
+    def __bytes__(self) -> bytes:
+        return self._text(self._ASCII).encode()

@@ -15,6 +15,7 @@ import binascii
 import dataclasses
 import math
 import operator
+import warnings
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any, Literal
@@ -78,12 +79,25 @@ def normalize_shape(shape: int | Sequence[int]) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     try:
-        out = tuple(operator.index(s) for s in shape)
+        out = tuple(_shape_entry(s) for s in shape)
     except TypeError:
         raise TypeError(f"shape must be an int or a sequence of ints, found {shape!r}") from None
     if any(s < 0 for s in out):
         raise ValueError(f"shape must not be negative, found {out}")
     return out
+
+
+def _shape_entry(size: Any) -> int:
+    """One entry of a shape as an int; a whole float (``10.0``) is taken with a warning, as
+    zarr-python 2 does (a fractional one is refused: zarr 2 would cut it silently)."""
+    try:
+        return operator.index(size)
+    except TypeError:
+        if isinstance(size, (float, np.floating)) and float(size).is_integer():
+            warnings.warn(f"shape contains a non-integer value {size!r}; using {int(size)}",
+                          UserWarning, stacklevel=5)
+            return int(size)
+        raise
 
 
 def guess_chunks(shape: Sequence[int], itemsize: int) -> tuple[int, ...]:
