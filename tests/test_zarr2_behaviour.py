@@ -1,0 +1,250 @@
+"""zarrlite behaves as zarr-python 2.18.7 where code written for zarr 2 relies on it.
+
+Each scenario is a small function of ``lib`` (the module: ``zarr`` 2.18.7 or ``zarrlite``)
+and ``np``. All scenarios run in one script in the zarr 2 venv (see ``zarr2_env``), once
+with each library, and each test compares one scenario's outcomes: the same JSON-able
+result, or exceptions that code written for zarr 2 catches the same way (every builtin
+class zarr 2's exception is an instance of, zarrlite's is too).
+
+The deliberate differences listed in docs/zarr2.md are tested elsewhere, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from zarr2_env import run_zarr2
+
+SCENARIOS: dict[str, str] = {
+    # ------------------------------------------------------------ paths
+    "rooted require_group": """
+        sub = lib.group().create_group("sub")
+        return sub.require_group("/a/b/c").path
+    """,
+    "rooted getitem": """
+        g = lib.group(); sub = g.create_group("sub")
+        return sub["/"].path, sub["/sub"].path
+    """,
+    "rooted create_dataset": """
+        g = lib.group(); sub = g.create_group("sub")
+        return sub.create_dataset("/x/y", shape=3).path, sorted(g.group_keys())
+    """,
+    "rooted contains": """
+        g = lib.group(); sub = g.create_group("sub"); g.create_group("top")
+        return "/top" in sub, "top" in sub
+    """,
+    "move to the root from a subgroup": """
+        g = lib.group(); sub = g.create_group("sub"); sub.create_group("bar")
+        sub.move("bar", "/bar")
+        return sorted(g.group_keys()), list(sub.group_keys())
+    """,
+    "move a missing source": """
+        lib.group().move("nothing", "else")
+    """,
+    "overwrite replaces an array on the way to a group": """
+        g = lib.group(); g.zeros("foo", shape=3)
+        g.create_group("foo/bar", overwrite=True)
+        return sorted(g.group_keys()), "foo/bar" in g, list(g.array_keys())
+    """,
+    "overwrite replaces an array on the way to an array": """
+        g = lib.group(); g.zeros("foo", shape=3)
+        return g.create_dataset("foo/bar", shape=2, overwrite=True).path
+    """,
+    "an array on the way without overwrite": """
+        g = lib.group(); g.zeros("foo", shape=3)
+        g.create_group("foo/bar")
+    """,
+    "open_array mode w with a path over a root array": """
+        store = {}
+        lib.zeros(3, store=store)
+        z = lib.open_array(store, mode="w", path="array", shape=4)
+        return z.path, sorted(store)
+    """,
+    # ------------------------------------------------------------ behaviour
+    "array read_only": """
+        z = lib.array(np.arange(3), read_only=True)
+        return z.read_only, z[:].tolist()
+    """,
+    "array read_only refuses writes": """
+        z = lib.array(np.arange(3), read_only=True)
+        z[0] = 5
+    """,
+    "order F reads F-contiguous": """
+        z = lib.array(np.arange(12).reshape(3, 4), order="F", chunks=(2, 2))
+        return z[:].flags.f_contiguous, z[1:].flags.f_contiguous, z[:].tolist()
+    """,
+    "0-d array": """
+        z = lib.array(np.float64(3))
+        return z.shape, z.cdata_shape, z.nchunks, z[...].tolist()
+    """,
+    "names of root array and root group": """
+        return lib.zeros(3).name, lib.group().name, lib.group().zeros("a/b", shape=1).name
+    """,
+    "islice with negative bounds": """
+        return list(lib.zeros(5).islice(-1, 0))
+    """,
+    "islice beyond the end": """
+        return lib.array(np.arange(5)).islice(3, 100).__iter__().__next__().tolist()
+    """,
+    "islice of a 0-d array": """
+        return list(lib.zeros(()).islice())
+    """,
+    "full_like of a numpy array without a fill value": """
+        return lib.full_like(np.zeros(3)).shape
+    """,
+    "full_like of an array takes its fill value": """
+        return lib.full_like(lib.full(3, 7, dtype="i4"))[:].tolist()
+    """,
+    "object dtype without a codec": """
+        lib.zeros(3, dtype=object)
+    """,
+    "whole-float shape": """
+        import warnings
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            shape = lib.zeros((3.0, 2)).shape
+        return shape, [w.category.__name__ for w in caught]
+    """,
+    "scalar float shape": """
+        lib.zeros(3.0)
+    """,
+    "empty_like of a list with a shape": """
+        return lib.empty_like([0] * 100, shape=200).shape
+    """,
+    "zeros_like takes chunks from any chunked array": """
+        class Chunked:
+            shape, chunks, dtype = (10, 4), (5, 2), np.dtype("i2")
+        z = lib.zeros_like(Chunked())
+        return z.shape, z.chunks, str(z.dtype)
+    """,
+    "open_like": """
+        a = lib.full((4, 6), 5, chunks=(2, 3), dtype="i2")
+        z = lib.open_like(a, {}, mode="w")
+        return z.shape, z.chunks, str(z.dtype), int(z.fill_value), z[0].tolist()
+    """,
+    # ------------------------------------------------------------ groups
+    "members as attributes": """
+        g = lib.group(); g.create_group("foo"); g.zeros("arr", shape=2)
+        return g.foo.path, g.arr.shape, "foo" in dir(g), "arr" in dir(g)
+    """,
+    "missing attribute": """
+        lib.group().nothing
+    """,
+    "key completions": """
+        g = lib.group(); g.create_group("b"); g.zeros("a", shape=1)
+        return g._ipython_key_completions_()
+    """,
+    "recursive array_keys and arrays": """
+        g = lib.group(); g.zeros("x", shape=1); g.zeros("sub/z", shape=2)
+        g.zeros("sub/deeper/w", shape=3); g.create_group("empty")
+        return (list(g.array_keys()), list(g.array_keys(recurse=True)),
+                [(n, a.shape) for n, a in g.arrays(recurse=True)])
+    """,
+    "group_keys is an iterator": """
+        g = lib.group(); g.create_group("a"); g.create_group("b")
+        keys = g.group_keys()
+        return next(keys), list(keys)
+    """,
+    "create_groups": """
+        return [x.path for x in lib.group().create_groups("x", "y/z")]
+    """,
+    "group *_like": """
+        g = lib.group(); model = lib.full((4, 6), 2, chunks=(2, 3), dtype="u1")
+        made = [g.empty_like("e", model), g.zeros_like("z", model), g.ones_like("o", model),
+                g.full_like("f", model)]
+        return [(a.path, a.shape, a.chunks, str(a.dtype), a[0, 0].tolist()) for a in made[1:]]
+    """,
+    "group as a context manager": """
+        with lib.group() as g:
+            g.zeros("x", shape=2)
+        return list(g)
+    """,
+    "tree": """
+        g = lib.group(); g.create_group("foo"); bar = g.create_group("bar")
+        bar.create_group("baz"); bar.create_group("quux").zeros("baz", shape=100, chunks=10)
+        return (repr(g.tree()), bytes(g.tree()).decode(), repr(g.tree(level=1)),
+                repr(bar.tree()), bytes(g.tree(expand=True, level=2)).decode())
+    """,
+    # ------------------------------------------------------------ exceptions
+    "open a missing array": """
+        lib.open_array({}, mode="r")
+    """,
+    "open a missing group": """
+        lib.open_group({}, mode="r")
+    """,
+    "open an array where a group is": """
+        store = {}; lib.group(store)
+        lib.open_array(store, mode="r")
+    """,
+    "getitem of a missing member": """
+        lib.group()["nothing"]
+    """,
+    "delitem of a missing member": """
+        del lib.group()["nothing"]
+    """,
+    "create a group where a group is": """
+        g = lib.group(); g.create_group("a"); g.create_group("a")
+    """,
+    "create an array where an array is": """
+        g = lib.group(); g.zeros("a", shape=1); g.zeros("a", shape=1)
+    """,
+    "write to a read-only group": """
+        store = {}; lib.group(store)
+        lib.open_group(store, mode="r").create_group("x")
+    """,
+    "index out of bounds": """
+        lib.zeros(3)[5]
+    """,
+    "too many indices": """
+        lib.zeros(3)[1, 2]
+    """,
+}
+
+_RUNNER = r'''
+import json, sys, textwrap, traceback, warnings
+import numpy as np
+import zarr, zarrlite
+
+BUILTINS = [KeyError, ValueError, TypeError, IndexError, PermissionError, AttributeError,
+            LookupError, RuntimeError]
+scenarios = json.loads(sys.argv[1])
+results = {}
+for name, body in scenarios.items():
+    source = "def scenario(lib, np):\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    namespace = {}
+    exec(source, namespace)
+    results[name] = {}
+    for lib in (zarr, zarrlite):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                value = namespace["scenario"](lib, np)
+            outcome = ["value", json.loads(json.dumps(value, default=repr))]
+        except Exception as exc:
+            outcome = ["raised", type(exc).__name__,
+                       sorted(b.__name__ for b in BUILTINS if isinstance(exc, b)), str(exc)]
+        results[name][lib.__name__] = outcome
+print(json.dumps(results))
+'''
+
+
+@pytest.fixture(scope="module")
+def outcomes():
+    result = run_zarr2(_RUNNER, json.dumps(SCENARIOS), timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_same_as_zarr2(outcomes, name):
+    zarr2, ours = outcomes[name]["zarr"], outcomes[name]["zarrlite"]
+    body = textwrap.dedent(SCENARIOS[name])
+    if zarr2[0] == "value":
+        assert ours == zarr2, f"{name}:\n{body}\nzarr 2: {zarr2}\nzarrlite: {ours}"
+    else:
+        assert ours[0] == "raised", f"{name}: zarr 2 raised {zarr2}, zarrlite gave {ours}"
+        missing = set(zarr2[2]) - set(ours[2])
+        assert not missing, (f"{name}: zarr 2 raised {zarr2[1]} ({zarr2[2]}), zarrlite "
+                             f"{ours[1]} ({ours[2]}): not catchable as {sorted(missing)}")
