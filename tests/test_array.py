@@ -611,3 +611,23 @@ def test_arrays_pickle_after_use(tmp_path, kind):
     np.testing.assert_array_equal(copy[...], z[...])
     copy[0, 0] = 9  # and it works on: a new chunk I/O state
     assert copy[0, 0] == 9
+
+
+def test_write_empty_chunks_global_switch():
+    # zarr 2 stores chunks holding only the fill value; zarrlite deletes them unless told
+    def stored(**kwargs):
+        store = {}
+        z = zl.zeros(4, chunks=2, store=store, **kwargs)
+        z[:] = 0
+        return sorted(k for k in store if not k.startswith("."))
+
+    assert stored() == []
+    with zl.config.set(write_empty_chunks=True):
+        assert stored() == ["0", "1"]
+        assert stored(write_empty_chunks=False) == []  # the argument wins
+        store = {}
+        zl.zeros(4, chunks=2, store=store)
+        assert zl.open_array(store).write_empty_chunks
+    assert stored(write_empty_chunks=True) == ["0", "1"]
+    with pytest.raises(ValueError, match="write_empty_chunks"):
+        zl.config.set(write_empty_chunks="yes")

@@ -173,8 +173,8 @@ def test_demo_does_not_replace_what_is_not_a_zarr_store(tmp_path, capsys):
         assert_one_line_error(*run(capsys, "demo", str(tmp_path / name)))
     assert (tmp_path / "a" / "zarrlite-demo.zarr" / "notes.txt").read_text() == "mine"
     assert (tmp_path / "b" / "zarrlite-demo.zarr").read_text() == "mine too"
-    assert list(zl.open_group(str(tmp_path / "c" / "zarrlite-demo.zarr"), mode="r").array_keys()) == [
-        "data"]
+    demo = zl.open_group(str(tmp_path / "c" / "zarrlite-demo.zarr"), mode="r")
+    assert list(demo.array_keys()) == ["data"]
 
 
 @pytest.mark.parametrize("exists", [True, False])

@@ -37,7 +37,7 @@ from zarrlite.stores.access import location_of, normalize_store
 
 
 def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
-               path: str | None = None, write_empty_chunks: bool = False,
+               path: str | None = None, write_empty_chunks: bool | None = None,
                **kwargs: Any) -> Array:
     """Open an array, or create it (modes 'a', 'w', 'w-').
 
@@ -54,7 +54,8 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     path : str, optional
         Path of the array inside the store (default: the root).
     write_empty_chunks : bool, optional
-        Store chunks that only hold the fill value (by default they are deleted).
+        Store chunks that only hold the fill value (by default they are deleted; None
+        takes ``zarrlite.config`` ``write_empty_chunks``, False unless set).
     **kwargs
         Creation arguments, as for `create` (`chunks`, `dtype`, `compressor`, ...); used
         only when the array is created.

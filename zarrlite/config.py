@@ -17,6 +17,7 @@ _DEFAULTS: dict[str, Any] = {
     "max_chunk_nbytes": 1 << 34,
     "max_kept_scratch_nbytes": 1 << 27,
     "idle_buffer_seconds": 10.0,
+    "write_empty_chunks": False,
 }
 _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
@@ -39,8 +40,8 @@ def _validate(name: str, value: Any) -> Any:
             return _DEFAULTS["threads"]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"threads must be a positive integer or None, got {value!r}")
-    if name == "partial_decode" and not isinstance(value, bool):
-        raise ValueError(f"partial_decode must be True or False, got {value!r}")
+    if name in ("partial_decode", "write_empty_chunks") and not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
     if name in ("max_chunk_nbytes", "max_kept_scratch_nbytes") and (
             not isinstance(value, int) or isinstance(value, bool) or value < 0):
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
@@ -70,6 +71,10 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
         Most bytes of scratch buffers each thread keeps between reads and writes (default
         128 MiB); buffers beyond it are freed after use (the least recently used first).
         See also :func:`release_buffers`.
+    write_empty_chunks : bool
+        Whether arrays opened or created without a `write_empty_chunks` argument store
+        chunks that only hold the fill value (default False: they are deleted, and read
+        back as the fill value; zarr-python 2 stores them, so True behaves as it does).
     idle_buffer_seconds : float or None
         A thread's kept scratch buffers are freed once it has not read or written for this
         many seconds (default 10), and the C library is asked to return freed memory to the

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from zarrlite import config
 from zarrlite.chunkio.basic import ChunkIO
 from zarrlite.chunkio.pipeline import ChunkPipeline
 from zarrlite.codecs.registry import get_codec
@@ -50,7 +51,8 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         Refuse writes with ReadOnlyError.
     write_empty_chunks : bool, optional
         Store chunks even when every item equals the fill value (by default such chunks are
-        deleted instead, and read back as the fill value).
+        deleted instead, and read back as the fill value). None (the default) takes
+        ``zarrlite.config`` ``write_empty_chunks`` (False unless set).
     meta : ArrayMeta, optional
         Metadata already read (saves one store read).
 
@@ -89,13 +91,15 @@ class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
         store: MutableMapping[str, bytes],
         path: str = "",
         read_only: bool = False,
-        write_empty_chunks: bool = False,
+        write_empty_chunks: bool | None = None,
         meta: ArrayMeta | None = None,
     ) -> None:
         self._store = store = as_store(store)
         self._path = normalize_path(path)
         self._read_only = read_only
-        self._write_empty_chunks = write_empty_chunks
+        if write_empty_chunks is None:
+            write_empty_chunks = config.get("write_empty_chunks")
+        self._write_empty_chunks: bool = write_empty_chunks
         self._meta_key = meta_key(self._path, ARRAY_META_KEY)
         self._attrs: Attributes | None = None
         #: (compressor, filters) as built when the metadata was checked at open: the

@@ -184,7 +184,7 @@ def create(
     path: str | None = None,
     filters: Any = None,
     dimension_separator: str | None = None,
-    write_empty_chunks: bool = False,
+    write_empty_chunks: bool | None = None,
     read_only: bool = False,
     object_codec: Any = None,
     **kwargs: Any,
@@ -220,7 +220,8 @@ def create(
     dimension_separator : {'.', '/'}, optional
         Separator in chunk keys; by default the store's own (usually '.').
     write_empty_chunks : bool, optional
-        Store chunks that only hold the fill value (by default they are deleted).
+        Store chunks that only hold the fill value (by default they are deleted; None
+        takes ``zarrlite.config`` ``write_empty_chunks``, False unless set).
     read_only : bool, optional
         Return the new array read-only.
     object_codec : codec, optional
