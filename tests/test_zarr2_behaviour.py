@@ -124,6 +124,23 @@ SCENARIOS: dict[str, str] = {
         z = lib.open_like(a, {}, mode="w")
         return z.shape, z.chunks, str(z.dtype), int(z.fill_value), z[0].tolist()
     """,
+    "structured fields": """
+        data = np.array([(1, 2.0), (3, 4.0), (5, 6.0)], dtype=[("a", "i4"), ("b", "f8")])
+        z = lib.array(data, chunks=2)
+        z["a"] = 7
+        z.set_orthogonal_selection([2], 9, fields="a")
+        return (z["b"].tolist(), z[1:, "a"].tolist(), z.get_basic_selection(0, fields="b"),
+                z.get_coordinate_selection([0, 2], fields="a").tolist(), z[:].tolist())
+    """,
+    "out as another array": """
+        z = lib.array(np.arange(12).reshape(3, 4), chunks=2)
+        out = lib.zeros((2, 4), dtype="i8")
+        z.get_basic_selection(slice(1, 3), out=out)
+        return out[:].tolist()
+    """,
+    "a missing field": """
+        lib.array(np.zeros(3, dtype=[("a", "i4")]))["nope"]
+    """,
     # ------------------------------------------------------------ groups
     "members as attributes": """
         g = lib.group(); g.create_group("foo"); g.zeros("arr", shape=2)

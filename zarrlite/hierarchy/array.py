@@ -22,6 +22,7 @@ from zarrlite.errors import (
 )
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.fancy import FancyIndexing
+from zarrlite.hierarchy.fields import FieldSelection
 from zarrlite.hierarchy.node import Node
 from zarrlite.hierarchy.reshaping import Reshaping
 from zarrlite.hierarchy.selection import BasicIndexing
@@ -32,7 +33,7 @@ from zarrlite.stores.access import getsize, location_of
 from zarrlite.stores.adapter import as_store
 
 
-class Array(Node, BasicIndexing, FancyIndexing, Reshaping):
+class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
     """A chunked, compressed N-d array stored as Zarr v2.
 
     Normally obtained from `zarrlite.open_array`, `zarrlite.create` (or another factory)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrlite.chunkio import fancy
+from zarrlite.hierarchy.fields import pop_fields
 from zarrlite.indexing.blocks import BlockIndexer
 from zarrlite.indexing.orthogonal import (
     CoordinateIndexer,
@@ -170,18 +171,18 @@ class FancyIndexing:
             return sel
         return None
 
-    def _vindex_get(self, selection: Any) -> np.ndarray:
+    def _vindex_get(self, selection: Any, **fields: Any) -> np.ndarray:
         mask = self._mask_of(selection)
         if mask is not None:
-            return self.get_mask_selection(mask)
-        return self.get_coordinate_selection(selection)
+            return self.get_mask_selection(mask, **fields)
+        return self.get_coordinate_selection(selection, **fields)
 
-    def _vindex_set(self, selection: Any, value: Any) -> None:
+    def _vindex_set(self, selection: Any, value: Any, **fields: Any) -> None:
         mask = self._mask_of(selection)
         if mask is not None:
-            self.set_mask_selection(mask, value)
+            self.set_mask_selection(mask, value, **fields)
         else:
-            self.set_coordinate_selection(selection, value)
+            self.set_coordinate_selection(selection, value, **fields)
 
     # --------------------------------------------------------------- helpers
     def _new_out(self, shape: tuple[int, ...]) -> np.ndarray:
@@ -192,7 +193,8 @@ class FancyIndexing:
 
 
 class _Accessor:
-    """``obj[sel]`` / ``obj[sel] = v`` forwarding to a getter and a setter."""
+    """``obj[sel]`` / ``obj[sel] = v`` forwarding to a getter and a setter (field names in
+    the selection go to their `fields` argument)."""
 
     __slots__ = ("_get", "_set")
 
@@ -201,7 +203,12 @@ class _Accessor:
         self._set = set_
 
     def __getitem__(self, selection: Any) -> Any:
-        return self._get(selection)
+        fields, selection = pop_fields(selection)  # z.oindex[[0, 2], "a"]
+        return self._get(selection) if fields is None else self._get(selection, fields=fields)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
-        self._set(selection, value)
+        fields, selection = pop_fields(selection)
+        if fields is None:
+            self._set(selection, value)
+        else:
+            self._set(selection, value, fields=fields)

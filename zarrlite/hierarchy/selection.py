@@ -92,10 +92,15 @@ class BasicIndexing:
         selection : int, slice, Ellipsis, None or a tuple of them, optional
             One entry per dimension (missing trailing dimensions are taken whole); slices
             may have any step, negative too. The default, ``...``, reads everything.
-        out : numpy.ndarray, optional
-            C-contiguous writable array of the array's dtype and the selection's shape to
-            read into (saves allocating the result: for big reads, touching new memory
-            costs as much as decoding). It is returned.
+        out : array, optional
+            Where to put the result, of the selection's shape: a C-contiguous writable
+            numpy array of the array's dtype is read into directly (saves allocating the
+            result: for big reads, touching new memory costs as much as decoding); any
+            other array (another dtype, strided, a zarrlite Array) is assigned the result.
+            It is returned.
+        fields : str or list of str, optional
+            Fields of a structured dtype to return (all by default); ``z["a"]`` and
+            ``z[0:5, "a"]`` work too. Every selection method takes `out` and `fields`.
 
         Returns
         -------
@@ -108,9 +113,11 @@ class BasicIndexing:
         IndexError
             If an index is out of bounds or the selection is not a basic one.
         TypeError
-            If `out` is not a numpy array.
+            If `out` is not an array.
         ValueError
-            If `out` has the wrong shape or dtype, or is not C-contiguous and writable.
+            If `out` does not have the selection's shape.
+        IndexError
+            If a field is not in the dtype (or the dtype has no fields).
 
         Examples
         --------
