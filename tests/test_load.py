@@ -292,7 +292,14 @@ def test_threads_and_processes_lose_no_update_and_see_no_torn_chunk(tmp_path: Pa
     for wk in result.workers:  # every worker did real work
         assert wk["counts"].get("writes", 0) >= 10 and wk["counts"].get("reads", 0) >= 10, wk
         growth = wk["rss_end"] - wk["rss_start"]
-        assert growth < RSS_GROWTH_BOUND, f"{wk['name']}: RSS grew by {growth / 2**20:.1f} MiB"
+        if not _under_address_sanitizer():  # ASan holds freed memory back: RSS means nothing
+            assert growth < RSS_GROWTH_BOUND, (
+                f"{wk['name']}: RSS grew by {growth / 2**20:.1f} MiB")
+
+
+def _under_address_sanitizer() -> bool:
+    with open("/proc/self/maps") as maps:
+        return "libasan" in maps.read()
 
 
 def test_expected_array_follows_the_last_generation() -> None:
