@@ -302,3 +302,20 @@ def test_corrupt_metadata_names_the_array_and_tree_goes_on(tmp_path):
         zl.open(root + "/bad")
     text = str(g.tree())
     assert "bad (cannot open: MetadataError)" in text and "time (3,) float64" in text
+
+
+def test_zarr2_keywords_zarrlite_cannot_honour_are_refused_clearly():
+    store = {}
+    zl.zeros(3, store=store)
+    with pytest.raises(ValueError, match="Zarr v2 only"):
+        zl.Array(store, zarr_version=3)
+    for call in (lambda: zl.Array(store, chunk_store={}),
+                 lambda: zl.create(3, synchronizer=object()),
+                 lambda: zl.open_group({}, storage_options={"anon": True}),
+                 lambda: zl.Group(zl.group().store, synchronizer=object())):
+        with pytest.raises(NotImplementedError, match="not supported"):
+            call()
+    with pytest.raises(ValueError, match="numpy array"):
+        zl.Array(store, meta_array=[1])
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        zl.create(3, no_such_option=1)

@@ -141,6 +141,55 @@ SCENARIOS: dict[str, str] = {
     "a missing field": """
         lib.array(np.zeros(3, dtype=[("a", "i4")]))["nope"]
     """,
+    "Array and Group with zarr 2's keywords": """
+        store = {}
+        lib.zeros((4, 4), chunks=2, store=store, path="a")
+        a = lib.Array(store, "a", False, None, None, True, True, False, True, 2, None)
+        g = lib.Group(store, None, False, None, True, None, 2)
+        return a.shape, a._version, g._version, a.basename, a.chunk_store is a.store
+    """,
+    "create and open with zarr 2's keywords": """
+        store = {}
+        z = lib.create(5, store=store, chunk_store=None, synchronizer=None, cache_metadata=True,
+                       cache_attrs=True, zarr_version=2, partial_decompress=False)
+        again = lib.open_array(store, mode="r", cache_metadata=False, cache_attrs=False)
+        g = lib.open_group({}, mode="w", cache_attrs=True, synchronizer=None, path="g",
+                           chunk_store=None, zarr_version=2)
+        return z.shape, again.shape, g.path, lib.group(None, False, None, True, None, "p").path
+    """,
+    "metadata not cached sees another object's resize": """
+        store = {}
+        lib.zeros(4, chunks=2, store=store)
+        fresh = lib.Array(store, cache_metadata=False)
+        cached = lib.Array(store)
+        lib.Array(store).resize(9)
+        return fresh.shape, cached.shape, fresh[:].shape
+    """,
+    "attributes not cached see another object's change": """
+        store = {}
+        lib.zeros(4, store=store)
+        fresh, cached = lib.Array(store, cache_attrs=False), lib.Array(store)
+        fresh.attrs["x"], cached.attrs["x"]  # both read
+        lib.Array(store).attrs["x"] = 1
+        return fresh.attrs["x"], "x" in cached.attrs
+    """,
+    "Attributes on their own": """
+        store = {}
+        import importlib
+        where = lib if lib.__name__ == "zarrlite" else importlib.import_module("zarr.attrs")
+        attrs = where.Attributes(store, key="thing/.zattrs", read_only=False, cache=False)
+        attrs["a"] = [1, 2]
+        return dict(attrs), sorted(store)
+    """,
+    "shape setter": """
+        z = lib.zeros((2, 3), chunks=2)
+        z[:] = 1
+        z.shape = (3, 4)
+        return z.shape, z[:].tolist()
+    """,
+    "root array basename": """
+        return lib.zeros(3).basename, lib.group().zeros("a/b", shape=1).basename
+    """,
     # ------------------------------------------------------------ groups
     "members as attributes": """
         g = lib.group(); g.create_group("foo"); g.zeros("arr", shape=2)

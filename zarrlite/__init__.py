@@ -52,6 +52,7 @@ from zarrlite.errors import (
     ReadOnlyError,
 )
 from zarrlite.hierarchy.array import Array
+from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.group import Group
 from zarrlite.stores import DirectoryStore, MemoryStore
 
@@ -60,6 +61,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Array",
     "ArrayNotFoundError",
+    "Attributes",
     "CodecError",
     "CodecNotAvailableError",
     "ContainsArrayError",

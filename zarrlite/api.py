@@ -13,7 +13,9 @@ from zarrlite.errors import (
     PathNotFoundError,
 )
 from zarrlite.hierarchy.array import Array
+from zarrlite.hierarchy.compat import check_zarr2_keywords
 from zarrlite.hierarchy.creation import (
+    ZARR2_CREATE_KEYWORDS,
     StoreLike,
     array,
     contains_array,
@@ -93,10 +95,14 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
     path = normalize_path(path)
+    opening = {k: kwargs[k] for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
+    check_zarr2_keywords("open_array", storage_transformers=opening.pop("storage_transformers",
+                                                                        None),
+                         storage_options=kwargs.pop("storage_options", None))
     if mode in ("r", "r+", "a"):
         try:  # one store read when the array exists: opening must stay cheap
             return Array(store, path, read_only=read_only,
-                         write_empty_chunks=write_empty_chunks)
+                         write_empty_chunks=write_empty_chunks, **opening)
         except ArrayNotFoundError:
             if contains_group(store, path):
                 raise ContainsGroupError(
@@ -143,8 +149,14 @@ def open_like(a: Any, path: StoreLike, **kwargs: Any) -> Array:
     return open_array(path, **kwargs)
 
 
-def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None) -> Group:
+def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = True,
+               synchronizer: Any = None, path: str | None = None, chunk_store: Any = None,
+               storage_options: Any = None, *, zarr_version: int | None = None,
+               meta_array: Any = None) -> Group:
     """Open a group, or create it (modes 'a', 'w', 'w-').
+
+    The arguments are zarr-python 2's, in its order; `synchronizer`, `chunk_store` and
+    `storage_options` must be None, `zarr_version` None or 2 (see `Array`).
 
     Parameters
     ----------
@@ -186,6 +198,9 @@ def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None
     ...
     zarrlite.errors.ContainsArrayError: ... holds an array, not a group: ...
     """
+    check_zarr2_keywords("open_group", synchronizer=synchronizer, chunk_store=chunk_store,
+                         storage_options=storage_options, zarr_version=zarr_version,
+                         meta_array=meta_array)
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
     path = normalize_path(path)
@@ -196,20 +211,24 @@ def open_group(store: StoreLike = None, mode: str = "a", path: str | None = None
                 raise ContainsArrayError(f"{location_of(store, path)} holds an array, not a "
                                          "group: open it with zl.open_array or zl.open")
             raise GroupNotFoundError(f"no group at {location_of(store, path)} (no .zgroup)")
-        return Group(store, path, read_only=read_only)
+        return Group(store, path, read_only=read_only, cache_attrs=cache_attrs)
     if mode == "a" and exists:
-        return Group(store, path)
+        return Group(store, path, cache_attrs=cache_attrs)
     if mode in ("w-", "x") and (exists or contains_array(store, path)):
         raise (ContainsGroupError if exists else ContainsArrayError)(
             f"{location_of(store, path)} already holds {'a group' if exists else 'an array'}"
             " (mode 'w-' creates only); mode='w' replaces it"
         )
     init_group(store, path, overwrite=(mode == "w"))
-    return Group(store, path)
+    return Group(store, path, cache_attrs=cache_attrs)
 
 
-def group(store: StoreLike = None, overwrite: bool = False, path: str | None = None) -> Group:
+def group(store: StoreLike = None, overwrite: bool = False, chunk_store: Any = None,
+          cache_attrs: bool = True, synchronizer: Any = None, path: str | None = None, *,
+          zarr_version: int | None = None, meta_array: Any = None) -> Group:
     """Create a group (or open the one there, unless `overwrite`).
+
+    The arguments are zarr-python 2's, in its order (see `open_group`).
 
     Parameters
     ----------
@@ -240,7 +259,9 @@ def group(store: StoreLike = None, overwrite: bool = False, path: str | None = N
     >>> len(zl.group(root.store, overwrite=True))
     0
     """
-    return open_group(store, mode="w" if overwrite else "a", path=path)
+    return open_group(store, mode="w" if overwrite else "a", cache_attrs=cache_attrs,
+                      synchronizer=synchronizer, path=path, chunk_store=chunk_store,
+                      zarr_version=zarr_version, meta_array=meta_array)
 
 
 def open(store: StoreLike = None, mode: str = "a", path: str | None = None,  # noqa: A001

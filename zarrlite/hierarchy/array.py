@@ -21,6 +21,7 @@ from zarrlite.errors import (
     ReadOnlyError,
 )
 from zarrlite.hierarchy.attrs import Attributes
+from zarrlite.hierarchy.compat import check_zarr2_keywords
 from zarrlite.hierarchy.fancy import FancyIndexing
 from zarrlite.hierarchy.fields import FieldSelection
 from zarrlite.hierarchy.node import Node
@@ -50,12 +51,21 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
         Path of the array inside the store ('' for the root).
     read_only : bool, optional
         Refuse writes with ReadOnlyError.
+    chunk_store, synchronizer, cache_metadata, cache_attrs, partial_decompress
+        zarr-python 2's keywords, in its order: `chunk_store` and `synchronizer` must be
+        None (NotImplementedError otherwise), `zarr_version` None or 2, `meta_array` a
+        numpy array or None; with ``cache_metadata=False`` the ``.zarray`` is read again
+        before each selection (to see resizes made through other objects) and with
+        ``cache_attrs=False`` the ``.zattrs`` before each attribute access;
+        `partial_decompress` is ignored (``zarrlite.config`` ``partial_decode`` decides).
+    zarr_version, meta_array
+        zarr-python 2's keywords too (see above).
     write_empty_chunks : bool, optional
         Store chunks even when every item equals the fill value (by default such chunks are
         deleted instead, and read back as the fill value). None (the default) takes
         ``zarrlite.config`` ``write_empty_chunks`` (False unless set).
     meta : ArrayMeta, optional
-        Metadata already read (saves one store read).
+        Metadata already read (saves one store read); keyword only.
 
     Raises
     ------
@@ -90,11 +100,24 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
     def __init__(
         self,
         store: MutableMapping[str, bytes],
-        path: str = "",
+        path: str | None = "",
         read_only: bool = False,
+        chunk_store: Any = None,
+        synchronizer: Any = None,
+        cache_metadata: bool = True,
+        cache_attrs: bool = True,
+        partial_decompress: bool = False,
         write_empty_chunks: bool | None = None,
+        zarr_version: int | None = None,
+        meta_array: Any = None,
+        *,
         meta: ArrayMeta | None = None,
     ) -> None:
+        check_zarr2_keywords("Array", chunk_store=chunk_store, synchronizer=synchronizer,
+                             zarr_version=zarr_version, meta_array=meta_array)
+        self._cache_metadata = cache_metadata
+        self._cache_attrs = cache_attrs
+        self._is_view = False
         self._store = store = as_store(store)
         self._path = normalize_path(path)
         self._read_only = read_only
@@ -106,9 +129,10 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
         #: (compressor, filters) as built when the metadata was checked at open: the
         #: pipeline uses them rather than building them again.
         self._codecs: tuple[Any, list[Any]] | None = None
+        self._meta_raw: Any = None  # the .zarray read (compared on refreshes)
         if meta is None:
             try:
-                raw = store[self._meta_key]
+                raw = self._meta_raw = store[self._meta_key]
             except KeyError:
                 raise ArrayNotFoundError(
                     f"no array at {location_of(store, self._path)} (no .zarray)") from None
@@ -165,7 +189,45 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
         """The parsed ``.zarray`` metadata."""
         return self._meta
 
-    shape = property(lambda self: self._meta.shape, doc="Array shape.")
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Array shape; assigning to it resizes the array (see `resize`)."""
+        self._refresh_meta()
+        return self._meta.shape
+
+    @shape.setter
+    def shape(self, value: Any) -> None:
+        self.resize(value)
+
+    def _refresh_meta(self) -> None:
+        """Read the ``.zarray`` again when metadata is not cached (``cache_metadata=False``)."""
+        if not self._cache_metadata and not self._is_view:
+            try:
+                raw = self._store[self._meta_key]
+            except KeyError:
+                raise ArrayNotFoundError(
+                    f"no array at {location_of(self._store, self._path)} (no .zarray)") from None
+            if raw != self._meta_raw:
+                meta, self._codecs = _read_meta(raw, self._store, self._path, self._meta_key)
+                self._set_meta(meta)
+                self._meta_raw = raw
+
+    @property
+    def basename(self) -> str | None:
+        """Last component of the name; None for an array at the root of its store (as in
+        zarr-python 2)."""
+        return self._path.rsplit("/", 1)[-1] if self._path else None
+
+    @property
+    def chunk_store(self) -> MutableMapping[str, bytes]:
+        """The store holding the chunks: the array's store (as zarr-python 2 reports it
+        when no separate chunk store is given)."""
+        return self.store
+
+    @property
+    def is_view(self) -> bool:
+        """True for an array made by `view` or `astype`."""
+        return self._is_view
     chunks = property(lambda self: self._meta.chunks, doc="Chunk shape.")
     dtype = property(lambda self: self._meta.dtype, doc="Data type.")
     fill_value = property(lambda self: self._meta.fill_value, doc="Value of missing items.")
@@ -279,7 +341,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
         """
         if self._attrs is None:
             self._attrs = Attributes(self._store, meta_key(self._path, ATTRS_KEY),
-                                     self._read_only)
+                                     self._read_only, cache=self._cache_attrs)
         return self._attrs
 
     @property

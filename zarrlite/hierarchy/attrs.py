@@ -25,6 +25,11 @@ class Attributes(MutableMapping[str, Any]):
         Key of the ``.zattrs`` document.
     read_only : bool, optional
         Refuse changes with ReadOnlyError.
+    cache : bool, optional
+        Keep the document read (the default); False reads it again on every access, to see
+        changes made through other objects at once.
+    synchronizer : None
+        zarr-python 2's argument; only None is supported.
 
     Raises
     ------
@@ -47,14 +52,18 @@ class Attributes(MutableMapping[str, Any]):
     Attributes({})
     """
 
-    def __init__(self, store: MutableMapping[str, bytes], key: str, read_only: bool = False):
+    def __init__(self, store: MutableMapping[str, bytes], key: str = ".zattrs",
+                 read_only: bool = False, cache: bool = True, synchronizer: Any = None):
+        if synchronizer is not None:
+            raise NotImplementedError("Attributes: synchronizers are not supported yet")
         self.store = store
         self.key = key
         self.read_only = read_only
+        self.cache = cache
         self._cache: dict[str, Any] | None = None
 
     def _load(self) -> dict[str, Any]:
-        if self._cache is None:
+        if self._cache is None or not self.cache:
             try:
                 raw = self.store[self.key]
             except KeyError:

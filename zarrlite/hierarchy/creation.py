@@ -11,6 +11,7 @@ import numpy as np
 from zarrlite.codecs.registry import as_codec
 from zarrlite.errors import ContainsArrayError, ContainsGroupError
 from zarrlite.hierarchy.array import Array
+from zarrlite.hierarchy.compat import check_zarr2_keywords
 from zarrlite.metadata.array_meta import (
     ArrayMeta,
     chunk_size_problem,
@@ -264,8 +265,10 @@ def create(
     >>> sorted(os.listdir(os.path.join(d, "images", "a", "1")))
     ['0', '1']
     """
+    zarr2 = {k: kwargs.pop(k) for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
     if kwargs:
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
+    check_zarr2_keywords("create", **{k: v for k, v in zarr2.items() if k != "cache_metadata"})
     store = normalize_store(store, "w" if overwrite else "a")
     path = normalize_path(path)
     if dimension_separator is None:  # the store's own, as zarr-python 2 does
@@ -274,9 +277,14 @@ def create(
                             dimension_separator, object_codec)
     init_array(store, path, meta, overwrite=overwrite)
     return Array(store, path, read_only=read_only, write_empty_chunks=write_empty_chunks,
-                 meta=meta)
+                 cache_metadata=zarr2.get("cache_metadata", True),
+                 cache_attrs=zarr2.get("cache_attrs", True), meta=meta)
 
 
+#: zarr-python 2's keywords of `create` that zarrlite takes (see hierarchy/compat.py).
+ZARR2_CREATE_KEYWORDS = ("synchronizer", "cache_metadata", "cache_attrs", "chunk_store",
+                         "zarr_version", "meta_array", "storage_transformers",
+                         "partial_decompress")
 _UNSET: Any = object()  # an argument not given (None is a valid fill value)
 
 

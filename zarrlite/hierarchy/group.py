@@ -15,6 +15,7 @@ from zarrlite.errors import (
 )
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
+from zarrlite.hierarchy.compat import check_zarr2_keywords
 from zarrlite.hierarchy.creation import contains_array, contains_group, init_group
 from zarrlite.hierarchy.group_creation import ArrayCreation
 from zarrlite.hierarchy.node import Node
@@ -41,6 +42,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         Path of the group inside the store ('' for the root).
     read_only : bool, optional
         Refuse changes with ReadOnlyError.
+    chunk_store, cache_attrs, synchronizer, zarr_version, meta_array
+        zarr-python 2's keywords, in its order (see `Array`).
 
     Raises
     ------
@@ -65,8 +68,12 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
     <zarrlite.Group '/climate' read-only>
     """
 
-    def __init__(self, store: MutableMapping[str, bytes], path: str = "",
-                 read_only: bool = False) -> None:
+    def __init__(self, store: MutableMapping[str, bytes], path: str | None = "",
+                 read_only: bool = False, chunk_store: Any = None, cache_attrs: bool = True,
+                 synchronizer: Any = None, zarr_version: int | None = None, *,
+                 meta_array: Any = None) -> None:
+        check_zarr2_keywords("Group", chunk_store=chunk_store, synchronizer=synchronizer,
+                             zarr_version=zarr_version, meta_array=meta_array)
         self._store = store = as_store(store)
         self._path = normalize_path(path)
         self._read_only = read_only
@@ -81,7 +88,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         except MetadataError as exc:
             raise MetadataError(
                 f"cannot open the group at {location_of(store, self._path)}: {exc}") from None
-        self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only)
+        self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only,
+                                 cache=cache_attrs)
 
     # ------------------------------------------------------------------ properties
     # store, path, name, basename: from Node
@@ -98,6 +106,12 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         >>> g.attrs["title"], dict(g.attrs)
         ('survey', {'title': 'survey'})
         """)
+
+    @property
+    def chunk_store(self) -> MutableMapping[str, bytes]:
+        """The store chunks go to: the group's store (as zarr-python 2 reports it when no
+        separate chunk store is given)."""
+        return self.store
 
     @property
     def info(self) -> Any:

@@ -23,6 +23,8 @@ class Node:
 
     _store: MutableMapping[str, bytes]
     _path: str
+    #: The Zarr format version (code written for zarr-python 2 checks ``_version == 2``).
+    _version = 2
 
     @property
     def store(self) -> MutableMapping[str, bytes]:
@@ -54,6 +56,6 @@ class Node:
         return "/" + self._path
 
     @property
-    def basename(self) -> str:
+    def basename(self) -> str | None:
         """Last component of the name ('' for the root)."""
         return self._path.rsplit("/", 1)[-1]

@@ -171,6 +171,10 @@ class BaseStore(MutableMapping[str, bytes]):
     #: directory stores declare '/' (as ``_dimension_separator``).
     dimension_separator: str | None = None
 
+    #: The Zarr format version the store holds (code written for zarr-python 2 checks
+    #: ``store._store_version == 2``).
+    _store_version = 2
+
     @property
     def reads_byte_ranges(self) -> bool:
         """True if :meth:`get_partial_values` reads only the bytes asked for (not whole
