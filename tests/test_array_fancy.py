@@ -302,3 +302,17 @@ def test_partial_decode_switch_gives_identical_results():
         assert x.tobytes() == y.tobytes()
     with pytest.raises(ValueError):
         zl.config.set(partial_decode="yes")
+
+
+def test_integer_arrays_for_every_dimension_select_points_as_numpy():
+    a = np.arange(3 * 60).reshape(3, 5, 12)
+    z = zl.array(a, chunks=(2, 2, 5))
+    for sel in (([0, 2], [1, 4], [3, 11]), ([[0], [2]], [0, 4], 7), (-1, [0, -1], [2, 3]),
+                (np.array([1, 1, 0]), np.array([4, 4, 0]), np.array([11, 0, 5]))):
+        np.testing.assert_array_equal(z[sel], a[sel])
+    b = a.copy()
+    z[[0, 2], [1, 4], [3, 11]] = -1
+    b[[0, 2], [1, 4], [3, 11]] = -1
+    np.testing.assert_array_equal(z[...], b)
+    with pytest.raises(IndexError, match="mixed with slices"):
+        z[[0, 1], :, [2, 3]]

@@ -190,6 +190,23 @@ SCENARIOS: dict[str, str] = {
     "root array basename": """
         return lib.zeros(3).basename, lib.group().zeros("a/b", shape=1).basename
     """,
+    "astype": """
+        v = lib.array(np.arange(10, dtype="u1"), chunks=3).astype("f4")
+        return v[2:5].tolist(), str(v.dtype), v.is_view, v.read_only
+    """,
+    "astype is read-only": """
+        lib.array(np.arange(10, dtype="u1"), chunks=3).astype("f4")[0] = 1
+    """,
+    "view with another dtype, shape and fill value": """
+        z = lib.array(np.array([True, False, True, True]), chunks=2)
+        v = z.view(dtype="u1")
+        w = z.view(shape=(6,), fill_value=True)
+        v[3] = 0  # (not a chunk of fill values only: zarrlite would not store it)
+        return v[:].tolist(), w[:].tolist(), z[:].tolist(), v.is_view, z.is_view, v == z
+    """,
+    "a view cannot be resized": """
+        lib.zeros(4, chunks=2).view(shape=(3,)).resize(8)
+    """,
     # ------------------------------------------------------------ groups
     "members as attributes": """
         g = lib.group(); g.create_group("foo"); g.zeros("arr", shape=2)

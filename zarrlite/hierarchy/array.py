@@ -28,13 +28,14 @@ from zarrlite.hierarchy.node import Node
 from zarrlite.hierarchy.reshaping import Reshaping
 from zarrlite.hierarchy.selection import BasicIndexing
 from zarrlite.hierarchy.stored import stored_chunk_coords
+from zarrlite.hierarchy.views import Views
 from zarrlite.metadata.array_meta import ArrayMeta, chunk_size_problem, count_problem
 from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
 from zarrlite.stores.access import getsize, location_of
 from zarrlite.stores.adapter import as_store
 
 
-class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
+class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views):
     """A chunked, compressed N-d array stored as Zarr v2.
 
     Normally obtained from `zarrlite.open_array`, `zarrlite.create` (or another factory)
@@ -382,6 +383,9 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
             raise ReadOnlyError(f"array {'/' + self._path!r} is read-only")
 
     def _write_meta(self, meta: ArrayMeta) -> None:
+        if self._is_view:
+            raise PermissionError("a view's metadata lives in memory only: resize or append "
+                                  "the array itself")
         self._store[self._meta_key] = meta.encode()
         self._set_meta(meta)
 
@@ -468,7 +472,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping):
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Array) and self._store is other._store
-                and self._path == other._path)
+                and self._path == other._path and not self._is_view and not other._is_view)
 
     __hash__ = object.__hash__
 

@@ -29,6 +29,8 @@ class BasicIndexing:
         def _io(self) -> ChunkIO: ...
         def _check_writable(self) -> None: ...
         def get_mask_selection(self, selection: Any) -> np.ndarray: ...
+        def get_coordinate_selection(self, selection: Any) -> np.ndarray: ...
+        def set_coordinate_selection(self, selection: Any, value: Any) -> None: ...
         def get_orthogonal_selection(self, selection: Any) -> np.ndarray: ...
         def set_mask_selection(self, selection: Any, value: Any) -> None: ...
         def set_orthogonal_selection(self, selection: Any, value: Any) -> None: ...
@@ -78,6 +80,8 @@ class BasicIndexing:
         kind, sel, axes = classify_selection(selection, self._meta.shape)
         if kind == "mask":
             return self.get_mask_selection(sel)
+        if kind == "points":
+            return self.get_coordinate_selection(sel)
         if kind == "orthogonal":
             result = self.get_orthogonal_selection(sel)
             return result if axes is None else result.transpose(axes)
@@ -217,6 +221,8 @@ class BasicIndexing:
         kind, sel, axes = classify_selection(selection, self._meta.shape)
         if kind == "mask":
             self.set_mask_selection(sel, value)
+        elif kind == "points":
+            self.set_coordinate_selection(sel, value)
         elif kind == "orthogonal":
             if axes is not None:  # numpy's result order -> oindex order
                 shape = OrthogonalIndexer(sel, self._meta.shape, self._meta.chunks).out_shape

@@ -37,11 +37,12 @@ def classify_selection(
     Returns
     -------
     kind : str
-        ``"basic"``, ``"orthogonal"`` or ``"mask"``.
+        ``"basic"``, ``"orthogonal"``, ``"mask"`` or ``"points"``.
     selection : object
         ``"basic"``: the selection unchanged. ``"orthogonal"``: one item per dimension
         (integers normalized, the array as an ndarray) for :class:`OrthogonalIndexer`.
-        ``"mask"``: the boolean array, for :class:`MaskIndexer`.
+        ``"mask"``: the boolean array, for :class:`MaskIndexer`. ``"points"``: one integer
+        array (or int) per dimension, for :class:`CoordinateIndexer`.
     axes : tuple of int or None
         For ``"orthogonal"``, the transpose turning the orthogonal result into numpy's (numpy
         moves the array's axis first when the array and the integers around it are not
@@ -51,8 +52,8 @@ def classify_selection(
     ------
     IndexError
         For what numpy rejects (numpy's messages for out-of-bounds indices, boolean lengths
-        and float arrays) and for what numpy allows but zarrlite does not: several arrays,
-        N-d integer arrays, boolean arrays of other shapes, arrays with ``None``.
+        and float arrays) and for what numpy allows but zarrlite does not: several arrays
+        mixed with slices, N-d integer arrays, boolean arrays of other shapes, arrays with ``None``.
 
     Notes
     -----
@@ -71,7 +72,13 @@ def classify_selection(
     if not arrays:
         return "basic", selection, None
     if len(arrays) > 1:
-        raise _unsupported(f"{len(arrays)} array indices (only one is supported)")
+        if all(s.dtype != np.bool_ for s in arrays) and all(
+                not isinstance(s, slice) for s in dim_sels):
+            # integer arrays (and ints) for every dimension: numpy picks the points where
+            # they broadcast together, as vindex does
+            return "points", tuple(dim_sels), None
+        raise _unsupported(f"{len(arrays)} array indices mixed with slices or booleans "
+                           "(arrays for every dimension select points)")
     arr = arrays[0]
     raw = selection if isinstance(selection, tuple) else (selection,)
     adv_raw = [i for i, item in enumerate(raw) if not _is_plain(item)]
