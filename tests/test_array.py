@@ -203,7 +203,7 @@ def test_zero_dimensional_array():
         (slice(None, None, 0), ValueError),
         ([0, 10], IndexError),  # an integer array out of bounds
         (np.array([True] * 9), IndexError),  # a boolean array of the wrong length
-        (([0, 1], [1, 2]), IndexError),  # two arrays: numpy semantics we do not express
+        (([0, 1], [1, 2, 3]), IndexError),  # two arrays that do not broadcast together
     ],
 )
 def test_bad_selections_raise_before_io(counting, sel, error):
