@@ -207,6 +207,14 @@ SCENARIOS: dict[str, str] = {
     "a view cannot be resized": """
         lib.zeros(4, chunks=2).view(shape=(3,)).resize(8)
     """,
+    "h5py-style compression keywords": """
+        g = lib.group()
+        a = g.create_dataset("a", shape=4, compression="gzip", compression_opts=4, fillvalue=3)
+        b = g.create_dataset("b", shape=4, compression="zlib", compression_opts=(2,))
+        c = g.create_dataset("c", shape=4, compression="none")
+        return (a.compressor.get_config(), a[:].tolist(), b.compressor.get_config(),
+                c.compressor)
+    """,
     # ------------------------------------------------------------ groups
     "members as attributes": """
         g = lib.group(); g.create_group("foo"); g.zeros("arr", shape=2)

@@ -106,6 +106,28 @@ def get_codec(config: Mapping[str, Any]) -> Codec | CodecLike:
     raise CodecNotAvailableError(missing_codec_message(codec_id, True))
 
 
+def codec_class(codec_id: str) -> Any:
+    """The class of codec `codec_id` (zarrlite's, else numcodecs'), to build with arguments
+    (``codec_class("gzip")(4)``); CodecNotAvailableError if there is none.
+
+    Examples
+    --------
+    >>> codec_class("zlib")(level=2)
+    Zlib(level=2)
+    """
+    cls = _registry.get(codec_id)
+    if cls is not None:
+        return cls
+    try:
+        import numcodecs
+    except ImportError:
+        raise CodecNotAvailableError(missing_codec_message(codec_id, False)) from None
+    found = numcodecs.registry.codec_registry.get(codec_id)
+    if found is None:
+        raise CodecNotAvailableError(missing_codec_message(codec_id, True))
+    return found
+
+
 #: Packages that bring numcodecs codecs zarrlite does not implement, by codec id.
 _PROVIDERS = {
     "zfpy": "zfpy",

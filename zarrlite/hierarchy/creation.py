@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import MutableMapping
 from typing import Any
 
 import numpy as np
 
-from zarrlite.codecs.registry import as_codec
+from zarrlite.codecs.registry import as_codec, codec_class
 from zarrlite.errors import ContainsArrayError, ContainsGroupError
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.compat import check_zarr2_keywords
@@ -265,6 +266,7 @@ def create(
     >>> sorted(os.listdir(os.path.join(d, "images", "a", "1")))
     ['0', '1']
     """
+    compressor, fill_value = _h5py_keywords(compressor, fill_value, kwargs)
     zarr2 = {k: kwargs.pop(k) for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
     if kwargs:
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
@@ -286,6 +288,38 @@ ZARR2_CREATE_KEYWORDS = ("synchronizer", "cache_metadata", "cache_attrs", "chunk
                          "zarr_version", "meta_array", "storage_transformers",
                          "partial_decompress")
 _UNSET: Any = object()  # an argument not given (None is a valid fill value)
+
+
+def _h5py_keywords(compressor: Any, fill_value: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """The compressor and fill value after h5py's keywords, which zarr-python 2 takes too:
+    ``compression`` (a codec id, "none", "default" or a codec) with ``compression_opts``
+    (the codec's one argument, a tuple of them or a dict), and ``fillvalue``. An explicit
+    `compressor` wins over ``compression`` (with a warning), as in zarr 2."""
+    if "compression" in kwargs or "compression_opts" in kwargs:
+        compression = kwargs.pop("compression", "default")
+        opts = kwargs.pop("compression_opts", None)
+        if compressor != "default":
+            warnings.warn("'compression' and 'compression_opts' are overridden by "
+                          "'compressor'", UserWarning, stacklevel=4)
+        elif compression is None or compression == "none":
+            compressor = None
+        elif compression == "default":
+            compressor = "default"
+        elif isinstance(compression, str):
+            cls = codec_class(compression)
+            if isinstance(opts, dict):
+                compressor = cls(**opts)
+            elif isinstance(opts, (list, tuple)):
+                compressor = cls(*opts)
+            else:
+                compressor = cls() if opts is None else cls(opts)
+        elif hasattr(compression, "get_config"):
+            compressor = compression
+        else:
+            raise ValueError(f"compression must be a codec id or a codec, got {compression!r}")
+    if "fillvalue" in kwargs:
+        fill_value = kwargs.pop("fillvalue")
+    return compressor, fill_value
 
 
 def _default_fill(kwargs: dict[str, Any], value: Any) -> dict[str, Any]:
