@@ -107,6 +107,17 @@ SCENARIOS: dict[str, str] = {
             shape = lib.zeros((3.0, 2)).shape
         return shape, [w.category.__name__ for w in caught]
     """,
+    "whole-float chunks": """
+        import warnings
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            chunks = lib.zeros((10, 10), chunks=(5.0, 2)).chunks
+        return chunks, [w.category.__name__ for w in caught]
+    """,
+    "group rich displays": """
+        g = lib.group(); g.create_group("x")
+        return g._repr_html_(), g._repr_mimebundle_(), g.attrs._ipython_key_completions_()
+    """,
     "scalar float shape": """
         lib.zeros(3.0)
     """,
@@ -339,3 +350,19 @@ def test_same_as_zarr2(outcomes, name):
         missing = set(zarr2[2]) - set(ours[2])
         assert not missing, (f"{name}: zarr 2 raised {zarr2[1]} ({zarr2[2]}), zarrlite "
                              f"{ours[1]} ({ours[2]}): not catchable as {sorted(missing)}")
+
+
+def test_n5_stores_are_refused_not_misread(tmp_path):
+    # zarr 2's N5Store rewrites keys, metadata and chunk bytes of another format; reading
+    # its chunks as Zarr v2 would give wrong values, so zarrlite refuses it (docs/zarr2.md)
+    script = r'''
+import sys, numpy as np, zarr, zarrlite
+store = zarr.N5Store(sys.argv[1])
+zarr.array(np.arange(10), chunks=3, store=store)
+try:
+    zarrlite.open_array(store, mode="r")
+except NotImplementedError as exc:
+    print("refused:", exc)
+'''
+    result = run_zarr2(script, str(tmp_path / "data.n5"), check=True)
+    assert "refused: N5Store translates another format" in result.stdout, result.stdout

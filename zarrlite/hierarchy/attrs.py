@@ -77,6 +77,9 @@ class Attributes(MutableMapping[str, Any]):
                 self._cache = doc
         return self._cache
 
+    def _ipython_key_completions_(self) -> list[str]:
+        return sorted(self._load())
+
     def refresh(self) -> None:
         """Forget the cached copy; the next access reads the store again.
 

@@ -267,6 +267,19 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
                 f"{type(self).__name__!r} object has no attribute {name!r}, and the group "
                 f"has no member of that name") from None
 
+    # IPython asks for these rich displays; a group has none (and members with such names
+    # are not displays): answered here so that no member lookup happens, as in zarr 2
+    def _repr_html_(self) -> None: return None  # noqa: E704
+    def _repr_markdown_(self) -> None: return None  # noqa: E704
+    def _repr_latex_(self) -> None: return None  # noqa: E704
+    def _repr_json_(self) -> None: return None  # noqa: E704
+    def _repr_svg_(self) -> None: return None  # noqa: E704
+    def _repr_png_(self) -> None: return None  # noqa: E704
+    def _repr_jpeg_(self) -> None: return None  # noqa: E704
+    def _repr_pdf_(self) -> None: return None  # noqa: E704
+    def _repr_javascript_(self) -> None: return None  # noqa: E704
+    def _repr_mimebundle_(self, **kwargs: Any) -> None: return None  # noqa: E704
+
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | {n for n in self if n.isidentifier()})
 

@@ -87,14 +87,14 @@ def normalize_shape(shape: int | Sequence[int]) -> tuple[int, ...]:
     return out
 
 
-def _shape_entry(size: Any) -> int:
+def _shape_entry(size: Any, what: str = "shape") -> int:
     """One entry of a shape as an int; a whole float (``10.0``) is taken with a warning, as
     zarr-python 2 does (a fractional one is refused: zarr 2 would cut it silently)."""
     try:
         return operator.index(size)
     except TypeError:
         if isinstance(size, (float, np.floating)) and float(size).is_integer():
-            warnings.warn(f"shape contains a non-integer value {size!r}; using {int(size)}",
+            warnings.warn(f"{what} contains a non-integer value {size!r}; using {int(size)}",
                           UserWarning, stacklevel=5)
             return int(size)
         raise
@@ -188,7 +188,7 @@ def normalize_chunks(chunks: Any, shape: Sequence[int], itemsize: int) -> tuple[
         raise ValueError(f"chunks {tuple(chunks)} do not match the {len(shape)}-d shape {shape}")
     out = []
     for c, s in zip(chunks, shape, strict=True):
-        c = -1 if c is None else operator.index(c)
+        c = -1 if c is None else _shape_entry(c, "chunks")
         if c == -1:
             c = max(s, 1)
         elif c < 1:

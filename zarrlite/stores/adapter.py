@@ -292,6 +292,11 @@ _adapters: weakref.WeakValueDictionary[int, StoreAdapter] = weakref.WeakValueDic
 _adapters_lock = threading.Lock()
 
 
+#: zarr-python 2 store classes that rewrite metadata, keys and chunk bytes of another
+#: format on the fly: refused rather than read as Zarr v2.
+_FORMAT_TRANSLATING_STORES = ("N5Store", "N5FSStore")
+
+
 def as_store(obj: Any) -> BaseStore:
     """Return `obj` as a store that speaks zarrlite's protocol.
 
@@ -309,6 +314,8 @@ def as_store(obj: Any) -> BaseStore:
     ------
     TypeError
         If `obj` cannot get, set, delete and list keys.
+    NotImplementedError
+        For zarr-python 2's N5 stores.
 
     Examples
     --------
@@ -321,6 +328,10 @@ def as_store(obj: Any) -> BaseStore:
     """
     if isinstance(obj, BaseStore) and obj.threadsafe:
         return obj
+    if any(cls.__name__ in _FORMAT_TRANSLATING_STORES for cls in type(obj).__mro__):
+        raise NotImplementedError(
+            f"{type(obj).__name__} translates another format (N5) inside the store; zarrlite "
+            "reads Zarr v2 stores only, and would read its chunks wrongly")
     with _adapters_lock:
         adapter = _adapters.get(id(obj))
         if adapter is None or adapter.mapping is not obj:
