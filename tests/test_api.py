@@ -309,8 +309,7 @@ def test_zarr2_keywords_zarrlite_cannot_honour_are_refused_clearly():
     zl.zeros(3, store=store)
     with pytest.raises(ValueError, match="Zarr v2 only"):
         zl.Array(store, zarr_version=3)
-    for call in (lambda: zl.Array(store, chunk_store={}),
-                 lambda: zl.create(3, synchronizer=object()),
+    for call in (lambda: zl.create(3, synchronizer=object()),
                  lambda: zl.open_group({}, storage_options={"anon": True}),
                  lambda: zl.Group(zl.group().store, synchronizer=object())):
         with pytest.raises(NotImplementedError, match="not supported"):

@@ -326,3 +326,17 @@ def test_corrupt_zgroup_raises_value_error(store):
     store["g/.zgroup"] = b'{"zarr_format": 3}'
     with pytest.raises(ValueError, match=r"g/\.zgroup.*zarr_format"):
         zl.open_group(store, mode="r")["g"]
+
+
+def test_separate_chunk_store_holds_every_chunk_and_nothing_else(tmp_path):
+    meta, chunks = zl.DirectoryStore(tmp_path / "meta"), zl.DirectoryStore(tmp_path / "chunks")
+    g = zl.group(meta, chunk_store=chunks)
+    a = g.zeros("x/y", shape=(10, 4), chunks=(3, 4), dtype="i2")
+    a[:] = np.arange(40).reshape(10, 4)
+    assert all(k.endswith((".zarray", ".zgroup", ".zattrs")) for k in meta)
+    assert sorted(chunks) == [f"x/y/{i}.0" for i in range(4)]
+    assert g.chunk_store is chunks and g["x"].chunk_store is chunks and a.chunk_store is chunks
+    np.testing.assert_array_equal(zl.open_array(meta, path="x/y", chunk_store=chunks)[...],
+                                  np.arange(40).reshape(10, 4))
+    del g["x"]  # the chunks go too: no stale chunk shows under a new array there
+    assert list(chunks) == [] and sorted(meta) == [".zgroup"]

@@ -226,6 +226,36 @@ SCENARIOS: dict[str, str] = {
         return (a.compressor.get_config(), a[:].tolist(), b.compressor.get_config(),
                 c.compressor)
     """,
+    "separate chunk store": """
+        store, chunks = {}, {}
+        g = lib.group(store, chunk_store=chunks)
+        a = g.create_dataset("x/y", shape=(10,), chunks=3)
+        a[:] = np.arange(10)
+        before = (sorted(store), sorted(chunks), g["x/y"][:].tolist(),
+                  g["x/y"].nchunks_initialized, g["x/y"].nbytes_stored)
+        g.move("x", "z")
+        moved = (sorted(store), sorted(chunks))
+        b = lib.Array(store, "z/y", chunk_store=chunks)
+        b.resize(4)
+        resized = (sorted(chunks), b[:].tolist())
+        del g["z"]  # (zarr 2 leaves its chunks in the chunk store; zarrlite deletes them)
+        return before, moved, resized, sorted(store)
+    """,
+    "create and open_array with a chunk store": """
+        store, chunks = {}, {}
+        z = lib.create(5, chunks=2, store=store, chunk_store=chunks, fill_value=0)
+        z[:] = 7
+        again = lib.open_array(store, mode="r", chunk_store=chunks)
+        lib.create(5, chunks=2, store=store, chunk_store=chunks, overwrite=True)
+        return sorted(store), again[:].tolist(), sorted(chunks)
+    """,
+    "non-str names": """
+        class Name:
+            def __str__(self):
+                return "test/object"
+        g = lib.group()
+        return g.create_group(Name()).path, g.create_group(b"test/bytes").path
+    """,
     # ------------------------------------------------------------ groups
     "members as attributes": """
         g = lib.group(); g.create_group("foo"); g.zeros("arr", shape=2)

@@ -35,7 +35,8 @@ from zarrlite.hierarchy.creation import (
 from zarrlite.hierarchy.group import Group
 from zarrlite.metadata.keys import normalize_path
 from zarrlite.stores.abc import readonly_from_mode
-from zarrlite.stores.access import location_of, normalize_store
+from zarrlite.stores.access import location_of, normalize_store, rmdir
+from zarrlite.stores.adapter import as_store
 
 
 def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
@@ -155,8 +156,9 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
                meta_array: Any = None) -> Group:
     """Open a group, or create it (modes 'a', 'w', 'w-').
 
-    The arguments are zarr-python 2's, in its order; `synchronizer`, `chunk_store` and
-    `storage_options` must be None, `zarr_version` None or 2 (see `Array`).
+    The arguments are zarr-python 2's, in its order; `chunk_store` is where the chunks
+    of the group's arrays go; `synchronizer` and `storage_options` must be None,
+    `zarr_version` None or 2 (see `Array`).
 
     Parameters
     ----------
@@ -198,9 +200,10 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
     ...
     zarrlite.errors.ContainsArrayError: ... holds an array, not a group: ...
     """
-    check_zarr2_keywords("open_group", synchronizer=synchronizer, chunk_store=chunk_store,
+    check_zarr2_keywords("open_group", synchronizer=synchronizer,
                          storage_options=storage_options, zarr_version=zarr_version,
                          meta_array=meta_array)
+    settings = {"cache_attrs": cache_attrs, "chunk_store": chunk_store}
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
     path = normalize_path(path)
@@ -211,16 +214,18 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
                 raise ContainsArrayError(f"{location_of(store, path)} holds an array, not a "
                                          "group: open it with zl.open_array or zl.open")
             raise GroupNotFoundError(f"no group at {location_of(store, path)} (no .zgroup)")
-        return Group(store, path, read_only=read_only, cache_attrs=cache_attrs)
+        return Group(store, path, read_only=read_only, **settings)
     if mode == "a" and exists:
-        return Group(store, path, cache_attrs=cache_attrs)
+        return Group(store, path, **settings)
     if mode in ("w-", "x") and (exists or contains_array(store, path)):
         raise (ContainsGroupError if exists else ContainsArrayError)(
             f"{location_of(store, path)} already holds {'a group' if exists else 'an array'}"
             " (mode 'w-' creates only); mode='w' replaces it"
         )
     init_group(store, path, overwrite=(mode == "w"))
-    return Group(store, path, cache_attrs=cache_attrs)
+    if mode == "w" and chunk_store is not None:
+        rmdir(as_store(chunk_store), path)
+    return Group(store, path, **settings)
 
 
 def group(store: StoreLike = None, overwrite: bool = False, chunk_store: Any = None,

@@ -32,7 +32,7 @@ from zarrlite.hierarchy.views import Views
 from zarrlite.metadata.array_meta import ArrayMeta, chunk_size_problem, count_problem
 from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
 from zarrlite.stores.access import getsize, location_of
-from zarrlite.stores.adapter import as_store
+from zarrlite.stores.adapter import as_store, unwrap_store
 
 
 class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views):
@@ -53,8 +53,9 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
     read_only : bool, optional
         Refuse writes with ReadOnlyError.
     chunk_store, synchronizer, cache_metadata, cache_attrs, partial_decompress
-        zarr-python 2's keywords, in its order: `chunk_store` and `synchronizer` must be
-        None (NotImplementedError otherwise), `zarr_version` None or 2, `meta_array` a
+        zarr-python 2's keywords, in its order: `chunk_store`, a separate store for the
+        chunks (metadata and attributes stay in `store`); `synchronizer` must be None
+        (NotImplementedError otherwise), `zarr_version` None or 2, `meta_array` a
         numpy array or None; with ``cache_metadata=False`` the ``.zarray`` is read again
         before each selection (to see resizes made through other objects) and with
         ``cache_attrs=False`` the ``.zattrs`` before each attribute access;
@@ -120,6 +121,8 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         self._cache_attrs = cache_attrs
         self._is_view = False
         self._store = store = as_store(store)
+        #: Where the chunks are: the array's store, or zarr-python 2's separate chunk store.
+        self._chunk_store = store if chunk_store is None else as_store(chunk_store)
         self._path = normalize_path(path)
         self._read_only = read_only
         if write_empty_chunks is None:
@@ -170,7 +173,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
             # store and their buffers alive until a full garbage collection)
             key_of = functools.partial(chunk_key, self._path,
                                        separator=self._meta.dimension_separator)
-            self._io_cache = ChunkIO(self._store, key_of, self._meta, self._pipeline,
+            self._io_cache = ChunkIO(self._chunk_store, key_of, self._meta, self._pipeline,
                                      self._write_empty_chunks)
         return self._io_cache
 
@@ -221,9 +224,9 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
 
     @property
     def chunk_store(self) -> MutableMapping[str, bytes]:
-        """The store holding the chunks: the array's store (as zarr-python 2 reports it
-        when no separate chunk store is given)."""
-        return self.store
+        """The store holding the chunks: the array's store unless a separate one was given
+        (``chunk_store=``), as given."""
+        return unwrap_store(self._chunk_store)
 
     @property
     def is_view(self) -> bool:
@@ -288,7 +291,10 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
     @property
     def nbytes_stored(self) -> int:
         """Bytes stored for the array: metadata, attributes and chunks."""
-        return getsize(self._store, self._path)
+        size = getsize(self._store, self._path)
+        if self._chunk_store is not self._store:
+            size += getsize(self._chunk_store, self._path)
+        return size
 
     @property
     def nchunks_initialized(self) -> int:
@@ -302,7 +308,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         >>> z.nchunks_initialized, z.nchunks
         (1, 4)
         """
-        return sum(1 for _ in stored_chunk_coords(self._store, self._path, self._meta))
+        return sum(1 for _ in stored_chunk_coords(self._chunk_store, self._path, self._meta))
 
     @property
     def stats(self) -> dict[str, int]:
@@ -419,8 +425,8 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         64
         """
         h = hashlib.new(hashname)
-        for coords in sorted(stored_chunk_coords(self._store, self._path, self._meta)):
-            h.update(self._store[self._chunk_key(coords)])
+        for coords in sorted(stored_chunk_coords(self._chunk_store, self._path, self._meta)):
+            h.update(self._chunk_store[self._chunk_key(coords)])
         h.update(self._store.get(self._meta_key, b""))
         h.update(self._store.get(meta_key(self._path, ATTRS_KEY), b""))
         return h.hexdigest()

@@ -29,7 +29,7 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
     ValueError
         For Zarr v3, or a `meta_array` that is not a numpy array.
     NotImplementedError
-        For a separate chunk store, a synchronizer or storage transformers.
+        For a synchronizer, storage options or storage transformers.
     TypeError
         For a keyword zarr-python 2 does not have either.
     """
@@ -41,9 +41,7 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
                 raise ValueError(f"{what}: zarr_version={value!r}: zarrlite reads and writes "
                                  "Zarr v2 only (zarr-python 3 reads and writes v3)")
         elif name == "chunk_store":
-            raise NotImplementedError(
-                f"{what}: a separate chunk_store is not supported yet: keep chunks and "
-                "metadata in one store")
+            pass  # supported by the caller
         elif name == "synchronizer":
             raise NotImplementedError(
                 f"{what}: synchronizers are not supported yet; writes that cover whole chunks "

@@ -23,7 +23,7 @@ from zarrlite.hierarchy.walk import Walking
 from zarrlite.metadata.group_meta import decode_group_meta
 from zarrlite.metadata.keys import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
 from zarrlite.stores.access import listdir, location_of, rename, rmdir
-from zarrlite.stores.adapter import as_store
+from zarrlite.stores.adapter import as_store, unwrap_store
 
 
 class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
@@ -43,7 +43,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
     read_only : bool, optional
         Refuse changes with ReadOnlyError.
     chunk_store, cache_attrs, synchronizer, zarr_version, meta_array
-        zarr-python 2's keywords, in its order (see `Array`).
+        zarr-python 2's keywords, in its order (see `Array`): the chunks of the group's
+        arrays go to `chunk_store` when it is given.
 
     Raises
     ------
@@ -75,6 +76,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         check_zarr2_keywords("Group", chunk_store=chunk_store, synchronizer=synchronizer,
                              zarr_version=zarr_version, meta_array=meta_array)
         self._store = store = as_store(store)
+        self._chunk_store = None if chunk_store is None else as_store(chunk_store)
+        self._cache_attrs = cache_attrs
         self._path = normalize_path(path)
         self._read_only = read_only
         key = meta_key(self._path, GROUP_META_KEY)
@@ -109,9 +112,9 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
 
     @property
     def chunk_store(self) -> MutableMapping[str, bytes]:
-        """The store chunks go to: the group's store (as zarr-python 2 reports it when no
-        separate chunk store is given)."""
-        return self.store
+        """The store the chunks of the group's arrays go to: the group's store unless a
+        separate one was given (``chunk_store=``), as given."""
+        return self.store if self._chunk_store is None else unwrap_store(self._chunk_store)
 
     @property
     def info(self) -> Any:
@@ -141,9 +144,23 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
     def _item_path(self, name: str) -> str:
         """The store path of member `name`: below this group, or from the root of the
         store when `name` starts with '/' (as in zarr-python 2)."""
-        if isinstance(name, str) and name.startswith("/"):
+        if isinstance(name, bytes):  # as zarr-python 2: ASCII bytes, or any object's str()
+            name = name.decode("ascii")
+        elif not isinstance(name, str) and name is not None:
+            name = str(name)
+        if name.startswith("/"):
             return normalize_path(name)
         return join_path(self._path, normalize_path(name))
+
+    def _array(self, path: str) -> Array:
+        """The member array at store path `path`, sharing this group's settings."""
+        return Array(self._store, path, self._read_only, chunk_store=self._chunk_store,
+                     cache_attrs=self._cache_attrs)
+
+    def _group(self, path: str) -> Group:
+        """The member group at store path `path`, sharing this group's settings."""
+        return Group(self._store, path, self._read_only, chunk_store=self._chunk_store,
+                     cache_attrs=self._cache_attrs)
 
     def _check_writable(self) -> None:
         if self._read_only:
@@ -160,9 +177,9 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         """
         path = self._item_path(name)
         if contains_array(self._store, path):
-            return Array(self._store, path, read_only=self._read_only)
+            return self._array(path)
         if contains_group(self._store, path):
-            return Group(self._store, path, read_only=self._read_only)
+            return self._group(path)
         raise PathNotFoundError(f"no array or group named {name!r} in the group at "
                                     f"{location_of(self._store, self._path)}")
 
@@ -217,7 +234,7 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
     def groups(self) -> Iterator[tuple[str, Group]]:
         """(name, Group) pairs of the subgroups, in name order."""
         for name in self.group_keys():
-            yield name, Group(self._store, join_path(self._path, name), self._read_only)
+            yield name, self._group(join_path(self._path, name))
 
     def array_keys(self, recurse: bool = False) -> Iterator[str]:
         """Names of the arrays, sorted (an iterator).
@@ -251,9 +268,9 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         for name in self._member_names():
             path = join_path(self._path, name)
             if contains_array(self._store, path):
-                yield name, Array(self._store, path, self._read_only) if open_arrays else None
+                yield name, self._array(path) if open_arrays else None
             elif recurse:
-                yield from Group(self._store, path, self._read_only)._array_members(
+                yield from self._group(path)._array_members(
                     True, open_arrays)
 
     def __getattr__(self, name: str) -> Any:
@@ -332,7 +349,7 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         self._check_writable()
         path = self._item_path(name)
         init_group(self._store, path, overwrite=overwrite)
-        return Group(self._store, path, self._read_only)
+        return self._group(path)
 
     def require_group(self, name: str, overwrite: bool = False) -> Group:
         """Return the subgroup `name`, creating it (and its parents) if needed.
@@ -366,7 +383,7 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         """
         path = self._item_path(name)
         if contains_group(self._store, path) and not overwrite:
-            return Group(self._store, path, self._read_only)
+            return self._group(path)
         return self.create_group(name, overwrite=overwrite)
 
     def require_groups(self, *names: str) -> tuple[Group, ...]:
@@ -412,6 +429,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
             raise PathNotFoundError(f"no array or group named {name!r} in the group at "
                                     f"{location_of(self._store, self._path)}")
         rmdir(self._store, path)
+        if self._chunk_store is not None:
+            rmdir(self._chunk_store, path)
 
     def move(self, source: str, dest: str) -> None:
         """Move (rename) the member `source` to `dest`, both relative to this group.
@@ -461,6 +480,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         if parent and not contains_group(self._store, parent):
             init_group(self._store, parent)
         rename(self._store, src, dst)
+        if self._chunk_store is not None and listdir(self._chunk_store, src):
+            rename(self._chunk_store, src, dst)
 
     def __repr__(self) -> str:
         ro = " read-only" if self._read_only else ""

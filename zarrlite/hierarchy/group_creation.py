@@ -19,12 +19,16 @@ class ArrayCreation:
 
     if TYPE_CHECKING:  # what the mixin relies on, defined by Group
         _store: MutableMapping[str, bytes]
+        _chunk_store: MutableMapping[str, bytes] | None
         _read_only: bool
+        def _array(self, path: str) -> Array: ...
         def _item_path(self, name: str) -> str: ...
         def _check_writable(self) -> None: ...
 
     def _create(self, func: Callable[..., Array], name: str, **kwargs: Any) -> Array:
         self._check_writable()
+        if self._chunk_store is not None:
+            kwargs.setdefault("chunk_store", self._chunk_store)
         return func(store=self._store, path=self._item_path(name), **kwargs)
 
     def create_dataset(self, name: str, data: Any = None, **kwargs: Any) -> Array:
@@ -118,7 +122,7 @@ class ArrayCreation:
             if contains_group(self._store, path):
                 raise ContainsGroupError(f"a group exists at {name!r}")
             return self.create_dataset(name, shape=shape, dtype=dtype, **kwargs)
-        arr = Array(self._store, path, read_only=self._read_only)
+        arr = self._array(path)
         shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
         if arr.shape != shape:
             raise TypeError(f"array {name!r} exists with shape {arr.shape}, not {shape}")

@@ -45,6 +45,12 @@ class Node:
         return unwrap_store(self._store)
 
     @property
+    def _key_prefix(self) -> str:
+        """The prefix of the node's keys in its store (``'a/b/'``; '' at the root), as
+        zarr-python 2 names it."""
+        return self._path + "/" if self._path else ""
+
+    @property
     def path(self) -> str:
         """Path inside the store ('' for the root)."""
         return self._path

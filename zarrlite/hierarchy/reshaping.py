@@ -20,6 +20,7 @@ class Reshaping:
     if TYPE_CHECKING:  # what the mixin relies on, defined by Array
         _meta: ArrayMeta
         _store: Any
+        _chunk_store: Any
         _path: str
         @property
         def shape(self) -> tuple[int, ...]: ...
@@ -82,12 +83,12 @@ class Reshaping:
         # leaves the old shape with some of the dropped data already reading as the fill
         # value, never a new shape over stale chunks (which a later grow would show).
         new_meta = dataclasses.replace(self._meta, shape=new_shape)
-        stored = list(stored_chunk_coords(self._store, self._path, self._meta))
+        stored = list(stored_chunk_coords(self._chunk_store, self._path, self._meta))
         self._clear_cut_off(stored, new_shape)
         new_grid = new_meta.cdata_shape
         gone = [self._chunk_key(coords) for coords in stored
                 if any(c >= n for c, n in zip(coords, new_grid, strict=True))]
-        delitems(self._store, gone)
+        delitems(self._chunk_store, gone)
         self._write_meta(new_meta)
 
     def _clear_cut_off(self, stored: list[tuple[int, ...]], new_shape: tuple[int, ...]) -> None:

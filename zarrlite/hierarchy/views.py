@@ -28,6 +28,7 @@ class Views:
     if TYPE_CHECKING:  # what the mixin relies on, defined by Array
         _meta: ArrayMeta
         _store: Any
+        _chunk_store: Any
         _path: str
         _read_only: bool
         _write_empty_chunks: bool
@@ -83,8 +84,10 @@ class Views:
         if filters is not None:
             changes["filters"] = tuple(f.get_config() if hasattr(f, "get_config") else dict(f)
                                        for f in filters) or None
+        separate = self._chunk_store if self._chunk_store is not self._store else None
         view = type(self)(self._store, self._path,  # type: ignore[call-arg]
                           read_only=self._read_only if read_only is None else read_only,
+                          chunk_store=separate,
                           write_empty_chunks=self._write_empty_chunks,
                           meta=dataclasses.replace(meta, **changes))
         view._is_view = True
