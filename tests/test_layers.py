@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("zarrlite.indexing",),
     ("zarrlite.chunkio",),
     ("zarrlite.hierarchy",),
-    ("zarrlite.api",),
+    ("zarrlite.api", "zarrlite.convenience"),
     ("zarrlite.cli", "zarrlite.__main__", "zarrlite"),
 ]
 

@@ -606,7 +606,6 @@ def test_normalize_chunks(chunks, shape, expected):
 @pytest.mark.parametrize(
     "chunks, shape, error",
     [
-        ((5,), (10, 20), ValueError),
         ((5, 5, 5), (10, 20), ValueError),
         (0, (10,), ValueError),
         ((5, 0), (10, 20), ValueError),

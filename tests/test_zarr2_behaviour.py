@@ -249,6 +249,15 @@ SCENARIOS: dict[str, str] = {
         lib.create(5, chunks=2, store=store, chunk_store=chunks, overwrite=True)
         return sorted(store), again[:].tolist(), sorted(chunks)
     """,
+    "subarray dtypes": """
+        a = lib.zeros(10, chunks=5, dtype="(2,2)f4")
+        b = lib.zeros((4, 3), chunks=(2,), dtype=np.dtype(("i2", (3,))))
+        b[1] = 7
+        c = lib.zeros(4, dtype=[("a", "i4", (2,)), ("b", "f8")])
+        c[1] = ([1, 2], 3.5)
+        return (a.shape, a.chunks, str(a.dtype), b.shape, b.chunks, b[1].tolist(),
+                c[:].tolist(), str(c.dtype))
+    """,
     "non-str names": """
         class Name:
             def __str__(self):

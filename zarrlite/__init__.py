@@ -39,6 +39,16 @@ from zarrlite.api import (
 )
 from zarrlite.codecs import *  # noqa: F403  codec classes: Blosc, Zstd, Delta, ...
 from zarrlite.codecs import __all__ as _codec_names
+from zarrlite.convenience import (
+    copy,
+    copy_all,
+    copy_store,
+    load,
+    save,
+    save_array,
+    save_group,
+    tree,
+)
 from zarrlite.errors import (
     ArrayNotFoundError,
     CodecError,
@@ -77,18 +87,26 @@ __all__ = [
     "array",
     "codecs",
     "config",
+    "copy",
+    "copy_all",
+    "copy_store",
     "create",
     "empty",
     "empty_like",
     "full",
     "full_like",
     "group",
+    "load",
     "ones",
     "ones_like",
     "open",
     "open_array",
     "open_group",
     "open_like",
+    "save",
+    "save_array",
+    "save_group",
+    "tree",
     "zeros",
     "zeros_like",
     *_codec_names,

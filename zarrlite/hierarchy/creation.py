@@ -105,6 +105,17 @@ def _filter_config(codec: Any) -> dict:
     return config
 
 
+def _subarray(dtype: Any) -> np.dtype | None:
+    """The dtype when it is a top-level subarray dtype (``"(2,2)f4"``), else None."""
+    if isinstance(dtype, str) and "(" not in dtype:
+        return None
+    try:
+        candidate = np.dtype(dtype)
+    except TypeError:
+        return None
+    return candidate if candidate.subdtype is not None else None
+
+
 def build_array_meta(
     shape: Any,
     chunks: Any = True,
@@ -119,9 +130,12 @@ def build_array_meta(
     """Validate creation arguments and return the metadata of a new array."""
     if dtype is None:
         dtype = np.float64
+    shape = normalize_shape(shape)
+    sub = _subarray(dtype)
+    if sub is not None:  # "(2,2)f4": its shape goes into the array's, as in zarr-python 2
+        dtype, shape = sub.base, shape + sub.shape
     implied = vlen_filter(dtype)
     np_dtype = parse_dtype(dtype)
-    shape = normalize_shape(shape)
     chunks = normalize_chunks(chunks, shape, np_dtype.itemsize)
     problem = count_problem(shape, chunks) or chunk_size_problem(chunks, np_dtype.itemsize)
     if problem is not None:

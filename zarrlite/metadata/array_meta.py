@@ -151,7 +151,8 @@ def normalize_chunks(chunks: Any, shape: Sequence[int], itemsize: int) -> tuple[
     chunks : None, bool, int or sequence
         None or True: guess (:func:`guess_chunks`); False: one chunk for the
         whole array; an int: the same length in every dimension; a sequence
-        with one entry per dimension. -1 or None as a length means the whole
+        with one entry per dimension (missing trailing entries: the whole
+        dimension, as in zarr-python 2). -1 or None as a length means the whole
         dimension.
     shape : sequence of int
         The normalized array shape.
@@ -166,7 +167,7 @@ def normalize_chunks(chunks: Any, shape: Sequence[int], itemsize: int) -> tuple[
     Raises
     ------
     ValueError
-        If the number of dimensions differs or a length is 0 or below -1.
+        If there are more lengths than dimensions, or a length is 0 or below -1.
     TypeError
         If a length is not an integer.
 
@@ -174,6 +175,8 @@ def normalize_chunks(chunks: Any, shape: Sequence[int], itemsize: int) -> tuple[
     --------
     >>> normalize_chunks(10, (25, 4), 8), normalize_chunks((None, 2), (25, 4), 8)
     ((10, 10), (25, 2))
+    >>> normalize_chunks((5,), (25, 4), 8)
+    (5, 4)
     """
     shape = tuple(shape)
     if chunks is None or chunks is True:
@@ -184,8 +187,9 @@ def normalize_chunks(chunks: Any, shape: Sequence[int], itemsize: int) -> tuple[
         chunks = (chunks,) * len(shape)
     elif not isinstance(chunks, Sequence) or isinstance(chunks, str):
         raise TypeError(f"chunks must be an int or a sequence of ints, found {chunks!r}")
-    if len(chunks) != len(shape):
+    if len(chunks) > len(shape):
         raise ValueError(f"chunks {tuple(chunks)} do not match the {len(shape)}-d shape {shape}")
+    chunks = tuple(chunks) + (None,) * (len(shape) - len(chunks))  # the rest whole, as zarr 2
     out = []
     for c, s in zip(chunks, shape, strict=True):
         c = -1 if c is None else _shape_entry(c, "chunks")
