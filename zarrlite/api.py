@@ -96,10 +96,12 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
     path = normalize_path(path)
-    opening = {k: kwargs[k] for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
-    check_zarr2_keywords("open_array", storage_transformers=opening.pop("storage_transformers",
-                                                                        None),
-                         storage_options=kwargs.pop("storage_options", None))
+    opening: dict[str, Any] = {}
+    if kwargs:  # (opening must stay cheap: nothing to check without them)
+        opening = {k: kwargs[k] for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
+        check_zarr2_keywords(
+            "open_array", storage_transformers=opening.pop("storage_transformers", None),
+            storage_options=kwargs.pop("storage_options", None))
     if mode in ("r", "r+", "a"):
         try:  # one store read when the array exists: opening must stay cheap
             return Array(store, path, read_only=read_only,

@@ -115,8 +115,9 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         *,
         meta: ArrayMeta | None = None,
     ) -> None:
-        check_zarr2_keywords("Array", chunk_store=chunk_store, synchronizer=synchronizer,
-                             zarr_version=zarr_version, meta_array=meta_array)
+        if synchronizer is not None or zarr_version is not None or meta_array is not None:
+            check_zarr2_keywords("Array", synchronizer=synchronizer,
+                                 zarr_version=zarr_version, meta_array=meta_array)
         self._cache_metadata = cache_metadata
         self._cache_attrs = cache_attrs
         self._is_view = False
