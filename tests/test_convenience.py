@@ -176,7 +176,7 @@ def test_copy_store_copies_bytes_under_a_path(store):
 def test_copy_store_batches_reads_and_writes(monkeypatch):
     source = BatchCountingStore({f"k/{i}": bytes([i]) for i in range(10)})
     dest = BatchCountingStore()
-    monkeypatch.setattr(zlc, "COPY_STORE_BATCH", 4)
+    monkeypatch.setattr(zlc.store_copy, "COPY_STORE_BATCH", 4)
     assert zlc.copy_store(source, dest) == (10, 0, 10)
     assert source.calls["getitems"] == 3 and dest.calls["setitems"] == 3
     assert dest == source
@@ -380,7 +380,7 @@ class RecordingArray:
     ((0, 4), (2, 2), 64, 0),
 ])
 def test_copy_reads_region_by_region(monkeypatch, shape, chunks, budget, n_regions):
-    monkeypatch.setattr(zlc, "COPY_REGION_NBYTES", budget)
+    monkeypatch.setattr(zlc.node_copy, "COPY_REGION_NBYTES", budget)
     data = np.arange(np.prod(shape), dtype="i8").reshape(shape)
     source = RecordingArray(data, chunks)
     dest = zl.group()
