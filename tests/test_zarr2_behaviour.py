@@ -405,3 +405,21 @@ except NotImplementedError as exc:
 '''
     result = run_zarr2(script, str(tmp_path / "data.n5"), check=True)
     assert "refused: N5Store translates another format" in result.stdout, result.stdout
+
+
+def test_reads_through_zarr2_consolidated_metadata_store():
+    # zarr 2's ConsolidatedMetadataStore hands out parsed metadata (dicts), not bytes
+    script = r'''
+import zarr, zarrlite
+store = {}
+g = zarr.group(store)
+g.create_group("g2").attrs["hello"] = "world"
+a = g.zeros("arr", shape=5, chunks=2)
+a[:] = 3
+zarr.consolidate_metadata(store)
+meta_store = zarr.open_consolidated(store).store
+z = zarrlite.open_group(meta_store, mode="r", chunk_store=store)
+print(z.g2.attrs["hello"], z.arr[:].tolist(), sorted(z))
+'''
+    result = run_zarr2(script, check=True)
+    assert result.stdout.split("\n")[0] == "world [3.0, 3.0, 3.0, 3.0, 3.0] ['arr', 'g2']"

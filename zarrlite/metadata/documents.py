@@ -76,7 +76,17 @@ def decode_json(raw: bytes | bytearray | memoryview | str, key: str) -> Any:
     ------
     MetadataError
         If `raw` is not valid JSON.
+
+    Notes
+    -----
+    A mapping is taken as the parsed document: zarr-python 2's consolidated-metadata store
+    hands out metadata that way. It is checked to be plain JSON (by a round trip).
     """
+    if isinstance(raw, Mapping):
+        try:
+            return json.loads(json.dumps(raw, allow_nan=True))
+        except (ValueError, TypeError, RecursionError) as e:
+            raise MetadataError(f"{key}: not a JSON document ({e})") from None
     try:
         if not isinstance(raw, str):
             data = bytes(raw)
