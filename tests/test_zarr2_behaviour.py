@@ -143,6 +143,18 @@ SCENARIOS: dict[str, str] = {
         return (z["b"].tolist(), z[1:, "a"].tolist(), z.get_basic_selection(0, fields="b"),
                 z.get_coordinate_selection([0, 2], fields="a").tolist(), z[:].tolist())
     """,
+    "a list of booleans is a mask in vindex": """
+        z = lib.array(np.array([(1, 2.0), (3, 4.0), (5, 6.0)], dtype=[("a", "i4"), ("b", "f8")]))
+        return z.vindex[[True, False, True], "a"].tolist(), z.vindex[[True, True, False]].tolist()
+    """,
+    "non-str attribute keys": """
+        import warnings
+        z = lib.zeros(3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            z.attrs[1] = "foo"
+        return dict(z.attrs), [w.category.__name__ for w in caught]
+    """,
     "out as another array": """
         z = lib.array(np.arange(12).reshape(3, 4), chunks=2)
         out = lib.zeros((2, 4), dtype="i8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
@@ -106,6 +107,9 @@ class Attributes(MutableMapping[str, Any]):
     def _write(self, doc: dict[str, Any]) -> None:
         if self.read_only:
             raise ReadOnlyError(f"attributes at {self.key!r} are read-only")
+        if not all(isinstance(k, str) for k in doc):  # JSON turns them into strings
+            warnings.warn("only attribute keys of type 'string' will be allowed in the future "
+                          "(JSON stores other keys as strings)", DeprecationWarning, stacklevel=3)
         raw = encode_json(doc)
         self.store[self.key] = raw
         self._cache = decode_json(raw, self.key)

@@ -165,6 +165,8 @@ class FancyIndexing:
     def _mask_of(self, selection: Any) -> np.ndarray | None:
         """The boolean mask when `selection` is one, with the array's dimensions."""
         sel = selection[0] if isinstance(selection, tuple) and len(selection) == 1 else selection
+        if isinstance(sel, list) and sel and all(isinstance(b, (bool, np.bool_)) for b in sel):
+            sel = np.asarray(sel)  # a list of booleans is a mask too, as in zarr 2
         if isinstance(sel, np.ndarray) and sel.dtype == bool and sel.ndim == len(
             self._meta.shape
         ):
