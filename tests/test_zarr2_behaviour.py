@@ -270,6 +270,17 @@ SCENARIOS: dict[str, str] = {
         return (a.shape, a.chunks, str(a.dtype), b.shape, b.chunks, b[1].tolist(),
                 c[:].tolist(), str(c.dtype))
     """,
+    "object dtype names": """
+        a = lib.empty(3, dtype="array:i4", chunks=2)
+        a[0] = np.array([1, 2])
+        a[1] = np.array([3])
+        b = lib.empty(2, dtype="str")
+        b[:] = np.array(["a", "bé"], dtype=object)
+        c = lib.empty(2, dtype="bytes")
+        c[:] = np.array([b"a", b"xy"], dtype=object)
+        return ([x.tolist() for x in a[:2]], str(a.dtype), [f.get_config() for f in a.filters],
+                b[:].tolist(), b.filters[0].codec_id, c[:].tolist(), c.filters[0].codec_id)
+    """,
     "non-str names": """
         class Name:
             def __str__(self):

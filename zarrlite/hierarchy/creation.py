@@ -105,6 +105,22 @@ def _filter_config(codec: Any) -> dict:
     return config
 
 
+#: zarr-python 2's dtype names of object arrays and the codec each implies: "str", "bytes",
+#: "array:<item dtype>" (codec arguments after the colon).
+_OBJECT_DTYPE_NAMES = {"str": "vlen-utf8", "bytes": "vlen-bytes", "array": "vlen-array"}
+
+
+def _object_dtype_names(dtype: Any, object_codec: Any) -> tuple[Any, Any]:
+    """(dtype, object_codec) with zarr-python 2's object dtype names resolved: ``"str"``
+    is the object dtype with a VLenUTF8 codec, ``"array:i4"`` with ``VLenArray("i4")``."""
+    if not isinstance(dtype, str) or dtype.split(":")[0] not in _OBJECT_DTYPE_NAMES:
+        return dtype, object_codec
+    name, _, args = dtype.partition(":")
+    if object_codec is None:
+        object_codec = codec_class(_OBJECT_DTYPE_NAMES[name])(*(args.split(",") if args else ()))
+    return object, object_codec
+
+
 def _subarray(dtype: Any) -> np.dtype | None:
     """The dtype when it is a top-level subarray dtype (``"(2,2)f4"``), else None."""
     if isinstance(dtype, str) and "(" not in dtype:
@@ -131,6 +147,7 @@ def build_array_meta(
     if dtype is None:
         dtype = np.float64
     shape = normalize_shape(shape)
+    dtype, object_codec = _object_dtype_names(dtype, object_codec)
     sub = _subarray(dtype)
     if sub is not None:  # "(2,2)f4": its shape goes into the array's, as in zarr-python 2
         dtype, shape = sub.base, shape + sub.shape
