@@ -130,6 +130,20 @@ SCENARIOS: dict[str, str] = {
         z = lib.zeros_like(Chunked())
         return z.shape, z.chunks, str(z.dtype)
     """,
+    "array from chunked array-likes keeps their chunks": """
+        class Chunked:  # an h5py dataset, a bcolz carray: chunks, not a zarr array
+            def __init__(self, data, **chunking):
+                self.data, self.shape, self.dtype = data, data.shape, data.dtype
+                self.__dict__.update(chunking)
+            def __array__(self, dtype=None, copy=None):
+                return self.data
+            def __getitem__(self, item):
+                return self.data[item]
+        b = np.arange(1000).reshape(100, 10)
+        return (lib.array(Chunked(b, chunks=(10, 2))).chunks,
+                lib.array(Chunked(b, chunklen=10)).chunks,
+                lib.array(Chunked(b, chunks=None))[:].sum().tolist())
+    """,
     "open_like": """
         a = lib.full((4, 6), 5, chunks=(2, 3), dtype="i2")
         z = lib.open_like(a, {}, mode="w")

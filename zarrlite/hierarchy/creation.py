@@ -539,9 +539,9 @@ def array(data: Any, **kwargs: Any) -> Array:
     >>> zl.array(z, dtype="f4").chunks
     (2, 2)
     """
+    kwargs.setdefault("chunks", _chunks_of(data) or True)
     data = np.asarray(data) if not isinstance(data, Array) else data
     kwargs.setdefault("dtype", data.dtype)
-    kwargs.setdefault("chunks", getattr(data, "chunks", True))
     read_only = kwargs.pop("read_only", False)
     z = create(data.shape, **kwargs)
     z[...] = data[...]
@@ -549,6 +549,23 @@ def array(data: Any, **kwargs: Any) -> Array:
         z = Array(z._store, z._path, read_only=True, write_empty_chunks=z._write_empty_chunks,
                   meta=z.meta)
     return z
+
+
+def _chunks_of(a: Any) -> tuple[int, ...] | None:
+    """The chunk shape of a chunked array-like: a ``chunks`` tuple of one length per
+    dimension (zarrlite, zarr, h5py, dask...), or bcolz's ``chunklen`` along the first;
+    None for anything else."""
+    shape = getattr(a, "shape", None)
+    if not isinstance(shape, tuple):
+        return None
+    chunks = getattr(a, "chunks", None)
+    if isinstance(chunks, tuple) and len(chunks) == len(shape) and all(
+            isinstance(c, (int, np.integer)) for c in chunks):
+        return tuple(int(c) for c in chunks)
+    chunklen = getattr(a, "chunklen", None)
+    if isinstance(chunklen, (int, np.integer)) and shape:
+        return (int(chunklen), *shape[1:])
+    return None
 
 
 def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -559,8 +576,8 @@ def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     shape = getattr(a, "shape", None)
     if isinstance(shape, tuple):
         out.setdefault("shape", shape)
-        chunks = getattr(a, "chunks", None)
-        if isinstance(chunks, tuple) and len(chunks) == len(shape):
+        chunks = _chunks_of(a)
+        if chunks is not None:
             out.setdefault("chunks", chunks)
     if hasattr(a, "dtype"):
         out.setdefault("dtype", a.dtype)
