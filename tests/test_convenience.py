@@ -8,14 +8,13 @@ every scenario of ``SCENARIOS`` with both libraries.
 from __future__ import annotations
 
 import io
-import json
 import re
 import textwrap
 
 import h5py
 import numpy as np
 import pytest
-from zarr2_env import run_zarr2
+from zarr2_env import assert_same_outcome, run_scenarios
 
 import zarrlite as zl
 import zarrlite.convenience as zlc
@@ -601,14 +600,8 @@ SCENARIOS: dict[str, str] = {
     """,
 }
 
-_RUNNER = r'''
-import json, sys, textwrap, warnings
-import numpy as np
-import zarr, zarrlite
+_MAKE_SOURCE = '''
 import zarrlite.convenience as zlc
-
-BUILTINS = [KeyError, ValueError, TypeError, IndexError, PermissionError, AttributeError,
-            LookupError, RuntimeError]
 
 def make_source(lib):
     root = lib.group()
@@ -620,43 +613,17 @@ def make_source(lib):
                         fill_value=-1.0, order="F", filters=[lib.Delta("f4")],
                         compressor=lib.Zlib(level=2))
     return root
-
-scenarios = json.loads(sys.argv[1])
-results = {}
-for name, body in scenarios.items():
-    source = ("def scenario(conv, lib, np, zarr, make_source):\n"
-              + textwrap.indent(textwrap.dedent(body), "    "))
-    namespace = {}
-    exec(source, namespace)
-    results[name] = {}
-    for conv, lib in ((zarr, zarr), (zlc, zarrlite)):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                value = namespace["scenario"](conv, lib, np, zarr,
-                                              lambda src_lib=lib: make_source(src_lib))
-            outcome = ["value", json.loads(json.dumps(value, default=repr))]
-        except Exception as exc:
-            outcome = ["raised", type(exc).__name__,
-                       sorted(b.__name__ for b in BUILTINS if isinstance(exc, b)), str(exc)]
-        results[name][lib.__name__] = outcome
-print(json.dumps(results))
 '''
+
 
 @pytest.fixture(scope="module")
 def outcomes():
-    result = run_zarr2(_RUNNER, json.dumps(SCENARIOS), timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_scenarios(
+        SCENARIOS, setup=_MAKE_SOURCE, params="conv, lib, np, zarr, make_source",
+        cases="((zarr, (zarr, zarr, np, zarr, lambda: make_source(zarr))), "
+              "(zarrlite, (zlc, zarrlite, np, zarr, lambda: make_source(zarrlite))))")
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_same_as_zarr2(outcomes, name):
-    zarr2, ours = outcomes[name]["zarr"], outcomes[name]["zarrlite"]
-    body = textwrap.dedent(SCENARIOS[name])
-    if zarr2[0] == "value":
-        assert ours == zarr2, f"{name}:\n{body}\nzarr 2: {zarr2}\nzarrlite: {ours}"
-    else:
-        assert ours[0] == "raised", f"{name}: zarr 2 raised {zarr2}, zarrlite gave {ours}"
-        assert ours[1] == zarr2[1] or set(zarr2[2]) <= set(ours[2]), (
-            f"{name}: zarr 2 raised {zarr2}, zarrlite {ours}")
+    assert_same_outcome(name, textwrap.dedent(SCENARIOS[name]), outcomes)

@@ -11,11 +11,10 @@ The deliberate differences listed in docs/zarr2.md are tested elsewhere, not her
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import pytest
-from zarr2_env import run_zarr2
+from zarr2_env import assert_same_outcome, run_scenarios, run_zarr2
 
 SCENARIOS: dict[str, str] = {
     # ------------------------------------------------------------ paths
@@ -380,52 +379,14 @@ SCENARIOS: dict[str, str] = {
     """,
 }
 
-_RUNNER = r'''
-import json, sys, textwrap, traceback, warnings
-import numpy as np
-import zarr, zarrlite
-
-BUILTINS = [KeyError, ValueError, TypeError, IndexError, PermissionError, AttributeError,
-            LookupError, RuntimeError]
-scenarios = json.loads(sys.argv[1])
-results = {}
-for name, body in scenarios.items():
-    source = "def scenario(lib, np):\n" + textwrap.indent(textwrap.dedent(body), "    ")
-    namespace = {}
-    exec(source, namespace)
-    results[name] = {}
-    for lib in (zarr, zarrlite):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                value = namespace["scenario"](lib, np)
-            outcome = ["value", json.loads(json.dumps(value, default=repr))]
-        except Exception as exc:
-            outcome = ["raised", type(exc).__name__,
-                       sorted(b.__name__ for b in BUILTINS if isinstance(exc, b)), str(exc)]
-        results[name][lib.__name__] = outcome
-print(json.dumps(results))
-'''
-
-
 @pytest.fixture(scope="module")
 def outcomes():
-    result = run_zarr2(_RUNNER, json.dumps(SCENARIOS), timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_scenarios(SCENARIOS)
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_same_as_zarr2(outcomes, name):
-    zarr2, ours = outcomes[name]["zarr"], outcomes[name]["zarrlite"]
-    body = textwrap.dedent(SCENARIOS[name])
-    if zarr2[0] == "value":
-        assert ours == zarr2, f"{name}:\n{body}\nzarr 2: {zarr2}\nzarrlite: {ours}"
-    else:
-        assert ours[0] == "raised", f"{name}: zarr 2 raised {zarr2}, zarrlite gave {ours}"
-        missing = set(zarr2[2]) - set(ours[2])
-        assert not missing, (f"{name}: zarr 2 raised {zarr2[1]} ({zarr2[2]}), zarrlite "
-                             f"{ours[1]} ({ours[2]}): not catchable as {sorted(missing)}")
+    assert_same_outcome(name, textwrap.dedent(SCENARIOS[name]), outcomes)
 
 
 def test_n5_stores_are_refused_not_misread(tmp_path):

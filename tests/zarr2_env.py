@@ -50,6 +50,8 @@ __all__ = [
     "ensure_venv",
     "get_zarr2_env",
     "requirements",
+    "assert_same_outcome",
+    "run_scenarios",
     "run_zarr2",
     "venv_path",
     "zarrlite_dir",
@@ -350,3 +352,63 @@ def run_zarr2(
 ) -> subprocess.CompletedProcess:
     """Run `script` in the zarr 2 venv with this zarrlite; see :meth:`Zarr2Env.run`."""
     return get_zarr2_env().run(script, *args, cwd=cwd, timeout=timeout, check=check)
+
+
+# ------------------------------------------------------------ scenarios run with both
+
+_SCENARIO_RUNNER = r'''
+import json, sys, textwrap, warnings
+import numpy as np
+import zarr, zarrlite
+{setup}
+BUILTINS = [KeyError, ValueError, TypeError, IndexError, PermissionError, AttributeError,
+            LookupError, RuntimeError]
+results = {{}}
+for name, body in json.loads(sys.argv[1]).items():
+    source = ("def scenario({params}):\n" + textwrap.indent(textwrap.dedent(body), "    "))
+    namespace = {{}}
+    exec(source, namespace)
+    results[name] = {{}}
+    for lib, args in {cases}:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                value = namespace["scenario"](*args)
+            outcome = ["value", json.loads(json.dumps(value, default=repr))]
+        except Exception as exc:
+            outcome = ["raised", type(exc).__name__,
+                       sorted(b.__name__ for b in BUILTINS if isinstance(exc, b)), str(exc)]
+        results[name][lib.__name__] = outcome
+print(json.dumps(results))
+'''
+
+
+def run_scenarios(scenarios: dict[str, str], *, setup: str = "", params: str = "lib, np",
+                  cases: str = "((zarr, (zarr, np)), (zarrlite, (zarrlite, np)))") -> dict:
+    """Run each scenario (a function body) with zarr 2 and with zarrlite, in one script in
+    the zarr 2 venv; ``{name: {"zarr": outcome, "zarrlite": outcome}}``.
+
+    An outcome is ``["value", json_result]`` or ``["raised", class_name, builtin_bases,
+    message]``. `params` names the scenario's parameters; `cases` is Python source for
+    ``(library_module, argument_tuple)`` pairs (one per library); `setup` runs first (helper
+    definitions the arguments may use).
+    """
+    script = _SCENARIO_RUNNER.format(setup=setup, params=params, cases=cases)
+    result = run_zarr2(script, json.dumps(scenarios), timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_same_outcome(name: str, body: str, outcomes: dict) -> None:
+    """The same result as zarr 2, or an exception that code written for zarr 2 catches the
+    same way: the same class name, or every builtin class zarr 2's exception is an
+    instance of."""
+    zarr2, ours = outcomes[name]["zarr"], outcomes[name]["zarrlite"]
+    if zarr2[0] == "value":
+        assert ours == zarr2, f"{name}:\n{body}\nzarr 2: {zarr2}\nzarrlite: {ours}"
+        return
+    assert ours[0] == "raised", f"{name}: zarr 2 raised {zarr2}, zarrlite gave {ours}"
+    missing = set(zarr2[2]) - set(ours[2])
+    assert ours[1] == zarr2[1] or not missing, (
+        f"{name}: zarr 2 raised {zarr2[1]} ({zarr2[2]}), zarrlite {ours[1]} ({ours[2]}): "
+        f"not catchable as {sorted(missing)}")
