@@ -374,6 +374,14 @@ SCENARIOS: dict[str, str] = {
     "index out of bounds": """
         lib.zeros(3)[5]
     """,
+    "block selections": """
+        z = lib.array(np.arange(100).reshape(10, 10), chunks=(3, 4))
+        return (z.blocks[1].tolist(), z.blocks[-1, 1:].tolist(), z.blocks[2:9, :1].shape,
+                z.get_block_selection((slice(-2, None), 0)).shape)
+    """,
+    "block slice starting beyond the blocks": """
+        lib.zeros((10, 10), chunks=(3, 4)).get_block_selection((slice(5, 9), slice(None)))
+    """,
     "too many indices": """
         lib.zeros(3)[1, 2]
     """,

@@ -37,7 +37,8 @@ class BlockIndexer:
     Raises
     ------
     IndexError
-        For an out-of-bounds block index, a slice step other than 1, an array or ``None``.
+        For an out-of-bounds block index or slice start, a slice step other than 1, an
+        array or ``None``.
 
     Examples
     --------
@@ -59,6 +60,10 @@ class BlockIndexer:
                         f"block selection needs slices with step 1, got step {s.step} for axis "
                         f"{axis}"
                     )
+                if s.start is not None and not -nblocks <= s.start < nblocks:
+                    # as zarr-python 2: a block slice must start at a block that exists
+                    raise IndexError(f"block slice start {s.start} is out of bounds for axis "
+                                     f"{axis} with {nblocks} blocks")
                 first, stop, _ = s.indices(nblocks)
                 stop = max(first, stop)
             elif isinstance(s, np.ndarray):
