@@ -80,6 +80,8 @@ void zl_index_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_
 int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_endian);
 
 /* zl_blosc.c: Blosc chunks. */
+/* Read and check the header (16 bytes; 32 for C-Blosc2 extended headers): ZL_ERR_CORRUPT
+ * for impossible sizes or a truncated chunk, ZL_ERR_UNSUPPORTED for an "uninitialized" one. */
 int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header);
 enum { ZL_BLOCKS_RANGED = 0, ZL_BLOCKS_MASKABLE = 1, ZL_BLOCKS_WHOLE = 2 };
 int zl_blosc_block_kind(const void *header, size_t nbytes);

@@ -182,18 +182,20 @@ static int region_geometry(const b2nd_array_t *array, const int64_t *start, cons
 
 /* The frame's one chunk (*needs_free: the caller frees it) and its compressed size, after
  * checking that its sizes agree with the b2nd geometry (nblocks blocks of `itemsize`
- * items). */
+ * items; the chunk's own block size is one b2nd block, or block b of the decoded chunk
+ * would not be where the block copies read it). */
 static int frame_chunk(b2nd_array_t *array, int64_t nblocks, size_t itemsize, uint8_t **chunk,
                        bool *needs_free, int32_t *chunk_cbytes) {
-  int32_t chunk_nbytes = 0;
+  int32_t chunk_nbytes = 0, chunk_blocksize = 0;
   *chunk = NULL;
   *needs_free = false;
   int32_t cbytes = blosc2_schunk_get_chunk(array->sc, 0, chunk, needs_free);
   if (cbytes < 0 || *chunk == NULL ||
-      blosc2_cbuffer_sizes(*chunk, &chunk_nbytes, chunk_cbytes, NULL) < 0 ||
+      blosc2_cbuffer_sizes(*chunk, &chunk_nbytes, chunk_cbytes, &chunk_blocksize) < 0 ||
       *chunk_cbytes > cbytes ||
       (int64_t)chunk_nbytes != array->extchunknitems * (int64_t)itemsize ||
-      (int64_t)array->blocknitems * (int64_t)itemsize * nblocks != chunk_nbytes)
+      (int64_t)array->blocknitems * (int64_t)itemsize * nblocks != chunk_nbytes ||
+      (int64_t)chunk_blocksize != (int64_t)array->blocknitems * (int64_t)itemsize)
     return ZL_ERR_CORRUPT;
   return ZL_OK;
 }

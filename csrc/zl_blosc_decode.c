@@ -38,6 +38,13 @@ int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header
     return ZL_ERR_CORRUPT; /* truncated */
   if (header->nbytes > 0 && header->blocksize == 0)
     return ZL_ERR_CORRUPT;
+  if (header->version >= 3 && (header->flags & (FLAG_SHUFFLE | FLAG_BITSHUFFLE)) ==
+                                  (FLAG_SHUFFLE | FLAG_BITSHUFFLE)) { /* extended header */
+    if (header->cbytes < BLOSC2_HEADER)
+      return ZL_ERR_CORRUPT;
+    if (((p[BLOSC2_FLAGS_AT] >> SPECIAL_SHIFT) & SPECIAL_MASK) == SPECIAL_UNINIT)
+      return ZL_ERR_UNSUPPORTED;
+  }
   return ZL_OK;
 }
 
@@ -145,7 +152,8 @@ static int read_checked_header(const void *cdata, size_t cdata_nbytes, zl_blosc_
  *   ZL_BLOCKS_WHOLE    - decode the whole chunk: a filter makes blocks depend on block 0
  *                        (C-Blosc2's delta; with a mask it decodes wrong values, or hangs
  *                        with threads), or a filter zarrlite does not know.
- * A negative status for a header too short or corrupt. */
+ * A negative status for a header too short or corrupt (ZL_ERR_UNSUPPORTED for an
+ * "uninitialized" chunk, which holds no data). */
 int zl_blosc_block_kind(const void *header, size_t nbytes) {
   const uint8_t *p = (const uint8_t *)header;
   if (p == NULL || nbytes < ZL_BLOSC1_HEADER)
@@ -163,6 +171,8 @@ int zl_blosc_block_kind(const void *header, size_t nbytes) {
     return ZL_ERR_CORRUPT;
   if ((flags & (FLAG_SHUFFLE | FLAG_BITSHUFFLE)) != (FLAG_SHUFFLE | FLAG_BITSHUFFLE))
     return ZL_BLOCKS_WHOLE; /* a version >= 3 chunk without the extended header: unusual */
+  if (((p[BLOSC2_FLAGS_AT] >> SPECIAL_SHIFT) & SPECIAL_MASK) == SPECIAL_UNINIT)
+    return ZL_ERR_UNSUPPORTED; /* nothing to decode: see SPECIAL_UNINIT */
   for (int i = 0; i < 6; i++) {
     uint8_t filter = p[FILTERS_AT + i];
     if (filter != BLOSC_NOFILTER && filter != BLOSC_SHUFFLE && filter != BLOSC_BITSHUFFLE &&

@@ -20,6 +20,11 @@
 #define FILTERS_AT 16         /* 6 filter codes */
 #define FLAGS2_AT 30          /* bit 0: variable-length blocks */
 #define BLOSC2_FLAGS_AT 31    /* bit 0: dictionary; bit 3: lazy chunk; bits 4-6: special value */
+#define SPECIAL_SHIFT 4
+#define SPECIAL_MASK 0x07
+/* special value 4 (C-Blosc2's BLOSC2_SPECIAL_UNINIT): "uninitialized", C-Blosc2 decodes it
+ * by writing nothing, so the destination would keep whatever it held: refused */
+#define SPECIAL_UNINIT 4
 #define MIN_BUFFERSIZE 128
 #define MAX_SPLITS 16
 #define L1_SIZE (32 * 1024)

@@ -192,10 +192,16 @@ int zl_is_all_nan(const char *buf, size_t nbytes, size_t float_size, int big_end
 }
 
 /* The run [k0, k1) of k in [0, count) for which start + k*step lies in [lo, hi): the part
- * of a strided index sequence (step > 0 or < 0) that falls in one block of rows. */
+ * of a strided index sequence (any step: 0 repeats one index) that falls in one block of
+ * rows. */
 void zl_index_run(int64_t start, int64_t step, int64_t count, int64_t lo, int64_t hi,
                   int64_t *k0, int64_t *k1) {
   int64_t a, b;
+  if (step == 0) { /* one index, repeated: all of the run or none of it */
+    *k0 = 0;
+    *k1 = start >= lo && start < hi ? count : 0;
+    return;
+  }
   if (step > 0) {
     a = lo - start <= 0 ? 0 : (lo - start + step - 1) / step;
     b = hi - start <= 0 ? 0 : (hi - start + step - 1) / step;

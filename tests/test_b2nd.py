@@ -343,3 +343,59 @@ def test_chunks_of_more_than_16_dimensions_are_stored_flat_and_read_whole():
     np.testing.assert_array_equal(z.vindex[(np.array([0, 1]),) * 17], a[(np.array([0, 1]),) * 17])
     assert blosc2.ndarray_from_cframe(z.store["0" + ".0" * 16]).ndim == 1
     assert z.stats["blocks_decoded"] == 0
+
+
+def test_a_region_with_step_zero_repeats_its_index():
+    # found by fuzz/: step 0 divided by zero in zl_index_run (SIGFPE) for the block flags and
+    # partial decodes; it now means one index repeated `count` times
+    from zarrlite import _ext
+
+    a = np.arange(12 * 10, dtype="<i2").reshape(12, 10)
+    frame = B2ND(blocks=(4, 5)).encode(a)
+    region = ((2, 1, 3), (7, 0, 4))
+    assert _ext.b2nd_region_blocks(frame, region, 2).tolist() == [0, 1, 0, 1, 0, 0]
+    dst = np.zeros((3, 4), dtype="<i2")
+    scratch = np.empty(_ext.b2nd_sizes(frame)[1], np.uint8)
+    assert _ext.b2nd_decode_region(frame, region, dst, 0, (8, 2), 2, scratch) == 2
+    np.testing.assert_array_equal(dst, a[2:5, [7, 7, 7, 7]])
+
+
+def test_a_frame_claiming_a_huge_scratch_is_refused_before_allocating():
+    # found by fuzz/: 335 bytes of frame whose 7 decoded bytes sit in blocks padded to
+    # 146 GiB; decode allocated that much scratch (MemoryError, or a huge lazy allocation)
+    frame = (Path(__file__).parent / "fuzz_corpus" / "b2nd_frame" /
+             "blocks-padded-to-146gib").read_bytes()
+    with pytest.raises(zl.CodecError, match="max_chunk_nbytes"):
+        B2ND().decode(frame)
+    with pytest.raises(zl.CodecError, match="max_chunk_nbytes"):
+        B2ND().decode(frame, out=np.empty(7, np.uint8))
+    store: dict = {}
+    z = zl.create(shape=(7,), chunks=(7,), dtype="u1", store=store, compressor=B2ND())
+    store["0"] = frame
+    for sel in (np.s_[:], np.s_[2:3], [1, 5]):
+        with pytest.raises(zl.CodecError):
+            z.vindex[sel] if isinstance(sel, list) else z[sel]
+
+
+def test_a_chunk_whose_block_size_is_not_the_b2nd_block_is_refused():
+    # found by fuzz/: blocks were copied into place from b * (b2nd block bytes) of the
+    # scratch, but the chunk's own Blosc blocks were 44 bytes, not 40: partial decodes placed
+    # stale scratch bytes (and disagreed with whole decodes) instead of refusing the chunk
+    from zarrlite import _ext
+    from zarrlite.codecs.b2nd import frame_layout
+
+    frame = bytearray(B2ND(clevel=0, blocks=(4, 5)).encode(np.arange(120, dtype="<i2")
+                                                          .reshape(12, 10)))
+    header_len = frame_layout(bytes(frame[:64]))[0]
+    assert int.from_bytes(frame[header_len + 8 : header_len + 12], "little") == 40
+    frame[header_len + 8 : header_len + 12] = (44).to_bytes(4, "little")
+    frame = bytes(frame)
+    with pytest.raises(zl.CodecError):
+        B2ND().decode(frame)
+    scratch = np.empty(_ext.b2nd_sizes(frame)[1], np.uint8)
+    with pytest.raises(zl.CodecError):
+        _ext.b2nd_decode_blocks(frame, np.array([1, 0, 1, 0, 1, 1], np.uint8), 2,
+                                np.empty(240, np.uint8), scratch)
+    with pytest.raises(zl.CodecError):
+        _ext.b2nd_decode_region(frame, ((4, 1, 6), (3, 1, 5)), np.empty(60, np.uint8), 0,
+                                (10, 2), 2, scratch)

@@ -22,6 +22,7 @@ from helpers import (
     encoded_bytes,
 )
 
+from zarrlite import config
 from zarrlite.codecs import (
     BZ2,
     CRC32,
@@ -171,6 +172,20 @@ def test_zstd_checksum_detects_corruption():
     encoded[-1] ^= 0xFF
     with pytest.raises(CodecError, match="zstd"):
         Zstd().decode(bytes(encoded))
+
+
+@pytest.mark.parametrize("frame", [
+    b"(\xb5/\xfd \x00\x05\x00\x00",  # content size 0, one corrupt compressed block
+    b"(\xb5/\xfd2\x84\x00\x00\x8bStt",  # content size 0, needs a dictionary
+])
+def test_zstd_frames_claiming_no_content_are_decoded_all_the_same(frame):
+    # found by fuzz/: python-zstandard returns b"" for such frames without reading their
+    # blocks, so corrupt data decoded as an empty chunk (and failed only into `out`)
+    with pytest.raises(CodecError, match="zstd"):
+        Zstd().decode(frame)
+    with pytest.raises(CodecError, match="zstd"):
+        Zstd().decode(frame, out=np.empty(0, np.uint8))
+    assert Zstd().decode(Zstd().encode(b"")) == b""
 
 
 def test_lz4_size_header_checked():
@@ -555,11 +570,23 @@ def test_json_corrupt():
         b'[1, "<i4", [2]]',
         b'[1, "nonsense", [1]]',
         b'[1, 2, "<i4", 5]',
+        b'[0, "i4,(", [1]]',  # numpy's dtype parser raises SyntaxError (found by fuzz/)
+        b'[0, "(1,2", [1]]',
     ):
         with pytest.raises(CodecError, match="json2"):
             JSON().decode(bad)
     with pytest.raises(CodecError, match="json2"):
         JSON().decode(b'[[1, 2], [3], "|O", [2, 2]]')  # ragged rows
+
+
+def test_json_refuses_documents_that_blow_up():
+    # found by fuzz/: RecursionError escaped, and 33 bytes of JSON allocated 8 GB
+    with pytest.raises(CodecError, match="nested too deeply"):
+        JSON().decode(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(CodecError, match="subarray"):
+        JSON().decode(b'[1, "(100000000,)f8", [1]]')
+    with config.set(max_chunk_nbytes=1 << 20), pytest.raises(CodecError, match="max_chunk"):
+        JSON().decode(b'["a", "a", "a", "a", "|S2000000000", [4]]')
 
 
 def test_json_numeric_and_scalar():
@@ -630,6 +657,13 @@ def test_get_codec_bad_configs():
         get_codec(["zlib"])
     with pytest.raises(TypeError):
         get_codec({"id": "zlib", "no_such_parameter": 1})
+    # found by fuzz/: numpy's dtype parser raises SyntaxError, which escaped array opening
+    for bad in ({"id": "delta", "dtype": "i4,("}, {"id": "astype", "encode_dtype": "(1,2",
+                                                  "decode_dtype": "<i4"},
+                {"id": "categorize", "labels": ["a"], "dtype": "U,("},
+                {"id": "quantize", "digits": 2, "dtype": "f8,("}):
+        with pytest.raises(ValueError, match="is not a dtype"):
+            get_codec(bad)
 
 
 def test_as_codec():

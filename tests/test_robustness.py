@@ -340,3 +340,27 @@ def test_arrays_and_their_stores_are_freed_without_waiting_for_the_garbage_colle
             assert array_ref() is None and store_ref() is None
     finally:
         gc.enable()
+
+
+#: A C-Blosc2 chunk (format version 5, extended header) of 1000 float64 held as a special
+#: value, no data: byte 31 bits 4-6 say which (1 zeros, 4 "uninitialized").
+_SPECIAL_VALUE_CHUNK = bytes.fromhex(
+    "05018508401f0000401f00002000000000000000000105000000000000000010")
+
+
+def test_uninitialized_special_value_chunks_are_refused():
+    # found by fuzz/: C-Blosc2 "decodes" such a chunk by writing nothing, so zarrlite
+    # returned whatever memory the output buffer held (stale data of other chunks)
+    zeros = _SPECIAL_VALUE_CHUNK
+    uninit = zeros[:31] + bytes([0x40])
+    assert zl.Blosc().decode(zeros).view("f8").tolist() == [0.0] * 1000
+    with pytest.raises(zl.CodecError, match="cannot decode"):
+        zl.Blosc().decode(uninit)
+    store: dict = {}
+    z = zl.create(shape=(1000,), chunks=(1000,), dtype="f8", store=store,
+                  compressor=zl.Blosc())
+    store["0"] = uninit
+    with pytest.raises(zl.CodecError):
+        z[:]
+    with pytest.raises(zl.CodecError):
+        z[10:20]

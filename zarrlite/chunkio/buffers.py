@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from zarrlite import _ext, config
+from zarrlite import config
+from zarrlite.codecs.b2nd import frame_sizes
 from zarrlite.errors import BufferSizeError, CodecError
 from zarrlite.indexing.projection import ChunkProjection, out_region_to_slices, region_to_slices
 
@@ -252,7 +253,7 @@ def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:
             return decode(buf)
         except BufferSizeError:
             pass
-    buf = np.empty(_ext.b2nd_sizes(cdata)[1], dtype=np.uint8)
+    buf = np.empty(frame_sizes(cdata)[1], dtype=np.uint8)  # bounded by max_chunk_nbytes
     _keep("b2nd blocks", buf)
     return decode(buf)
 

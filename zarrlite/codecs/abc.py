@@ -49,6 +49,23 @@ class RegionCodec(CodecLike, Protocol):
                       ) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 
+def dtype_param(value: Any, codec_id: str, name: str) -> np.dtype:
+    """A codec's dtype parameter as a numpy dtype. Parameters come from metadata, which may
+    be anything: ValueError for whatever numpy cannot parse (its parser raises TypeError,
+    ValueError, SyntaxError and more), so that opening an array reports a bad codec
+    configuration as such.
+
+    Examples
+    --------
+    >>> dtype_param("<i4", "delta", "dtype")
+    dtype('int32')
+    """
+    try:
+        return np.dtype(value)
+    except Exception:  # numpy's dtype parser raises SyntaxError and more
+        raise ValueError(f"{codec_id}: {name} {value!r} is not a dtype") from None
+
+
 class Codec(ABC):
     """Abstract base class of zarrlite codecs.
 

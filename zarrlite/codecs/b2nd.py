@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zarrlite import _ext
+from zarrlite import _ext, config
 from zarrlite.codecs._buffers import as_array, decode_into
 from zarrlite.codecs.abc import BufferLike, Codec
 from zarrlite.codecs.registry import register_codec
@@ -170,16 +170,36 @@ class B2ND(Codec):
 
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         cdata = as_array(buf).reshape(-1).view(np.uint8) if not isinstance(buf, bytes) else buf
-        try:
-            nbytes, padded = _ext.b2nd_sizes(cdata)
-        except CodecError as err:
-            raise CodecError(f"zarrlite.b2nd: {err}", err.code) from None
-        scratch = _scratch(padded)
+        nbytes, padded = frame_sizes(cdata)
+        # scratch is taken once `out` is known to fit: a wrong-sized out allocates nothing
         return decode_into(out, nbytes, self.codec_id,
-                           lambda dst: _ext.b2nd_decode(cdata, dst, scratch))
+                           lambda dst: _ext.b2nd_decode(cdata, dst, _scratch(padded)))
 
 
 register_codec(B2ND)
+
+
+def frame_sizes(cdata: Any) -> tuple[int, int]:
+    """(decoded bytes, scratch bytes: the chunk padded to whole blocks) of a b2nd frame,
+    from its checked header.
+
+    Raises
+    ------
+    CodecError
+        If `cdata` is not a b2nd frame, or claims more than ``zarrlite.config``
+        ``max_chunk_nbytes`` (no array has chunks that big, and a few hundred bytes of
+        frame can claim terabytes: refused before anything that big is allocated).
+    """
+    try:
+        nbytes, padded = _ext.b2nd_sizes(cdata)
+    except CodecError as err:
+        raise CodecError(f"zarrlite.b2nd: {err}", err.code) from None
+    limit = config.get("max_chunk_nbytes")
+    if max(nbytes, padded) > limit:
+        raise CodecError(f"zarrlite.b2nd: the frame claims {nbytes} decoded bytes ({padded} "
+                         f"with its blocks padded), over the {limit} that zarrlite.config "
+                         "max_chunk_nbytes allows")
+    return nbytes, padded
 
 
 def frame_layout(head: bytes) -> tuple[int, int] | None:

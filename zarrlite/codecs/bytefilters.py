@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from zarrlite.codecs._buffers import as_array, as_bytes, as_typed, copy_into, corrupt
-from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.abc import BufferLike, Codec, dtype_param
 from zarrlite.codecs.filters import out_view
 from zarrlite.codecs.registry import register_codec
 
@@ -147,11 +147,11 @@ class Categorize(Codec):
     def __init__(
         self, labels: Iterable[str], dtype: npt.DTypeLike, astype: npt.DTypeLike = "u1"
     ) -> None:
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype_param(dtype, self.codec_id, "dtype")
         if self.dtype.kind not in "UO":
             raise TypeError("categorize: only unicode ('U') and object ('O') dtypes are supported")
         self.labels = [_text(label) for label in labels]
-        self.astype = np.dtype(astype)
+        self.astype = dtype_param(astype, self.codec_id, "astype")
         if self.astype.hasobject:
             raise TypeError("categorize: encoding as an object array is not supported")
 

@@ -191,19 +191,27 @@ class Zstd(Codec):
         try:
             if out is not None:
                 return _zstd_decode_into(dctx, view, out, -1 if -1 in sizes else sum(sizes))
-            if len(frames) == 1 and sizes[0] >= 0:
+            if len(frames) == 1 and sizes[0] > 0:
                 start, stop = frames[0][:2]
                 return dctx.decompress(view[start:stop])
-            parts = [
-                dctx.decompress(view[start:stop], max_output_size=max_size)
-                for start, stop, _, max_size in frames
-            ]
+            parts = [_zstd_frame(dctx, view[start:stop], size, max_size)
+                     for start, stop, size, max_size in frames]
         except zstandard.ZstdError as exc:
             raise corrupt("zstd", f"decompression failed: {exc}") from exc
         return b"".join(parts)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(level={self.level!r})"
+
+
+def _zstd_frame(dctx: zstandard.ZstdDecompressor, frame: memoryview, content_size: int,
+                max_size: int) -> bytes:
+    """Decompress one frame. A frame that says it holds nothing is decoded all the same
+    (python-zstandard's ``decompress`` returns b"" for it without reading its blocks, so
+    corrupt blocks would pass), as is one that does not say."""
+    if content_size > 0:
+        return dctx.decompress(frame, max_output_size=max_size)
+    return dctx.decompressobj().decompress(bytes(frame))
 
 
 def _zstd_decode_into(

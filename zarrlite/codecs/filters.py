@@ -23,7 +23,7 @@ from zarrlite.codecs._buffers import (
     raw_bytes,
     writable_array,
 )
-from zarrlite.codecs.abc import BufferLike, Codec
+from zarrlite.codecs.abc import BufferLike, Codec, dtype_param
 from zarrlite.codecs.registry import register_codec
 
 
@@ -31,8 +31,8 @@ def _dtype_pair(
     dtype: npt.DTypeLike, astype: npt.DTypeLike | None, codec_id: str
 ) -> tuple[np.dtype, np.dtype]:
     """Normalise (dtype, astype), astype defaulting to dtype; refuse object dtypes."""
-    decoded = np.dtype(dtype)
-    encoded = decoded if astype is None else np.dtype(astype)
+    decoded = dtype_param(dtype, codec_id, "dtype")
+    encoded = decoded if astype is None else dtype_param(astype, codec_id, "astype")
     if decoded.hasobject or encoded.hasobject:
         raise ValueError(f"{codec_id}: object dtypes are not supported")
     return decoded, encoded
@@ -245,8 +245,8 @@ class AsType(Codec):
     codec_id = "astype"
 
     def __init__(self, encode_dtype: npt.DTypeLike, decode_dtype: npt.DTypeLike) -> None:
-        self.encode_dtype = np.dtype(encode_dtype)
-        self.decode_dtype = np.dtype(decode_dtype)
+        self.encode_dtype = dtype_param(encode_dtype, self.codec_id, "encode_dtype")
+        self.decode_dtype = dtype_param(decode_dtype, self.codec_id, "decode_dtype")
 
     def encode(self, buf: BufferLike) -> np.ndarray:
         """Return the values cast to `encode_dtype`."""

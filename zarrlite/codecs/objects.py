@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from zarrlite import config
 from zarrlite.codecs._buffers import as_bytes, corrupt
 from zarrlite.codecs.abc import BufferLike, Codec
 from zarrlite.codecs.registry import register_codec
@@ -260,6 +261,8 @@ class JSON(Codec):
             document = json.JSONDecoder(**self._decoder_config).decode(text)
         except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError included
             raise corrupt(self.codec_id, f"invalid document: {exc}") from exc
+        except RecursionError:
+            raise corrupt(self.codec_id, "invalid document: nested too deeply") from None
         return _fill(self._rebuild(document), out, self.codec_id)
 
     def _rebuild(self, document: Any) -> np.ndarray:
@@ -269,8 +272,10 @@ class JSON(Codec):
         *values, dtype_str, shape = document
         try:
             dtype = np.dtype(dtype_str)
-        except (TypeError, ValueError) as exc:
+        except Exception as exc:  # numpy's dtype parser raises SyntaxError and more
             raise corrupt(self.codec_id, f"invalid dtype {dtype_str!r}") from exc
+        if dtype.subdtype is not None:  # numpy folds these into the shape: never encoded
+            raise corrupt(self.codec_id, f"subarray dtype {dtype_str!r}")
         if not isinstance(shape, list) or not all(
             isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape
         ):
@@ -284,6 +289,10 @@ class JSON(Codec):
             values = [item for sub in values for item in sub]
         if len(values) != math.prod(shape):
             raise corrupt(self.codec_id, f"{len(values)} items do not match the shape {shape}")
+        nbytes = len(values) * dtype.itemsize  # a few bytes of JSON may claim huge items
+        if nbytes > config.get("max_chunk_nbytes"):
+            raise corrupt(self.codec_id, f"{len(values)} items of dtype {dtype} make "
+                          f"{nbytes} bytes, over zarrlite.config max_chunk_nbytes")
         try:
             if dtype.hasobject:  # item by item, so that list items stay lists
                 dec = np.empty(len(values), dtype=dtype)
