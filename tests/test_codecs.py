@@ -22,6 +22,7 @@ from helpers import (
     encoded_bytes,
 )
 
+import zarrlite as zl
 from zarrlite import config
 from zarrlite.codecs import (
     BZ2,
@@ -727,3 +728,26 @@ def test_import_does_not_import_numcodecs():
 def test_object_arrays_refused_by_byte_codecs():
     with pytest.raises(TypeError, match="object"):
         Zstd().encode(np.array(["a"], dtype=object))
+
+
+@pytest.mark.parametrize("codec", [zl.Zlib(1), zl.GZip(1), zl.BZ2(1), zl.LZMA()],
+                         ids=lambda c: c.codec_id)
+def test_decompression_bombs_stop_at_the_expected_size(codec):
+    # a few KB that expand to 64 MiB: decoding stops once the output passes what fits
+    # (the chunk's size, or max_chunk_nbytes), never holding the whole expansion
+    bomb = codec.encode(bytes(64 << 20))
+    assert len(bomb) < 400_000  # (deflate caps its ratio near 1000:1)
+    out = np.empty(1000, dtype=np.uint8)
+    with pytest.raises(zl.CodecError, match="more than the 1000 bytes"):
+        codec.decode(bomb, out=out)
+    with zl.config.set(max_chunk_nbytes=1 << 20):
+        with pytest.raises(zl.CodecError, match="more than"):
+            codec.decode(bomb)
+    store = {}
+    z = zl.zeros(1000, chunks=1000, dtype="u1", compressor=codec, store=store)
+    store["0"] = bomb
+    with pytest.raises(zl.CodecError, match="'0'"):
+        z[:]
+    small = codec.encode(bytes(range(200)) * 5)  # and what fits still decodes, both ways
+    assert bytes(codec.decode(small)) == bytes(range(200)) * 5
+    assert bytes(codec.decode(small, out=out)) == bytes(range(200)) * 5

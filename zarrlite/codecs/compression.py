@@ -11,7 +11,6 @@ Every decoder checks the sizes it reads from the data and raises
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
 import zlib
 from typing import Any
@@ -20,6 +19,7 @@ import lz4.block
 import numpy as np
 import zstandard
 
+from zarrlite import config
 from zarrlite.codecs._buffers import (
     as_bytes,
     check_nbytes,
@@ -51,6 +51,36 @@ def _deliver(data: bytes, out: Any, codec_id: str) -> Any:
     if out is None:
         return data
     return copy_into(data, out, codec_id)
+
+
+def _decode_limit(out: Any, codec_id: str) -> int:
+    """Most bytes a stream may decompress to: `out`'s size, else ``zarrlite.config``
+    ``max_chunk_nbytes`` (a few bytes of a hostile stream can expand to gigabytes)."""
+    if out is not None:
+        return writable_array(out, codec_id).nbytes
+    return int(config.get("max_chunk_nbytes"))
+
+
+def _decompress_streams(new_decompressor: Any, data: Any, limit: int, codec_id: str,
+                        several: bool) -> bytes:
+    """Decompress `data` with decompressors from `new_decompressor()` (zlib's, bz2's or
+    lzma's: ``decompress(data, max_length)``, ``eof``, ``unused_data``), one stream after
+    another when `several`, stopping with CodecError as soon as the output passes `limit`
+    bytes or a stream ends early."""
+    parts, total = [], 0
+    while True:
+        decompressor = new_decompressor()
+        piece = decompressor.decompress(data, limit + 1 - total)
+        parts.append(piece)
+        total += len(piece)
+        if total > limit:
+            raise corrupt(codec_id, f"the stream decompresses to more than the {limit} bytes "
+                          "expected")
+        if not decompressor.eof:
+            raise corrupt(codec_id, "truncated stream")
+        data = decompressor.unused_data
+        if not several or not data:
+            return b"".join(parts)
 
 
 def _le(view: memoryview, start: int, size: int) -> int:
@@ -308,9 +338,9 @@ class Zlib(Codec):
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         """Decompress `buf`; truncated streams raise CodecError."""
         src = _nonempty(buf, "zlib")
-        size_hint = zlib.DEF_BUF_SIZE if out is None else max(writable_array(out, "zlib").nbytes, 1)
         try:
-            data = zlib.decompress(src.data, bufsize=size_hint)
+            data = _decompress_streams(zlib.decompressobj, src.data, _decode_limit(out, "zlib"),
+                                       "zlib", several=False)
         except zlib.error as exc:
             raise corrupt("zlib", str(exc)) from exc
         return _deliver(data, out, "zlib")
@@ -355,8 +385,10 @@ class GZip(Codec):
     def decode(self, buf: BufferLike, out: Any = None) -> Any:
         """Decompress every gzip member of `buf`, checking CRC and length."""
         src = _nonempty(buf, "gzip")
-        try:
-            data = gzip.decompress(src.data)
+        try:  # zlib checks each member's header, CRC and length (wbits 16 + 15: gzip)
+            data = _decompress_streams(lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+                                       src.data, _decode_limit(out, "gzip"), "gzip",
+                                       several=True)
         except (OSError, EOFError, zlib.error) as exc:
             raise corrupt("gzip", str(exc)) from exc
         return _deliver(data, out, "gzip")
@@ -384,7 +416,8 @@ class BZ2(Codec):
         """Decompress every bzip2 stream of `buf`."""
         src = _nonempty(buf, "bz2")
         try:
-            data = bz2.decompress(src.data)
+            data = _decompress_streams(bz2.BZ2Decompressor, src.data, _decode_limit(out, "bz2"),
+                                       "bz2", several=True)
         except (OSError, ValueError, EOFError) as exc:
             raise corrupt("bz2", str(exc)) from exc
         return _deliver(data, out, "bz2")
@@ -437,7 +470,10 @@ class LZMA(Codec):
         """Decompress `buf` with :func:`lzma.decompress`."""
         src = _nonempty(buf, "lzma")
         try:
-            data = lzma.decompress(src.data, format=self.format, filters=self.filters)
+            data = _decompress_streams(
+                lambda: lzma.LZMADecompressor(format=self.format, filters=self.filters),
+                src.data, _decode_limit(out, "lzma"), "lzma",
+                several=self.format != lzma.FORMAT_RAW)
         except (lzma.LZMAError, EOFError) as exc:
             raise corrupt("lzma", str(exc)) from exc
         return _deliver(data, out, "lzma")
