@@ -294,6 +294,12 @@ SCENARIOS: dict[str, str] = {
         return ([x.tolist() for x in a[:2]], str(a.dtype), [f.get_config() for f in a.filters],
                 b[:].tolist(), b.filters[0].codec_id, c[:].tolist(), c.filters[0].codec_id)
     """,
+    "open passes chunk_store to a group": """
+        store, chunks = {}, {}
+        g = lib.group(store, chunk_store=chunks)
+        g.zeros("a", shape=4, chunks=2)[:] = 5
+        return lib.open(store, mode="r", chunk_store=chunks)["a"][:].tolist()
+    """,
     "non-str names": """
         class Name:
             def __str__(self):

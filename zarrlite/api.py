@@ -288,8 +288,8 @@ def open(store: StoreLike = None, mode: str = "a", path: str | None = None,  # n
     path : str, optional
         Path inside the store (default: the root).
     **kwargs
-        Arguments of `open_array` (`shape`, `chunks`, `dtype`, ...); ignored when a group
-        is opened or created.
+        Arguments of `open_array` (`shape`, `chunks`, `dtype`, ...); for a group only
+        those `open_group` takes (`chunk_store`, `cache_attrs`, ...) are used.
 
     Returns
     -------
@@ -323,13 +323,21 @@ def open(store: StoreLike = None, mode: str = "a", path: str | None = None,  # n
         if contains_array(store, path):
             return open_array(store, mode=mode, path=path, **kwargs)
         if contains_group(store, path):
-            return open_group(store, mode=mode, path=path)
+            return open_group(store, mode=mode, path=path, **_group_keywords(kwargs))
         if mode != "a":
             raise PathNotFoundError(f"nothing to open at {location_of(store, path)}: "
                                     "no array (.zarray) and no group (.zgroup) there")
     if "shape" in kwargs:
         return open_array(store, mode=mode, path=path, **kwargs)
-    return open_group(store, mode=mode, path=path)
+    return open_group(store, mode=mode, path=path, **_group_keywords(kwargs))
+
+
+def _group_keywords(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of `open` that `open_group` takes too (zarr-python 2 passes e.g.
+    ``chunk_store`` through ``open`` to a group)."""
+    names = ("cache_attrs", "synchronizer", "chunk_store", "storage_options", "zarr_version",
+             "meta_array")
+    return {k: kwargs[k] for k in names if k in kwargs}
 
 
 __all__ = [
