@@ -13,26 +13,21 @@ from zarrlite.errors import (
     PathNotFoundError,
 )
 from zarrlite.hierarchy.array import Array
-from zarrlite.hierarchy.compat import check_zarr2_keywords
+from zarrlite.hierarchy.compat import ZARR2_CREATE_KEYWORDS, check_zarr2_keywords
 from zarrlite.hierarchy.creation import (
-    ZARR2_CREATE_KEYWORDS,
     StoreLike,
     array,
     contains_array,
     contains_group,
     create,
     empty,
-    empty_like,
     full,
-    full_like,
     init_group,
-    like_kwargs,
     ones,
-    ones_like,
     zeros,
-    zeros_like,
 )
 from zarrlite.hierarchy.group import Group
+from zarrlite.hierarchy.like import empty_like, full_like, like_kwargs, ones_like, zeros_like
 from zarrlite.metadata.keys import normalize_path
 from zarrlite.stores.abc import readonly_from_mode
 from zarrlite.stores.access import location_of, normalize_store, rmdir

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import MutableMapping
 from typing import Any
 
 import numpy as np
 
-from zarrlite.codecs.registry import as_codec, codec_class
+from zarrlite.codecs.registry import as_codec
 from zarrlite.errors import ContainsArrayError, ContainsGroupError
 from zarrlite.hierarchy.array import Array
-from zarrlite.hierarchy.compat import check_zarr2_keywords
+from zarrlite.hierarchy.compat import (
+    ZARR2_CREATE_KEYWORDS,
+    check_zarr2_keywords,
+    h5py_keywords,
+    object_dtype_names,
+    subarray_dtype,
+)
 from zarrlite.metadata.array_meta import (
     ArrayMeta,
     chunk_size_problem,
@@ -105,33 +110,6 @@ def _filter_config(codec: Any) -> dict:
     return config
 
 
-#: zarr-python 2's dtype names of object arrays and the codec each implies: "str", "bytes",
-#: "array:<item dtype>" (codec arguments after the colon).
-_OBJECT_DTYPE_NAMES = {"str": "vlen-utf8", "bytes": "vlen-bytes", "array": "vlen-array"}
-
-
-def _object_dtype_names(dtype: Any, object_codec: Any) -> tuple[Any, Any]:
-    """(dtype, object_codec) with zarr-python 2's object dtype names resolved: ``"str"``
-    is the object dtype with a VLenUTF8 codec, ``"array:i4"`` with ``VLenArray("i4")``."""
-    if not isinstance(dtype, str) or dtype.split(":")[0] not in _OBJECT_DTYPE_NAMES:
-        return dtype, object_codec
-    name, _, args = dtype.partition(":")
-    if object_codec is None:
-        object_codec = codec_class(_OBJECT_DTYPE_NAMES[name])(*(args.split(",") if args else ()))
-    return object, object_codec
-
-
-def _subarray(dtype: Any) -> np.dtype | None:
-    """The dtype when it is a top-level subarray dtype (``"(2,2)f4"``), else None."""
-    if isinstance(dtype, str) and "(" not in dtype:
-        return None
-    try:
-        candidate = np.dtype(dtype)
-    except TypeError:
-        return None
-    return candidate if candidate.subdtype is not None else None
-
-
 def build_array_meta(
     shape: Any,
     chunks: Any = True,
@@ -147,8 +125,8 @@ def build_array_meta(
     if dtype is None:
         dtype = np.float64
     shape = normalize_shape(shape)
-    dtype, object_codec = _object_dtype_names(dtype, object_codec)
-    sub = _subarray(dtype)
+    dtype, object_codec = object_dtype_names(dtype, object_codec)
+    sub = subarray_dtype(dtype)
     if sub is not None:  # "(2,2)f4": its shape goes into the array's, as in zarr-python 2
         dtype, shape = sub.base, shape + sub.shape
     implied = vlen_filter(dtype)
@@ -298,7 +276,7 @@ def create(
     >>> sorted(os.listdir(os.path.join(d, "images", "a", "1")))
     ['0', '1']
     """
-    compressor, fill_value = _h5py_keywords(compressor, fill_value, kwargs)
+    compressor, fill_value = h5py_keywords(compressor, fill_value, kwargs)
     zarr2 = {k: kwargs.pop(k) for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
     if kwargs:
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
@@ -316,45 +294,6 @@ def create(
     return Array(store, path, read_only=read_only, write_empty_chunks=write_empty_chunks,
                  chunk_store=chunk_store, cache_metadata=zarr2.get("cache_metadata", True),
                  cache_attrs=zarr2.get("cache_attrs", True), meta=meta)
-
-
-#: zarr-python 2's keywords of `create` that zarrlite takes (see hierarchy/compat.py).
-ZARR2_CREATE_KEYWORDS = ("synchronizer", "cache_metadata", "cache_attrs", "chunk_store",
-                         "zarr_version", "meta_array", "storage_transformers",
-                         "partial_decompress")
-_UNSET: Any = object()  # an argument not given (None is a valid fill value)
-
-
-def _h5py_keywords(compressor: Any, fill_value: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
-    """The compressor and fill value after h5py's keywords, which zarr-python 2 takes too:
-    ``compression`` (a codec id, "none", "default" or a codec) with ``compression_opts``
-    (the codec's one argument, a tuple of them or a dict), and ``fillvalue``. An explicit
-    `compressor` wins over ``compression`` (with a warning), as in zarr 2."""
-    if "compression" in kwargs or "compression_opts" in kwargs:
-        compression = kwargs.pop("compression", "default")
-        opts = kwargs.pop("compression_opts", None)
-        if compressor != "default":
-            warnings.warn("'compression' and 'compression_opts' are overridden by "
-                          "'compressor'", UserWarning, stacklevel=4)
-        elif compression is None or compression == "none":
-            compressor = None
-        elif compression == "default":
-            compressor = "default"
-        elif isinstance(compression, str):
-            cls = codec_class(compression)
-            if isinstance(opts, dict):
-                compressor = cls(**opts)
-            elif isinstance(opts, (list, tuple)):
-                compressor = cls(*opts)
-            else:
-                compressor = cls() if opts is None else cls(opts)
-        elif hasattr(compression, "get_config"):
-            compressor = compression
-        else:
-            raise ValueError(f"compression must be a codec id or a codec, got {compression!r}")
-    if "fillvalue" in kwargs:
-        fill_value = kwargs.pop("fillvalue")
-    return compressor, fill_value
 
 
 def _default_fill(kwargs: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -539,7 +478,7 @@ def array(data: Any, **kwargs: Any) -> Array:
     >>> zl.array(z, dtype="f4").chunks
     (2, 2)
     """
-    kwargs.setdefault("chunks", _chunks_of(data) or True)
+    kwargs.setdefault("chunks", chunks_of(data) or True)
     data = np.asarray(data) if not isinstance(data, Array) else data
     kwargs.setdefault("dtype", data.dtype)
     read_only = kwargs.pop("read_only", False)
@@ -551,7 +490,7 @@ def array(data: Any, **kwargs: Any) -> Array:
     return z
 
 
-def _chunks_of(a: Any) -> tuple[int, ...] | None:
+def chunks_of(a: Any) -> tuple[int, ...] | None:
     """The chunk shape of a chunked array-like: a ``chunks`` tuple of one length per
     dimension (zarrlite, zarr, h5py, dask...), or bcolz's ``chunklen`` along the first;
     None for anything else."""
@@ -566,126 +505,3 @@ def _chunks_of(a: Any) -> tuple[int, ...] | None:
     if isinstance(chunklen, (int, np.integer)) and shape:
         return (int(chunklen), *shape[1:])
     return None
-
-
-def like_kwargs(a: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """`kwargs` completed from the model `a` (as zarr-python 2 does): its shape, its chunks
-    (when it has a chunk tuple: a zarrlite or h5py array), its dtype, and from a zarrlite
-    Array also its compressor, order and filters. What `kwargs` gives wins."""
-    out = dict(kwargs)
-    shape = getattr(a, "shape", None)
-    if isinstance(shape, tuple):
-        out.setdefault("shape", shape)
-        chunks = _chunks_of(a)
-        if chunks is not None:
-            out.setdefault("chunks", chunks)
-    if hasattr(a, "dtype"):
-        out.setdefault("dtype", a.dtype)
-    if isinstance(a, Array):
-        out.setdefault("compressor", a.compressor)
-        out.setdefault("order", a.order)
-        out.setdefault("filters", a.filters)
-    if "shape" not in out:
-        raise TypeError(f"cannot tell the shape of a {type(a).__name__}: pass shape=")
-    return out
-
-
-def zeros_like(a: Any, **kwargs: Any) -> Array:
-    """Create an array of zeros with the shape and dtype of `a`.
-
-    Parameters
-    ----------
-    a : Array or numpy.ndarray
-        The model. From a zarrlite Array, `chunks`, `compressor`, `order` and `filters`
-        are copied too (not its store, path or fill value).
-    **kwargs
-        Arguments of `create` that override what is taken from `a` (not `fill_value`).
-
-    Returns
-    -------
-    Array
-
-    Raises
-    ------
-    TypeError
-        If `fill_value` is given.
-
-    Examples
-    --------
-    >>> import numpy as np, zarrlite as zl
-    >>> a = zl.ones((4, 6), chunks=(2, 3), dtype="i2", compressor=None)
-    >>> z = zl.zeros_like(a)
-    >>> z.shape, z.chunks, z.dtype, z.compressor
-    ((4, 6), (2, 3), dtype('int16'), None)
-    >>> zl.zeros_like(np.ones((2, 2), dtype="u1"))[...].tolist()
-    [[0, 0], [0, 0]]
-    """
-    kwargs = like_kwargs(a, kwargs)
-    return zeros(kwargs.pop("shape"), **kwargs)
-
-
-def ones_like(a: Any, **kwargs: Any) -> Array:
-    """Create an array of ones with the shape and dtype of `a` (see `zeros_like`).
-
-    Examples
-    --------
-    >>> import numpy as np, zarrlite as zl
-    >>> zl.ones_like(np.zeros(3, dtype="i4"))[...].tolist()
-    [1, 1, 1]
-    """
-    kwargs = like_kwargs(a, kwargs)
-    return ones(kwargs.pop("shape"), **kwargs)
-
-
-def empty_like(a: Any, **kwargs: Any) -> Array:
-    """Create an array without a fill value with the shape and dtype of `a`.
-
-    See `empty` for what that means and `zeros_like` for what is taken from `a`.
-
-    Examples
-    --------
-    >>> import numpy as np, zarrlite as zl
-    >>> z = zl.empty_like(np.zeros((2, 5), dtype="f4"))
-    >>> z.shape, z.dtype, z.fill_value is None
-    ((2, 5), dtype('float32'), True)
-    """
-    kwargs = like_kwargs(a, kwargs)
-    return empty(kwargs.pop("shape"), **kwargs)
-
-
-def full_like(a: Any, fill_value: Any = _UNSET, **kwargs: Any) -> Array:
-    """Create an array whose items read as `fill_value`, with the shape and dtype of `a`.
-
-    Parameters
-    ----------
-    a : Array or array-like
-        The model (see `zeros_like` for what is taken from it).
-    fill_value : scalar, optional
-        Needed unless `a` is a zarrlite Array, whose fill value is the default.
-    **kwargs
-        Arguments of `create` that override what is taken from `a`.
-
-    Returns
-    -------
-    Array
-
-    Raises
-    ------
-    TypeError
-        If there is no fill value to use, or no shape (a list without ``shape=``).
-
-    Examples
-    --------
-    >>> import numpy as np, zarrlite as zl
-    >>> a = zl.full(3, 7, dtype="i4")
-    >>> zl.full_like(a)[...].tolist(), zl.full_like(a, fill_value=2)[...].tolist()
-    ([7, 7, 7], [2, 2, 2])
-    >>> zl.full_like(np.arange(3), 9)[...].tolist()
-    [9, 9, 9]
-    """
-    kwargs = like_kwargs(a, kwargs)
-    if fill_value is _UNSET:
-        if not isinstance(a, Array):  # as zarr-python 2: no silent default
-            raise TypeError("full_like needs a fill_value unless the model is a zarrlite Array")
-        fill_value = a.fill_value
-    return full(kwargs.pop("shape"), fill_value, **kwargs)

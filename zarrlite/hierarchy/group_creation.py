@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrlite.errors import ContainsGroupError
-from zarrlite.hierarchy import creation
+from zarrlite.hierarchy import creation, like
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.creation import contains_array, contains_group
 
@@ -163,7 +163,7 @@ class ArrayCreation:
     def empty_like(self, name: str, data: Any, **kwargs: Any) -> Array:
         """Create the array `name` like `data` without a fill value (see
         `zarrlite.empty_like`)."""
-        return self._create(creation.empty_like, name, a=data, **kwargs)
+        return self._create(like.empty_like, name, a=data, **kwargs)
 
     def zeros_like(self, name: str, data: Any, **kwargs: Any) -> Array:
         """Create the array `name` of zeros like `data` (see `zarrlite.zeros_like`).
@@ -175,12 +175,12 @@ class ArrayCreation:
         >>> g.zeros_like("z", np.ones((2, 3), dtype="u1"))
         <zarrlite.Array '/z' (2, 3) uint8>
         """
-        return self._create(creation.zeros_like, name, a=data, **kwargs)
+        return self._create(like.zeros_like, name, a=data, **kwargs)
 
     def ones_like(self, name: str, data: Any, **kwargs: Any) -> Array:
         """Create the array `name` of ones like `data` (see `zarrlite.ones_like`)."""
-        return self._create(creation.ones_like, name, a=data, **kwargs)
+        return self._create(like.ones_like, name, a=data, **kwargs)
 
     def full_like(self, name: str, data: Any, **kwargs: Any) -> Array:
         """Create the array `name` filled like `data` (see `zarrlite.full_like`)."""
-        return self._create(creation.full_like, name, a=data, **kwargs)
+        return self._create(like.full_like, name, a=data, **kwargs)
