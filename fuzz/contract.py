@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from zarrlite.errors import CodecError
+
 #: Largest decoded size a target decodes for real (bigger claims are checked for being
 #: refused cleanly instead): keeps every input's memory small.
 MAX_DECODED_NBYTES = 1 << 22
@@ -26,6 +28,10 @@ class Finding(AssertionError):
 
 
 #: What `expect` returns when the call raised one of the allowed exceptions.
+#: What corrupt input may raise; and with it ValueError where a caller's buffer, mask or
+#: region does not fit (as `_ext` documents).
+CORRUPT: tuple[type[Exception], ...] = (CodecError,)
+CORRUPT_OR_ARGUMENT: tuple[type[Exception], ...] = (CodecError, ValueError)
 REFUSED: Any = object()
 
 #: Number of coverage features `note` spreads its values over.

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from fuzz.contract import (
+    CORRUPT,
+    CORRUPT_OR_ARGUMENT,
     MAX_DECODED_NBYTES,
     REFUSED,
     Finding,
@@ -25,10 +27,7 @@ from fuzz.contract import (
 )
 from zarrlite import _ext, config
 from zarrlite.codecs import B2ND
-from zarrlite.errors import CodecError
 
-CORRUPT = (CodecError,)
-CORRUPT_OR_ARGUMENT = (CodecError, ValueError)
 #: Most dimensions a fuzzed region has, and most items along each.
 MAX_REGION_NDIM = 4
 MAX_REGION_COUNT = 32

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from fuzz.contract import (
+    CORRUPT,
+    CORRUPT_OR_ARGUMENT,
     MAX_DECODED_NBYTES,
     REFUSED,
     Finding,
@@ -26,10 +28,7 @@ from fuzz.contract import (
 )
 from zarrlite import _ext
 from zarrlite.codecs import Blosc
-from zarrlite.errors import CodecError
 
-CORRUPT = (CodecError,)
-CORRUPT_OR_SIZE = (CodecError, ValueError)
 #: Most blocks the block-mask path is tried with (the mask is one byte a block).
 MAX_MASK_BLOCKS = 1 << 16
 
@@ -52,7 +51,7 @@ def check_chunk(data: bytes) -> None:
     note("typesize", header[2])
     note("sizes", bucket(nbytes), bucket(blocksize))
     if nbytes > MAX_DECODED_NBYTES:  # a big claim: only check that a small out is refused
-        expect(CORRUPT_OR_SIZE, codec.decode, cdata, out=np.empty(64, np.uint8))
+        expect(CORRUPT_OR_ARGUMENT, codec.decode, cdata, out=np.empty(64, np.uint8))
         return
     whole = expect(CORRUPT, codec.decode, cdata)
     note("whole", header[1], whole is REFUSED)
@@ -80,7 +79,7 @@ def _check_blocks(cdata: bytes, nbytes: int, blocksize: int, pattern: int, whole
     dsts = []
     for fill in (0x00, 0xFF):
         dst = np.full(nbytes, fill, dtype=np.uint8)
-        if expect(CORRUPT_OR_SIZE, _ext.blosc_decode_blocks, cdata, dst, wanted,
+        if expect(CORRUPT_OR_ARGUMENT, _ext.blosc_decode_blocks, cdata, dst, wanted,
                   nthreads) is REFUSED:
             return
         dsts.append(dst)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from fuzz.contract import (
+    CORRUPT,
     MAX_DECODED_NBYTES,
     REFUSED,
     Finding,
@@ -26,9 +27,7 @@ from fuzz.contract import (
 )
 from zarrlite import config
 from zarrlite.codecs import JSON, Codec, Pickle, VLenBytes, VLenUTF8, objects
-from zarrlite.errors import CodecError
 
-CORRUPT = (CodecError,)
 CODECS: tuple[Codec, ...] = (VLenUTF8(), VLenBytes(), JSON(), Pickle())
 
 

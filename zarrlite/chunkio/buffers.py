@@ -118,16 +118,14 @@ def _janitor() -> None:
     while True:
         idle = config.get("idle_buffer_seconds")
         time.sleep(min(idle or 1.0, 60.0) / 2)
-        if idle is None:
-            break
-        release_all(idle_for=idle)
+        if idle is not None:
+            release_all(idle_for=idle)
         with _janitor_lock:
-            # (a buffer kept between this check and the flag's reset waits for the next
-            # thread that keeps one to start a janitor: rare, and bounded by the limit)
-            if all_kept_nbytes() == 0:
-                break
-    with _janitor_lock:
-        _janitor_running = False
+            # stop when nothing is kept (a buffer kept just after this check waits for the
+            # next thread that keeps one to start a janitor: rare, and bounded by the limit)
+            if idle is None or all_kept_nbytes() == 0:
+                _janitor_running = False
+                return
 
 
 def _after_fork_in_child() -> None:

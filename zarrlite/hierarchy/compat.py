@@ -11,9 +11,10 @@ import numpy as np
 
 from zarrlite.codecs.registry import codec_class
 
-#: Keywords accepted with any value because zarrlite decides the matter itself: partial
-#: decoding (``zl.config`` ``partial_decode``), and caching of attributes is per object.
-IGNORED = ("partial_decompress", "cache_attrs")
+#: Keywords accepted with any value: the callers honour them (a separate chunk store, the
+#: caching of metadata and attributes), or zarrlite decides the matter itself (partial
+#: decoding: ``zl.config`` ``partial_decode``).
+ACCEPTED = ("chunk_store", "cache_metadata", "cache_attrs", "partial_decompress")
 
 
 def check_zarr2_keywords(what: str, **keywords: Any) -> None:
@@ -24,8 +25,8 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
     what : str
         The call, for messages (``"Array"``, ``"create"``).
     **keywords
-        Any of ``zarr_version``, ``chunk_store``, ``synchronizer``, ``meta_array``,
-        ``storage_transformers`` (and the IGNORED ones).
+        Any of ``zarr_version``, ``synchronizer``, ``meta_array``, ``storage_options``,
+        ``storage_transformers`` (and the ACCEPTED ones).
 
     Raises
     ------
@@ -37,14 +38,12 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
         For a keyword zarr-python 2 does not have either.
     """
     for name, value in keywords.items():
-        if name in IGNORED or value is None:
+        if name in ACCEPTED or value is None:
             continue
         if name == "zarr_version":
             if value != 2:
                 raise ValueError(f"{what}: zarr_version={value!r}: zarrlite reads and writes "
                                  "Zarr v2 only (zarr-python 3 reads and writes v3)")
-        elif name == "chunk_store":
-            pass  # supported by the caller
         elif name == "synchronizer":
             raise NotImplementedError(
                 f"{what}: synchronizers are not supported yet; writes that cover whole chunks "

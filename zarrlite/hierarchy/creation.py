@@ -280,7 +280,7 @@ def create(
     zarr2 = {k: kwargs.pop(k) for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
     if kwargs:
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
-    check_zarr2_keywords("create", **{k: v for k, v in zarr2.items() if k != "cache_metadata"})
+    check_zarr2_keywords("create", **zarr2)
     store = normalize_store(store, "w" if overwrite else "a")
     path = normalize_path(path)
     if dimension_separator is None:  # the store's own, as zarr-python 2 does

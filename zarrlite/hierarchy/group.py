@@ -73,7 +73,7 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
                  read_only: bool = False, chunk_store: Any = None, cache_attrs: bool = True,
                  synchronizer: Any = None, zarr_version: int | None = None, *,
                  meta_array: Any = None) -> None:
-        check_zarr2_keywords("Group", chunk_store=chunk_store, synchronizer=synchronizer,
+        check_zarr2_keywords("Group", synchronizer=synchronizer,
                              zarr_version=zarr_version, meta_array=meta_array)
         self._store = store = as_store(store)
         self._chunk_store = None if chunk_store is None else as_store(chunk_store)
