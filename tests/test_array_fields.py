@@ -90,3 +90,39 @@ def test_out_may_be_any_array(pair):
     np.testing.assert_array_equal(out[...], data["a"])
     with pytest.raises(ValueError, match="shape"):
         z.get_basic_selection(..., out=np.empty((2, 2), DTYPE))
+
+
+# ------------------------------------------------ records holding objects (pickle codec)
+
+OBJECT_RECORD = np.dtype([("name", object), ("n", "<i4")])
+
+
+@pytest.fixture
+def pickle_allowed(monkeypatch):
+    from zarrlite.codecs import objects
+
+    monkeypatch.setattr(objects, "ALLOW_UNSAFE_PICKLE_DECODE", True)
+
+
+def test_records_holding_objects_round_trip(tmp_path, pickle_allowed):
+    data = np.array([("a", 1), (b"b", 2), ([1, 2], 3), (None, 4), ({"k": 1}, 5)], OBJECT_RECORD)
+    z = zl.open_array(str(tmp_path / "r.zarr"), mode="w", shape=7, chunks=3, dtype=OBJECT_RECORD,
+                      fill_value=("-", -1), object_codec=zl.codecs.Pickle())
+    z[:5] = data
+    again = zl.open_array(str(tmp_path / "r.zarr"), mode="r")
+    expected = np.concatenate([data, np.array([("-", -1)] * 2, OBJECT_RECORD)])
+    assert again[:].tolist() == expected.tolist()
+    assert again["n"].tolist() == expected["n"].tolist()
+    assert again.oindex[[6, 0]].tolist() == expected[[6, 0]].tolist()
+    assert again.fill_value.tolist() == ("-", -1)
+    assert sorted(k for k in z.store if not k.startswith(".")) == ["0", "1"]
+    z[3:6] = z.fill_value  # a chunk holding only the fill value is not stored
+    assert sorted(k for k in z.store if not k.startswith(".")) == ["0"]
+
+
+def test_records_holding_objects_need_a_record_codec():
+    for codec in (zl.codecs.JSON(), zl.codecs.VLenUTF8(), zl.codecs.VLenBytes()):
+        with pytest.raises(ValueError, match=f"'{codec.codec_id}' stores a flat list"):
+            zl.create(3, dtype=OBJECT_RECORD, object_codec=codec)
+    with pytest.raises(ValueError, match="needs an object codec"):
+        zl.create(3, dtype=OBJECT_RECORD)

@@ -3,8 +3,10 @@ fill value encodings (NaN, infinities, base64 bytes, structured), and hypothesis
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from zarrlite.errors import MetadataError
+from zarrlite.errors import CodecError, MetadataError
 from zarrlite.metadata.array_meta import (
     ArrayMeta,
     decode_fill_value,
@@ -127,7 +129,6 @@ def test_vlen_filter():
         "m8",
         "(2,)f8",
         np.dtype(("f8", (2,))),
-        [("a", "O")],
         [],
         [["a"]],
         [["a", "<i4", [2], 5]],
@@ -307,6 +308,44 @@ def test_object_fill_value_passes_through():
     assert normalize_fill_value(marker, dt) is marker
     assert decode_fill_value({"a": 1}, dt) == {"a": 1}
     assert encode_fill_value("", dt) == ""
+
+
+RECORD_WITH_OBJECT = np.dtype([("x", "<f8"), ("y", "O")])
+
+
+def test_record_with_objects_fill_value_goes_through_the_object_codec():
+    from zarrlite.codecs import JSON, Pickle
+
+    for codec in (Pickle(), JSON()):
+        text = encode_fill_value((1.5, "a"), RECORD_WITH_OBJECT, codec)
+        assert base64.b64decode(text) == codec.encode(
+            (1.5, "a") if codec.codec_id == "pickle" else np.array((1.5, "a"), RECORD_WITH_OBJECT))
+    # pickle a tuple, not a numpy record: it reads back under any numpy version
+    assert pickle.loads(base64.b64decode(
+        encode_fill_value((1.5, None), RECORD_WITH_OBJECT, Pickle()))) == (1.5, None)
+    assert encode_fill_value(None, RECORD_WITH_OBJECT, Pickle()) is None
+
+
+def test_record_with_objects_fill_value_needs_the_codec():
+    with pytest.raises(MetadataError, match="holds objects.*object codec"):
+        encode_fill_value((1.5, "a"), RECORD_WITH_OBJECT)
+    with pytest.raises(MetadataError, match="holds objects.*object codec"):
+        decode_fill_value("gAVLAC4=", RECORD_WITH_OBJECT)
+    # a zero means all-zero items, as for other structured dtypes
+    assert decode_fill_value(0, RECORD_WITH_OBJECT).tolist() == (0.0, 0)
+
+
+def test_record_with_objects_pickled_fill_value_decodes_only_when_allowed(monkeypatch):
+    from zarrlite.codecs import objects
+
+    text = base64.b64encode(pickle.dumps((2.0, [1]))).decode()
+    with pytest.raises(CodecError, match="pickle: decoding is disabled"):
+        decode_fill_value(text, RECORD_WITH_OBJECT, objects.Pickle())
+    monkeypatch.setattr(objects, "ALLOW_UNSAFE_PICKLE_DECODE", True)
+    assert decode_fill_value(text, RECORD_WITH_OBJECT, objects.Pickle()).tolist() == (2.0, [1])
+    with pytest.raises(MetadataError, match="fill_value"):  # a value that is no such record
+        decode_fill_value(base64.b64encode(pickle.dumps((1, 2, 3))).decode(),
+                          RECORD_WITH_OBJECT, objects.Pickle())
 
 
 # ----------------------------------------------------------- hypothesis round trips

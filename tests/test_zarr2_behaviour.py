@@ -156,6 +156,40 @@ SCENARIOS: dict[str, str] = {
         return (z["b"].tolist(), z[1:, "a"].tolist(), z.get_basic_selection(0, fields="b"),
                 z.get_coordinate_selection([0, 2], fields="a").tolist(), z[:].tolist())
     """,
+    "structured dtype holding objects": """
+        allow_pickle_decode()
+        dt = [("c_obj", object), ("c_int", int)]
+        a = np.array([(b"aaa", 1), (b"bbb", 2)], dtype=dt)
+        store = {}
+        za = lib.create(shape=3, chunks=2, dtype=dt, object_codec=lib.codecs.Pickle(), store=store)
+        za[:2] = a
+        first = za[0] == a[0]
+        za[0] = (b"ccc", 3)
+        za["c_obj"] = [b"eee", b"fff", b"hhh"]
+        za["c_obj", 0] = b"ggg"
+        again = lib.open_array(store)
+        return (bool(first), [tuple(r) for r in again[:].tolist()], again.fill_value.tolist(),
+                again.oindex[[2, 0]].tolist(), again.vindex[[1]]["c_int"].tolist())
+    """,
+    "structured dtype holding objects, fill value None": """
+        allow_pickle_decode()
+        store = {}
+        lib.create(fill_value=None, shape=3, dtype=[("c_obj", object), ("c_int", int)],
+                   object_codec=lib.codecs.Pickle(), store=store)
+        z = lib.open_array(store)
+        return z[:].tolist(), z.fill_value
+    """,
+    "structured dtype holding objects needs a codec": """
+        lib.create(shape=3, dtype=[("c_obj", object), ("c_int", int)])
+    """,
+    "fill value of a structured dtype holding objects": """
+        allow_pickle_decode()
+        store = {}
+        lib.create(fill_value=(1.5, None), shape=10, chunks=4, dtype=[("x", float), ("y", object)],
+                   object_codec=lib.codecs.Pickle(), store=store)
+        z = lib.open_array(store)
+        return tuple(z[0]), z[7:].tolist(), tuple(z.fill_value)
+    """,
     "a list of booleans is a mask in vindex": """
         z = lib.array(np.array([(1, 2.0), (3, 4.0), (5, 6.0)], dtype=[("a", "i4"), ("b", "f8")]))
         return z.vindex[[True, False, True], "a"].tolist(), z.vindex[[True, True, False]].tolist()
@@ -393,9 +427,18 @@ SCENARIOS: dict[str, str] = {
     """,
 }
 
+#: Both numcodecs (since 0.15) and zarrlite refuse to unpickle unless told the data is trusted.
+SETUP = """
+def allow_pickle_decode():
+    import numcodecs.pickles, zarrlite.codecs.objects
+    numcodecs.pickles.ALLOW_UNSAFE_PICKLE_DECODE = True
+    zarrlite.codecs.objects.ALLOW_UNSAFE_PICKLE_DECODE = True
+"""
+
+
 @pytest.fixture(scope="module")
 def outcomes():
-    return run_scenarios(SCENARIOS)
+    return run_scenarios(SCENARIOS, setup=SETUP)
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -435,3 +478,25 @@ print(z.g2.attrs["hello"], z.arr[:].tolist(), sorted(z))
 '''
     result = run_zarr2(script, check=True)
     assert result.stdout.split("\n")[0] == "world [3.0, 3.0, 3.0, 3.0, 3.0] ['arr', 'g2']"
+
+
+def test_structured_objects_cross_read(tmp_path):
+    # each library reads what the other wrote: the records, and the fill value that both
+    # store encoded by the object codec (its raw bytes would be object pointers)
+    script = r'''
+import sys, numpy as np, numcodecs.pickles, zarr, zarrlite, zarrlite.codecs.objects
+numcodecs.pickles.ALLOW_UNSAFE_PICKLE_DECODE = True
+zarrlite.codecs.objects.ALLOW_UNSAFE_PICKLE_DECODE = True
+dt = [("name", object), ("n", "<i4")]
+data = np.array([("a", 1), (b"b", 2), ([1, 2], 3)], dtype=dt)
+for writer, reader in ((zarr, zarrlite), (zarrlite, zarr)):
+    path = sys.argv[1] + "/" + writer.__name__
+    w = writer.open_array(path, mode="w", shape=5, chunks=2, dtype=dt,
+                          fill_value=("none", -1), object_codec=writer.codecs.Pickle())
+    w[:3] = data
+    r = reader.open_array(path, mode="r")
+    print(writer.__name__, r[:].tolist(), r.fill_value.item())
+'''
+    out = run_zarr2(script, str(tmp_path), check=True).stdout.splitlines()
+    expected = "[('a', 1), (b'b', 2), ([1, 2], 3), ('none', -1), ('none', -1)] ('none', -1)"
+    assert out == [f"zarr {expected}", f"zarrlite {expected}"]

@@ -237,8 +237,8 @@ class ChunkIO(ArrayChunks):
         pipeline = self.pipeline
         if pipeline.is_object:
             chunk = (pipeline.decode(old) if old is not None
-                     else np.full(self.chunks, self.fill_value, dtype=object))
-            chunk = np.array(chunk, dtype=object, order=self.order)
+                     else np.full(self.chunks, self.fill_value, dtype=self.dtype))
+            chunk = np.array(chunk, dtype=self.dtype, order=self.order)
         else:
             if buf is None:
                 buf = scratch(pipeline.nbytes)

@@ -238,8 +238,11 @@ class ArrayChunks:
 def _equals(item: Any, fill_value: Any) -> bool:
     """True only if `item == fill_value` gives a plain true: an ndarray item compares
     element-wise, and must count as different, not raise or (with one element) match."""
-    result = item == fill_value
-    return isinstance(result, (bool, np.bool_)) and bool(result)
+    try:  # records compare field by field: an ndarray field raises when it is truth-tested
+        result = item == fill_value
+        return isinstance(result, (bool, np.bool_)) and bool(result)
+    except (ValueError, TypeError):
+        return False
 
 
 def _layout_strides(shape: tuple[int, ...], itemsize: int, order: str) -> tuple[int, ...]:

@@ -237,9 +237,9 @@ def _write_part(io: ArrayChunks, batch: Sequence[Any], value: np.ndarray, scatte
         if cdata is not None:
             chunk = _decode(io, key, cdata, 1)
             if io.dtype.hasobject:
-                chunk = np.array(chunk, dtype=object, order=io.order)
+                chunk = np.array(chunk, dtype=io.dtype, order=io.order)
         elif io.dtype.hasobject:
-            chunk = np.full(io.chunks, io.fill_value, dtype=object, order=io.order)
+            chunk = np.full(io.chunks, io.fill_value, dtype=io.dtype, order=io.order)
         else:
             chunk = scratch(io.pipeline.nbytes).view(io.dtype).reshape(io.chunks,
                                                                          order=io.order)

@@ -116,9 +116,9 @@ class ChunkPipeline:
         for codec in reversed(self.filters):
             data = codec.decode(data)
         arr = np.asarray(data)
-        if arr.dtype != object:
+        if arr.dtype != self.dtype:
             raise CodecError(
-                f"object array chunk decoded to dtype {arr.dtype}; an object codec "
+                f"chunk of dtype {self.dtype} decoded to dtype {arr.dtype}; an object codec "
                 "(vlen-utf8, vlen-bytes, json2, pickle) must be the first filter"
             )
         if arr.size != self.nitems:

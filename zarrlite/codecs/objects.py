@@ -345,6 +345,13 @@ class Pickle(Codec):
 
     def decode(self, buf: BufferLike, out: Any = None) -> np.ndarray:
         """Unpickle the array in `buf` (only when unpickling was allowed)."""
+        dec = self.decode_value(buf)
+        if not isinstance(dec, np.ndarray):
+            raise corrupt(self.codec_id, f"expected a pickled array, got {type(dec).__name__}")
+        return _fill(dec, out, self.codec_id)
+
+    def decode_value(self, buf: BufferLike) -> Any:
+        """Unpickle any value (a fill value: zarr-python 2 pickles records and tuples)."""
         if not ALLOW_UNSAFE_PICKLE_DECODE:
             raise CodecError(
                 "pickle: decoding is disabled because unpickling can run arbitrary code; "
@@ -355,9 +362,7 @@ class Pickle(Codec):
             dec = pickle.loads(as_bytes(buf).data)
         except Exception as exc:  # unpickling corrupt data can raise nearly anything
             raise corrupt(self.codec_id, f"cannot unpickle: {exc!r}") from exc
-        if not isinstance(dec, np.ndarray):
-            raise corrupt(self.codec_id, f"expected a pickled array, got {type(dec).__name__}")
-        return _fill(dec, out, self.codec_id)
+        return dec
 
     def __repr__(self) -> str:
         return f"Pickle(protocol={self.protocol})"

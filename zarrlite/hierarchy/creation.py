@@ -151,6 +151,8 @@ def build_array_meta(
                 "an object dtype needs an object codec: pass object_codec="
                 "zarrlite.codecs.VLenUTF8() (or VLenBytes, JSON, Pickle), or dtype=str"
             )
+    if np_dtype.fields is not None and np_dtype.hasobject and filter_configs:
+        _check_record_codec(filter_configs[0]["id"])
     return ArrayMeta(
         shape=shape,
         chunks=chunks,
@@ -161,6 +163,18 @@ def build_array_meta(
         filters=tuple(filter_configs) or None,
         dimension_separator=normalize_dimension_separator(dimension_separator),
     )
+
+
+#: Object codecs that hold a flat list of items and so cannot rebuild records.
+_ITEM_CODECS = frozenset({"vlen-utf8", "vlen-bytes", "vlen-array", "json2", "msgpack2"})
+
+
+def _check_record_codec(codec_id: str) -> None:
+    if codec_id in _ITEM_CODECS:
+        raise ValueError(
+            f"a structured dtype holding objects needs an object codec that keeps records, "
+            f"such as pickle; {codec_id!r} stores a flat list of items and cannot"
+        )
 
 
 def init_array(store: MutableMapping[str, bytes], path: str, meta: ArrayMeta,

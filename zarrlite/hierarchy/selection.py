@@ -270,7 +270,7 @@ class BasicIndexing:
     def _prepare_value(self, value: Any, shape: tuple[int, ...]) -> np.ndarray:
         dtype = self._meta.dtype
         if dtype.hasobject:  # numpy's own rules for sequences of objects (one copy)
-            out = np.empty(shape, dtype=object)
+            out = np.empty(shape, dtype=dtype)
             out[() if not shape else ...] = value  # a single item takes any object whole
             return out
         # converted as numpy assigns: a tuple becomes a record, NaN into ints raises

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from zarrlite import config
+from zarrlite.codecs.registry import get_codec
 from zarrlite.errors import MetadataError
 from zarrlite.metadata.documents import (
     ZARR_FORMAT,
@@ -364,10 +365,6 @@ class ArrayMeta:
             dtype = parse_dtype(raw_dtype)
         except MetadataError as e:
             raise MetadataError(f"{key}: {e}") from None
-        try:
-            fill_value = decode_fill_value(raw_fill, dtype)
-        except MetadataError as e:
-            raise MetadataError(f"{key}: {e}") from None
         if compressor is not None:
             compressor = _check_codec(compressor, "compressor", key)
         if order != "C" and order != "F":
@@ -380,8 +377,12 @@ class ArrayMeta:
                     raise bad_value(key, "filters", 'null or a list of objects with an "id"',
                                     filters)
             filters = tuple(filters)
-            if dtype.kind == "O" and filters[:1] and filters[0]["id"] == "vlen-bytes":
-                fill_value = _decode_vlen_bytes_fill(fill_value, key)
+        try:
+            fill_value = decode_fill_value(raw_fill, dtype, _record_codec(dtype, filters))
+        except MetadataError as e:
+            raise MetadataError(f"{key}: {e}") from None
+        if dtype.kind == "O" and filters and filters[0]["id"] == "vlen-bytes":
+            fill_value = _decode_vlen_bytes_fill(fill_value, key)
         sep = d.get("dimension_separator")
         if sep is None:
             sep = "."
@@ -413,7 +414,8 @@ class ArrayMeta:
             "chunks": list(self.chunks),
             "dtype": encode_dtype(self.dtype),
             "compressor": None if self.compressor is None else dict(self.compressor),
-            "fill_value": encode_fill_value(self.fill_value, self.dtype),
+            "fill_value": encode_fill_value(self.fill_value, self.dtype,
+                                            _record_codec(self.dtype, self.filters)),
             "order": self.order,
             "filters": None if self.filters is None else [dict(f) for f in self.filters],
         }
@@ -449,6 +451,13 @@ class ArrayMeta:
 
 
 # -------------------------------------------------------------------------- .zgroup
+
+
+def _record_codec(dtype: np.dtype, filters: tuple[dict, ...] | None) -> Any:
+    """The object codec a structured dtype holding objects encodes its fill value with."""
+    if dtype.kind != "V" or not dtype.hasobject or not filters:
+        return None
+    return get_codec(filters[0])
 
 
 def _decode_vlen_bytes_fill(value: Any, key: str) -> Any:

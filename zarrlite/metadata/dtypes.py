@@ -72,7 +72,7 @@ def parse_dtype(obj: Any) -> np.dtype:
     UnsupportedDtypeError
         If `obj` is malformed or names a dtype that cannot be stored:
         zero-length strings, datetimes without a unit, top-level subarray
-        dtypes, structured dtypes holding objects, numpy's ``StringDType``.
+        dtypes, numpy's ``StringDType``.
 
     Examples
     --------
@@ -123,8 +123,6 @@ def _check_dtype(dtype: np.dtype, obj: Any) -> np.dtype:
             "put its shape into the array shape"
         )
     if dtype.fields is not None:
-        if dtype.hasobject:
-            raise UnsupportedDtypeError(f"dtype: structured dtype {obj!r} holds objects")
         for field in dtype.fields.values():
             _check_scalar(field[0].base, obj)
         return dtype
@@ -145,8 +143,9 @@ def _check_scalar(dtype: np.dtype, obj: Any) -> None:
 
 
 def _descr_from_json(descr: Any) -> Any:
-    """Convert the JSON list form into the list of tuples numpy accepts."""
-    if isinstance(descr, str):
+    """Convert the JSON list form into the list of tuples numpy accepts (a user's list
+    may name field types as Python types or dtypes: ``[("a", int), ("b", object)]``)."""
+    if isinstance(descr, (str, type, np.dtype)):
         return descr
     if not isinstance(descr, (list, tuple)) or not descr:
         raise ValueError(f"expected a type string or a non-empty list of fields, found {descr!r}")
@@ -317,7 +316,7 @@ def _encode_float(x: Any) -> float | str:
     return "Infinity" if x > 0 else "-Infinity"
 
 
-def encode_fill_value(value: Any, dtype: np.dtype) -> Any:
+def encode_fill_value(value: Any, dtype: np.dtype, object_codec: Any = None) -> Any:
     """Give the JSON form of a fill value, following zarr-python 2.
 
     Parameters
@@ -325,6 +324,10 @@ def encode_fill_value(value: Any, dtype: np.dtype) -> Any:
     value : Any
         The fill value; anything :func:`normalize_fill_value` accepts.
     dtype : numpy.dtype
+    object_codec : codec, optional
+        The array's object codec (its first filter): a structured dtype holding
+        objects stores its fill value encoded by it, then base64, as
+        zarr-python 2 does.
 
     Returns
     -------
@@ -347,6 +350,8 @@ def encode_fill_value(value: Any, dtype: np.dtype) -> Any:
     'YWI='
     """
     kind = dtype.kind
+    if kind == "V" and dtype.hasobject:
+        return _encode_object_record(value, dtype, object_codec)
     if kind == "O" and isinstance(value, bytes):
         # vlen-bytes arrays: zarr-python 3 stores a bytes fill value as base64
         return base64.standard_b64encode(value).decode("ascii")
@@ -374,7 +379,7 @@ def encode_fill_value(value: Any, dtype: np.dtype) -> Any:
     return base64.standard_b64encode(raw).decode("ascii")
 
 
-def decode_fill_value(value: Any, dtype: np.dtype) -> Any:
+def decode_fill_value(value: Any, dtype: np.dtype, object_codec: Any = None) -> Any:
     """Read a fill value from its JSON form, following zarr-python 2.
 
     Parameters
@@ -383,6 +388,8 @@ def decode_fill_value(value: Any, dtype: np.dtype) -> Any:
         The decoded JSON value of ``"fill_value"``.
     dtype : numpy.dtype
         The array's dtype.
+    object_codec : codec, optional
+        The array's object codec, needed for a structured dtype holding objects.
 
     Returns
     -------
@@ -426,6 +433,11 @@ def decode_fill_value(value: Any, dtype: np.dtype) -> Any:
                 return np.bytes_(raw[: dtype.itemsize].rstrip(b"\0"))
             if type(value) in (int, float):  # zarr-python 2 was lenient here (old files)
                 return np.array(value, dtype=dtype)[()]
+        elif kind == "V" and dtype.hasobject:
+            if isinstance(value, str):
+                return _decode_object_record(value, dtype, object_codec)
+            if _is_zero(value):
+                return np.zeros((), dtype=dtype)[()]
         elif kind == "V":
             if isinstance(value, str):
                 return _void_from_bytes(base64.b64decode(value, validate=True), value, dtype)
@@ -436,6 +448,47 @@ def decode_fill_value(value: Any, dtype: np.dtype) -> Any:
     except (TypeError, ValueError, OverflowError, binascii.Error) as e:
         raise _bad_fill(value, dtype, str(e)) from None
     raise _bad_fill(value, dtype)
+
+
+def _no_object_codec(dtype: np.dtype) -> MetadataError:
+    return MetadataError(
+        f"fill_value: dtype {dtype} holds objects, so its fill value is stored encoded by the "
+        "object codec (the first filter), and there is none"
+    )
+
+
+def _encode_object_record(value: Any, dtype: np.dtype, object_codec: Any) -> Any:
+    """A record holding objects: the object codec's encoding of a 0-d array, as base64.
+
+    Its raw bytes would be object pointers. zarr-python 2 reads the result back with
+    ``np.array(codec.decode(raw), dtype)[()]``.
+    """
+    if value is None:
+        return None
+    if object_codec is None:
+        raise _no_object_codec(dtype)
+    record = np.array(normalize_fill_value(value, dtype), dtype=dtype)
+    # pickle a tuple: a pickled numpy record names numpy's private modules, which move
+    raw = object_codec.encode(record.item() if _codec_id(object_codec) == "pickle" else record)
+    raw = raw.tobytes() if isinstance(raw, np.ndarray) else bytes(raw)
+    return base64.standard_b64encode(raw).decode("ascii")
+
+
+def _codec_id(codec: Any) -> Any:
+    return getattr(codec, "codec_id", None)
+
+
+def _decode_object_record(text: str, dtype: np.dtype, object_codec: Any) -> Any:
+    if object_codec is None:
+        raise _no_object_codec(dtype)
+    raw = base64.b64decode(text, validate=True)
+    decode_value = getattr(object_codec, "decode_value", object_codec.decode)
+    try:
+        return np.array(decode_value(raw), dtype=dtype)[()]
+    except MetadataError:
+        raise
+    except (TypeError, ValueError) as e:  # what the codec gave does not fit the dtype
+        raise _bad_fill(text, dtype, str(e)) from None
 
 
 def _decode_float(value: Any) -> float:
