@@ -422,6 +422,51 @@ SCENARIOS: dict[str, str] = {
     "block slice starting beyond the blocks": """
         lib.zeros((10, 10), chunks=(3, 4)).get_block_selection((slice(5, 9), slice(None)))
     """,
+    "a bad compressor": """
+        lib.create(10, compressor="nonsense")
+    """,
+    "zarr 2's exception classes": """
+        names = ("ArrayIndexError", "BadCompressorError", "BoundsCheckError", "FSPathExistNotDir",
+                 "NegativeStepError", "VindexInvalidSelectionError", "ArrayNotFoundError",
+                 "GroupNotFoundError", "PathNotFoundError", "ContainsArrayError",
+                 "ContainsGroupError", "ReadOnlyError", "CopyError")
+        # (MetadataError: zarr 2's is an Exception, zarrlite's a ValueError: caught alike)
+        bases = (ValueError, IndexError, PermissionError, RuntimeError, Exception)
+        return {n: [b.__name__ for b in bases if issubclass(getattr(lib.errors, n), b)]
+                for n in names}
+    """,
+    "an integer index out of bounds is a BoundsCheckError": """
+        z = lib.zeros((4, 4), chunks=2)
+        caught = []
+        for sel in ((7, 0), (0, -5)):
+            try:
+                z[sel]
+            except lib.errors.BoundsCheckError as e:
+                caught.append(type(e).__name__)
+        for sel in (([0, 9], [1, 1]), ):
+            try:
+                z.get_coordinate_selection(sel)
+            except lib.errors.BoundsCheckError as e:
+                caught.append(type(e).__name__)
+        return caught
+    """,
+    "invalid vindex selections": """
+        z = lib.zeros((4, 4), chunks=2)
+        caught = []
+        for sel in ((slice(None), [1]), ([1, 2],), np.ones((2, 2), bool)):
+            try:
+                z.vindex[sel]
+            except lib.errors.VindexInvalidSelectionError:
+                caught.append("caught")
+            except IndexError as e:
+                caught.append("IndexError " + type(e).__name__)
+        return caught
+    """,
+    "a file where a directory store should be": """
+        import tempfile
+        with tempfile.NamedTemporaryFile() as f:
+            lib.open_group(f.name, mode="a")
+    """,
     "too many indices": """
         lib.zeros(3)[1, 2]
     """,

@@ -68,3 +68,34 @@ class CodecNotAvailableError(ValueError):
 class CopyError(RuntimeError):
     """A copy between hierarchies was refused (the destination exists and the conflict
     policy is "raise")."""
+
+
+# ------------------------------------------------------- zarr-python 2's remaining names
+
+
+class BadCompressorError(TypeError, ValueError):
+    """The compressor given is neither a codec, a codec configuration nor None (a
+    TypeError, and a ValueError as in zarr-python 2)."""
+
+
+class FSPathExistNotDir(GroupNotFoundError):
+    """A directory store's path exists but is not a directory (zarr-python 2's name)."""
+
+
+class BoundsCheckError(IndexError):
+    """An integer index or a slice start lies outside the array (or block grid)."""
+
+
+class VindexInvalidSelectionError(IndexError):
+    """A coordinate or mask selection (``vindex``) of the wrong kind or shape."""
+
+
+class ArrayIndexError(IndexError):
+    """zarr-python 2's base for the errors of its fancy indexing; kept for code that
+    catches it. zarrlite raises :class:`BoundsCheckError` and
+    :class:`VindexInvalidSelectionError` instead, both IndexErrors."""
+
+
+class NegativeStepError(IndexError):
+    """zarr-python 2 refused negative slice steps with this; zarrlite allows them as numpy
+    does and never raises it. Kept so that code catching it still runs."""

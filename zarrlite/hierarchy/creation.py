@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from zarrlite.codecs.registry import as_codec
-from zarrlite.errors import ContainsArrayError, ContainsGroupError
+from zarrlite.errors import BadCompressorError, ContainsArrayError, ContainsGroupError
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.compat import (
     ZARR2_CREATE_KEYWORDS,
@@ -103,6 +103,13 @@ def _codec_config(codec: Any) -> dict | None:
     return config
 
 
+def _compressor_config(codec: Any) -> dict | None:
+    try:
+        return _codec_config(codec)
+    except TypeError as e:  # zarr-python 2 raises its BadCompressorError, a ValueError
+        raise BadCompressorError(f"compressor: {e}") from None
+
+
 def _filter_config(codec: Any) -> dict:
     config = _codec_config(codec)
     if config is None:
@@ -157,7 +164,7 @@ def build_array_meta(
         shape=shape,
         chunks=chunks,
         dtype=np_dtype,
-        compressor=_codec_config(compressor),
+        compressor=_compressor_config(compressor),
         fill_value=normalize_fill_value(fill_value, np_dtype),
         order=normalize_order(order),
         filters=tuple(filter_configs) or None,

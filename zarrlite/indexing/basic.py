@@ -18,6 +18,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from zarrlite.errors import BoundsCheckError
 from zarrlite.indexing.projection import ChunkProjection, OutRegion, Region
 
 _INVALID_INDEX_MSG = (
@@ -75,7 +76,7 @@ def normalize_integer(i: int, dim_len: int, axis: int = 0) -> int:
     i = operator.index(i)
     j = i + dim_len if i < 0 else i
     if not 0 <= j < dim_len:
-        raise IndexError(f"index {i} is out of bounds for axis {axis} with size {dim_len}")
+        raise BoundsCheckError(f"index {i} is out of bounds for axis {axis} with size {dim_len}")
     return j
 
 

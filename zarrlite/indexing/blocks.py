@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from zarrlite.errors import BoundsCheckError
 from zarrlite.indexing.basic import expand_selection, normalize_integer
 from zarrlite.indexing.points import check_shape_chunks
 
@@ -62,7 +63,7 @@ class BlockIndexer:
                     )
                 if s.start is not None and not -nblocks <= s.start < nblocks:
                     # as zarr-python 2: a block slice must start at a block that exists
-                    raise IndexError(f"block slice start {s.start} is out of bounds for axis "
+                    raise BoundsCheckError(f"block slice start {s.start} is out of bounds for axis "
                                      f"{axis} with {nblocks} blocks")
                 first, stop, _ = s.indices(nblocks)
                 stop = max(first, stop)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from zarrlite.errors import BoundsCheckError, VindexInvalidSelectionError
 from zarrlite.indexing.projection import ChunkProjection
 
 _INVALID_ARRAY_MSG = "arrays used as indices must be of integer (or boolean) type"
@@ -89,7 +90,8 @@ def normalize_int_array(arr: np.ndarray, dim_len: int, axis: int = 0) -> IntArra
         if lo < -dim_len or hi >= dim_len:
             flat = arr.ravel()
             bad = flat[np.argmax((flat < -dim_len) | (flat >= dim_len))]
-            raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {dim_len}")
+            raise BoundsCheckError(
+                f"index {bad} is out of bounds for axis {axis} with size {dim_len}")
         if lo < 0:
             arr = arr.astype(np.int64)  # a copy, so the caller's array is left alone
             arr[arr < 0] += dim_len
@@ -205,20 +207,20 @@ class CoordinateIndexer:
         ndim = len(self.shape)
         items = selection if isinstance(selection, tuple) else (selection,)
         if len(items) != ndim:
-            raise IndexError(
+            raise VindexInvalidSelectionError(
                 f"coordinate selection needs one integer array per dimension: expected {ndim}, "
                 f"got {len(items)}"
             )
         arrays = []
         for axis, item in enumerate(items):
             if isinstance(item, slice) or item is None or item is Ellipsis:
-                raise IndexError(
+                raise VindexInvalidSelectionError(
                     f"coordinate selection accepts only integer arrays, got {item!r} for axis "
                     f"{axis}; use .oindex or basic indexing for slices"
                 )
             arr = as_index_array(item)
             if arr.dtype.kind == "b":
-                raise IndexError(
+                raise VindexInvalidSelectionError(
                     f"coordinate selection accepts only integer arrays, got a boolean array for "
                     f"axis {axis}; use a mask selection (.vindex[mask]) or .oindex"
                 )
@@ -278,9 +280,10 @@ class MaskIndexer:
             mask = mask[0]
         mask = np.asarray(mask)
         if mask.dtype != np.bool_:
-            raise IndexError(f"mask selection needs a boolean array, got dtype {mask.dtype}")
+            raise VindexInvalidSelectionError(
+                f"mask selection needs a boolean array, got dtype {mask.dtype}")
         if mask.shape != self.shape:
-            raise IndexError(
+            raise VindexInvalidSelectionError(
                 f"mask selection needs a boolean array of the array's shape {self.shape}, got "
                 f"shape {mask.shape}"
             )

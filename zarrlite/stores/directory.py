@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from zarrlite.errors import PathNotFoundError
+from zarrlite.errors import FSPathExistNotDir, PathNotFoundError
 from zarrlite.metadata.keys import normalize_path, validate_key
 from zarrlite.stores._util import (
     ByteRange,
@@ -236,7 +236,7 @@ class DirectoryStore(BaseStore):
         except (FileNotFoundError, NotADirectoryError):
             is_dir = True  # created on the first write
         if not is_dir:
-            raise ValueError(f"expected a directory at {self.path!r}, found a file")
+            raise FSPathExistNotDir(f"expected a directory at {self.path!r}, found a file")
         self.normalize_keys = normalize_keys
         self.mode = mode
         self._root = self.path if self.path.endswith(_SEP) else self.path + _SEP
