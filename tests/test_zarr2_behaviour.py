@@ -202,6 +202,59 @@ SCENARIOS: dict[str, str] = {
             z.attrs[1] = "foo"
         return dict(z.attrs), [w.category.__name__ for w in caught]
     """,
+    "attribute keys 1 and '1' are one key": """
+        import warnings
+        z = lib.zeros(3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            z.attrs[1] = "foo"
+            z.attrs.put({1: "bar"})
+            z.attrs.update({1: "baz"})
+        return dict(z.attrs)
+    """,
+    "attribute changes keep keys another object wrote": """
+        store = {}
+        z = lib.zeros(3, store=store)
+        z.attrs["mine"] = 1
+        other = lib.open_array(store)
+        other.attrs["theirs"] = 2
+        z.attrs["mine"] = 3
+        del z.attrs["theirs"]
+        z.attrs.update(more=4)
+        return dict(lib.open_array(store).attrs), dict(z.attrs)
+    """,
+    "fields given as an empty list mean all fields": """
+        v = np.array([(b"a", 1), (b"b", 2)], dtype=[("foo", "S3"), ("bar", "i4")])
+        z = lib.zeros(2, dtype=v.dtype)
+        z.set_basic_selection(Ellipsis, v, fields=[])
+        return z.get_basic_selection(Ellipsis, fields=[]).tolist()
+    """,
+    "fields given as a slice": """
+        lib.zeros(2, dtype=[("foo", "S3")]).get_basic_selection(Ellipsis, fields=slice(None))
+    """,
+    "nbytes_stored with a value of unknown size": """
+        store = {}
+        z = lib.zeros(10, chunks=3, store=store)
+        z[:] = 1
+        known = z.nbytes_stored > 0
+        store["foo"] = list(range(10))
+        return known, z.nbytes_stored
+    """,
+    "array with dtype None takes the data's": """
+        return str(lib.array(np.arange(10, dtype="i4"), dtype=None).dtype)
+    """,
+    "a dimension separator conflicting with the store's": """
+        import tempfile, warnings
+        from zarr.storage import NestedDirectoryStore
+        warnings.simplefilter("ignore", FutureWarning)
+        with tempfile.TemporaryDirectory() as d:
+            store = NestedDirectoryStore(d)
+            z = lib.zeros((4, 4), chunks=2, store=store)
+            z[:] = 1
+            first = sorted(k for k in store.keys() if not k.startswith("."))
+            lib.zeros((4, 4), chunks=2, store=store, dimension_separator=".", overwrite=True)
+        return first
+    """,
     "out as another array": """
         z = lib.array(np.arange(12).reshape(3, 4), chunks=2)
         out = lib.zeros((2, 4), dtype="i8")

@@ -291,10 +291,12 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
 
     @property
     def nbytes_stored(self) -> int:
-        """Bytes stored for the array: metadata, attributes and chunks."""
+        """Bytes stored for the array: metadata, attributes and chunks (-1 when a value
+        in the store is not bytes-like, so its size is unknown)."""
         size = getsize(self._store, self._path)
-        if self._chunk_store is not self._store:
-            size += getsize(self._chunk_store, self._path)
+        if self._chunk_store is not self._store and size != -1:
+            chunk_size = getsize(self._chunk_store, self._path)
+            size = -1 if chunk_size == -1 else size + chunk_size
         return size
 
     @property

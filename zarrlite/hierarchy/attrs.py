@@ -16,7 +16,8 @@ class Attributes(MutableMapping[str, Any]):
     Normally obtained as ``Array.attrs`` or ``Group.attrs``. Values must be JSON-able
     (numpy scalars and arrays are converted) and read back as JSON gives them: a tuple
     comes back a list. The document is read once and cached: changes made through
-    another object show after `refresh`.
+    another object show after `refresh`. A change reads the document again first, so
+    that it keeps what other objects (or processes) wrote meanwhile, as zarr-python 2 does.
 
     Parameters
     ----------
@@ -63,8 +64,11 @@ class Attributes(MutableMapping[str, Any]):
         self.cache = cache
         self._cache: dict[str, Any] | None = None
 
-    def _load(self) -> dict[str, Any]:
-        if self._cache is None or not self.cache:
+    def _load(self, fresh: bool = False) -> dict[str, Any]:
+        """The document: the cached copy, or (no cache, or `fresh`) read from the store.
+        A change reads fresh, as zarr-python 2 does, so that it keeps keys another
+        object wrote meanwhile."""
+        if fresh or self._cache is None or not self.cache:
             try:
                 raw = self.store[self.key]
             except KeyError:
@@ -110,6 +114,7 @@ class Attributes(MutableMapping[str, Any]):
         if not all(isinstance(k, str) for k in doc):  # JSON turns them into strings
             warnings.warn("only attribute keys of type 'string' will be allowed in the future "
                           "(JSON stores other keys as strings)", DeprecationWarning, stacklevel=3)
+            doc = {str(k): v for k, v in doc.items()}  # now, so that 1 and "1" are one key
         raw = encode_json(doc)
         self.store[self.key] = raw
         self._cache = decode_json(raw, self.key)
@@ -139,7 +144,7 @@ class Attributes(MutableMapping[str, Any]):
         >>> z.attrs.asdict()
         {'a': 1, 'b': [2, 3]}
         """
-        doc = dict(self._load())
+        doc = dict(self._load(fresh=True))
         doc.update(*args, **kwargs)
         self._write(doc)
 
@@ -147,12 +152,12 @@ class Attributes(MutableMapping[str, Any]):
         return self._load()[name]
 
     def __setitem__(self, name: str, value: Any) -> None:
-        doc = dict(self._load())
+        doc = dict(self._load(fresh=True))
         doc[name] = value
         self._write(doc)
 
     def __delitem__(self, name: str) -> None:
-        doc = dict(self._load())
+        doc = dict(self._load(fresh=True))
         del doc[name]
         self._write(doc)
 

@@ -306,6 +306,9 @@ def create(
     path = normalize_path(path)
     if dimension_separator is None:  # the store's own, as zarr-python 2 does
         dimension_separator = store.dimension_separator
+    elif store.dimension_separator not in (None, dimension_separator):
+        raise ValueError(f"dimension_separator={dimension_separator!r} conflicts with the "
+                         f"store's separator {store.dimension_separator!r}")
     meta = build_array_meta(shape, chunks, dtype, compressor, fill_value, order, filters,
                             dimension_separator, object_codec)
     init_array(store, path, meta, overwrite=overwrite)
@@ -501,7 +504,8 @@ def array(data: Any, **kwargs: Any) -> Array:
     """
     kwargs.setdefault("chunks", chunks_of(data) or True)
     data = np.asarray(data) if not isinstance(data, Array) else data
-    kwargs.setdefault("dtype", data.dtype)
+    if kwargs.get("dtype") is None:  # dtype=None: the data's, as zarr-python 2
+        kwargs["dtype"] = data.dtype
     read_only = kwargs.pop("read_only", False)
     z = create(data.shape, **kwargs)
     z[...] = data[...]

@@ -62,6 +62,7 @@ class FieldSelection:
     def get_basic_selection(self, selection: Any = Ellipsis, out: Any = None,
                             fields: Fields = None) -> Any:
         read = super().get_basic_selection  # type: ignore[misc]
+        fields = _fields_arg(fields)
         if fields is None and (out is None or _direct_out(out, self._meta.dtype)):
             return read(selection, out=out)
         return self._deliver(read, selection, fields, out)
@@ -107,6 +108,7 @@ class FieldSelection:
     # ---------------------------------------------------------------- helpers
     def _set(self, write: Callable[[Any, Any], None], read: Callable[[Any], Any],
              selection: Any, value: Any, fields: Fields) -> None:
+        fields = _fields_arg(fields)
         if fields is None:
             write(selection, value)
             return
@@ -149,6 +151,7 @@ class FieldSelection:
     def _deliver(self, read: Callable[[Any], Any], selection: Any, fields: Fields,
                  out: Any) -> Any:
         """Read `selection`, pick `fields` (checked first) and fill `out` if given."""
+        fields = _fields_arg(fields)
         if fields is not None:
             self._field_names(fields)
         result = read(selection)
@@ -164,6 +167,16 @@ class FieldSelection:
                              f"found {getattr(out, 'shape', None)}")
         out[...] = result
         return out
+
+
+def _fields_arg(fields: Any) -> Fields:
+    """`fields` as given to a selection method: a name, a list of names, or None (also an
+    empty list, all fields, as zarr-python 2 reads it); anything else is an IndexError."""
+    if fields is None or isinstance(fields, str):
+        return fields
+    if isinstance(fields, (list, tuple)) and all(isinstance(f, str) for f in fields):
+        return list(fields) or None
+    raise IndexError(f"fields must be a field name or a list of names, got {fields!r}")
 
 
 def _direct_out(out: Any, dtype: np.dtype) -> bool:

@@ -102,11 +102,21 @@ def _getsize(store: BaseStore, prefix: str) -> int:
     prefix = normalize_path(prefix)
     if prefix:
         try:
-            return nbytes(store[prefix])
+            return _size_or_unknown(store[prefix])
         except KeyError:
             pass
     keys = _keys_under(store, prefix + "/" if prefix else "")
-    return sum(nbytes(v) for v in store.getitems(keys).values())
+    sizes = [_size_or_unknown(v) for v in store.getitems(keys).values()]
+    return -1 if -1 in sizes else sum(sizes)
+
+
+def _size_or_unknown(value: Any) -> int:
+    """A value's size in bytes; -1 (unknown, as zarr-python 2 says) for a value that is
+    not a buffer, such as a list put into a dict store by hand."""
+    try:
+        return nbytes(value)
+    except TypeError:
+        return -1
 
 
 def _get_partial_values(store: BaseStore, key_ranges: Iterable[ByteRange]) -> list[bytes | None]:

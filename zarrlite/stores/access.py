@@ -184,7 +184,8 @@ def getsize(store: Mapping[str, bytes], prefix: str = "") -> int:
     Returns
     -------
     int
-        Total size in bytes; 0 if nothing is stored there.
+        Total size in bytes; 0 if nothing is stored there; -1 if a value there is not
+        a bytes-like object (its size is unknown), as in zarr-python 2.
 
     Examples
     --------
