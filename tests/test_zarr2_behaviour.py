@@ -255,6 +255,14 @@ SCENARIOS: dict[str, str] = {
             lib.zeros((4, 4), chunks=2, store=store, dimension_separator=".", overwrite=True)
         return first
     """,
+    "a chunk store given as a path": """
+        import os, tempfile
+        with tempfile.TemporaryDirectory() as d:
+            g = lib.group(os.path.join(d, "meta"), chunk_store=os.path.join(d, "chunks"))
+            g.zeros("a", shape=4, chunks=2)[:] = 1
+            again = lib.open_group(os.path.join(d, "meta"), chunk_store=os.path.join(d, "chunks"))
+            return sorted(os.listdir(os.path.join(d, "chunks", "a"))), again["a"][:].tolist()
+    """,
     "out as another array": """
         z = lib.array(np.arange(12).reshape(3, 4), chunks=2)
         out = lib.zeros((2, 4), dtype="i8")

@@ -31,7 +31,6 @@ from zarrlite.hierarchy.like import empty_like, full_like, like_kwargs, ones_lik
 from zarrlite.metadata.keys import normalize_path
 from zarrlite.stores.abc import readonly_from_mode
 from zarrlite.stores.access import location_of, normalize_store, rmdir
-from zarrlite.stores.adapter import as_store
 
 
 def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
@@ -221,7 +220,7 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
         )
     init_group(store, path, overwrite=(mode == "w"))
     if mode == "w" and chunk_store is not None:
-        rmdir(as_store(chunk_store), path)
+        rmdir(normalize_store(chunk_store), path)
     return Group(store, path, **settings)
 
 

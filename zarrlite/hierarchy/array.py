@@ -31,7 +31,7 @@ from zarrlite.hierarchy.stored import stored_chunk_coords
 from zarrlite.hierarchy.views import Views
 from zarrlite.metadata.array_meta import ArrayMeta, chunk_size_problem, count_problem
 from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
-from zarrlite.stores.access import getsize, location_of
+from zarrlite.stores.access import getsize, location_of, normalize_store
 from zarrlite.stores.adapter import as_store, unwrap_store
 
 
@@ -123,7 +123,8 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         self._is_view = False
         self._store = store = as_store(store)
         #: Where the chunks are: the array's store, or zarr-python 2's separate chunk store.
-        self._chunk_store = store if chunk_store is None else as_store(chunk_store)
+        self._chunk_store = (store if chunk_store is None
+                             else normalize_store(chunk_store, "r" if read_only else "a"))
         self._path = normalize_path(path)
         self._read_only = read_only
         if write_empty_chunks is None:

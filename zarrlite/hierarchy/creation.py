@@ -32,7 +32,6 @@ from zarrlite.metadata.dtypes import normalize_fill_value, parse_dtype, vlen_fil
 from zarrlite.metadata.group_meta import encode_group_meta
 from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, meta_key, normalize_path
 from zarrlite.stores.access import location_of, normalize_store, rmdir
-from zarrlite.stores.adapter import as_store
 
 #: What ``compressor="default"`` means: Blosc lz4, level 5, byte shuffle, as zarr-python 2.
 DEFAULT_COMPRESSOR = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
@@ -314,7 +313,7 @@ def create(
     init_array(store, path, meta, overwrite=overwrite)
     chunk_store = zarr2.get("chunk_store")
     if chunk_store is not None and overwrite:  # old chunks there would show through
-        rmdir(as_store(chunk_store), path)
+        rmdir(normalize_store(chunk_store), path)
     return Array(store, path, read_only=read_only, write_empty_chunks=write_empty_chunks,
                  chunk_store=chunk_store, cache_metadata=zarr2.get("cache_metadata", True),
                  cache_attrs=zarr2.get("cache_attrs", True), meta=meta)

@@ -22,7 +22,7 @@ from zarrlite.hierarchy.node import Node
 from zarrlite.hierarchy.walk import Walking
 from zarrlite.metadata.group_meta import decode_group_meta
 from zarrlite.metadata.keys import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
-from zarrlite.stores.access import listdir, location_of, rename, rmdir
+from zarrlite.stores.access import listdir, location_of, normalize_store, rename, rmdir
 from zarrlite.stores.adapter import as_store, unwrap_store
 
 
@@ -76,7 +76,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         check_zarr2_keywords("Group", synchronizer=synchronizer,
                              zarr_version=zarr_version, meta_array=meta_array)
         self._store = store = as_store(store)
-        self._chunk_store = None if chunk_store is None else as_store(chunk_store)
+        self._chunk_store = (None if chunk_store is None
+                             else normalize_store(chunk_store, "r" if read_only else "a"))
         self._cache_attrs = cache_attrs
         self._path = normalize_path(path)
         self._read_only = read_only
