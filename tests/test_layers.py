@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("zarrlite.chunkio",),
     ("zarrlite.hierarchy",),
     ("zarrlite.api", "zarrlite.convenience"),
+    ("zarrlite.h5",),
     ("zarrlite.cli", "zarrlite.__main__", "zarrlite"),
 ]
 

@@ -61,6 +61,15 @@ from zarrlite.errors import (
     PathNotFoundError,
     ReadOnlyError,
 )
+from zarrlite.h5 import (
+    AttributeManager,
+    Dataset,
+    File,
+    check_string_dtype,
+    check_vlen_dtype,
+    string_dtype,
+    vlen_dtype,
+)
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.group import Group
@@ -71,13 +80,16 @@ __version__ = "0.1.0"
 __all__ = [
     "Array",
     "ArrayNotFoundError",
+    "AttributeManager",
     "Attributes",
     "CodecError",
     "CodecNotAvailableError",
     "ContainsArrayError",
     "ContainsGroupError",
     "CopyError",
+    "Dataset",
     "DirectoryStore",
+    "File",
     "Group",
     "GroupNotFoundError",
     "MemoryStore",
@@ -85,6 +97,8 @@ __all__ = [
     "PathNotFoundError",
     "ReadOnlyError",
     "array",
+    "check_string_dtype",
+    "check_vlen_dtype",
     "codecs",
     "config",
     "copy",
@@ -106,7 +120,9 @@ __all__ = [
     "save",
     "save_array",
     "save_group",
+    "string_dtype",
     "tree",
+    "vlen_dtype",
     "zeros",
     "zeros_like",
     *_codec_names,

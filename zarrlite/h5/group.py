@@ -1,0 +1,380 @@
+"""`Group`: a zarrlite group with h5py's ``Group`` interface (the `File` is one too).
+
+A subclass of zarrlite's `Group`, so ``isinstance(g, zarrlite.Group)`` holds for both faces;
+where h5py's behaviour differs (errors on existing names, ``require_*`` rules,
+``get(getclass=)``, ``copy``, dataset creation with h5py's keywords) h5py's wins.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from zarrlite.errors import ContainsArrayError, ContainsGroupError, PathNotFoundError
+from zarrlite.h5 import strings
+from zarrlite.h5.attrs import AttributeManager
+from zarrlite.h5.dataset import Dataset
+from zarrlite.h5.errors import (
+    CopyExistsError,
+    FileClosedError,
+    NameExistsError,
+    NoWriteIntentError,
+)
+from zarrlite.h5.reserved import H5PY_KEY
+from zarrlite.h5.storage import creation_arguments
+from zarrlite.hierarchy import creation
+from zarrlite.hierarchy.array import Array
+from zarrlite.hierarchy.creation import contains_array, contains_group
+from zarrlite.hierarchy.group import Group as ZarrGroup
+from zarrlite.metadata.keys import join_path
+
+
+class Group(ZarrGroup):
+    """A group in a `File`, with h5py's ``Group`` interface.
+
+    Obtained from a file (``f.create_group("a/b")``, ``f["a"]``), not constructed directly.
+
+    Examples
+    --------
+    >>> import zarrlite as zl
+    >>> f = zl.File(zl.MemoryStore(), "w")
+    >>> g = f.create_group("exp/trial1")
+    >>> g.name, g.parent.name, "exp/trial1" in f
+    ('/exp/trial1', '/exp', True)
+    """
+
+    _h5_file: Any  # the File (not imported: the file module imports this one)
+
+    @classmethod
+    def _open(cls, file: Any, path: str) -> Group:
+        group = cls(file._store, path, file._read_only, cache_attrs=False)
+        group._h5_file = file
+        return group
+
+    # ---------------------------------------------------------------- members as h5 objects
+    def _array(self, path: str) -> Dataset:
+        return Dataset._open(self._h5_file, path)
+
+    def _group(self, path: str) -> Group:
+        return Group._open(self._h5_file, path)
+
+    def _check_open(self) -> None:
+        if not self._h5_file._is_open:
+            raise FileClosedError("the group's file is closed (invalid group or file id)")
+
+    def _check_writable(self) -> None:
+        self._check_open()
+        if self._read_only:
+            raise NoWriteIntentError(
+                f"cannot change group {self.name!r}: the file is open read-only "
+                "(no write intent on file)")
+
+    def __bool__(self) -> bool:
+        return self._h5_file._is_open
+
+    def __repr__(self) -> str:
+        if not self._h5_file._is_open:
+            return "<Closed Zarr group>"
+        return f'<Zarr group "{self.name}" ({len(self)} members)>'
+
+    # ---------------------------------------------------------------- names
+    @property
+    def name(self) -> str | None:
+        """Absolute name ('/' for the file's root); None once the file is closed."""
+        return "/" + self._path if self._h5_file._is_open else None
+
+    @property
+    def file(self) -> Any:
+        """The `File` this group belongs to."""
+        return self._h5_file
+
+    @property
+    def parent(self) -> Group:
+        """The group holding this one (the root is its own parent)."""
+        self._check_open()
+        return self._h5_file._group_at(self._path.rpartition("/")[0])
+
+    @property
+    def attrs(self) -> AttributeManager:
+        """Attributes with h5py's interface (numpy types kept)."""
+        self._check_open()
+        return AttributeManager(self._attrs, self._check_open)
+
+    # ---------------------------------------------------------------- reading members
+    def __getitem__(self, name: Any) -> Any:
+        self._check_open()
+        if name == ".":
+            return self
+        try:
+            return super().__getitem__(name)
+        except PathNotFoundError:
+            raise PathNotFoundError(f"Unable to open object (object {name!r} doesn't exist in "
+                                    f"group {self.name!r})") from None
+
+    def __contains__(self, name: object) -> bool:
+        return self._h5_file._is_open and super().__contains__(name)
+
+    def __iter__(self) -> Any:
+        self._check_open()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._check_open()
+        return super().__len__()
+
+    def get(self, name: Any, default: Any = None, getclass: bool = False,
+            getlink: bool = False) -> Any:
+        """The member `name` (or its class with `getclass`), or `default` when absent.
+
+        Raises
+        ------
+        NotImplementedError
+            For `getlink`: Zarr has no links.
+        """
+        self._check_open()
+        if getlink:
+            raise NotImplementedError("get(getlink=True): Zarr hierarchies have no links")
+        if name not in self:
+            return default
+        obj = self[name]
+        return type(obj) if getclass else obj
+
+    def visititems(self, func: Any) -> Any:
+        self._check_open()
+        return super().visititems(func)
+
+    # ---------------------------------------------------------------- creating members
+    def create_group(self, name: str, track_order: bool | None = None) -> Group:
+        """Create a group (and the missing groups on the way).
+
+        Raises
+        ------
+        ValueError
+            If something exists under `name` (`NameExistsError`).
+        """
+        self._check_writable()
+        try:
+            return super().create_group(name)  # type: ignore[return-value]
+        except (ContainsArrayError, ContainsGroupError):
+            raise NameExistsError(f"Unable to create group {name!r} (name already exists)"
+                                  ) from None
+
+    def require_group(self, name: str) -> Group:  # type: ignore[override]
+        """The group `name`, created if absent.
+
+        Raises
+        ------
+        TypeError
+            If a dataset is there.
+        """
+        self._check_open()
+        path = self._item_path(name)
+        if contains_array(self._store, path):
+            raise TypeError("Incompatible object (Dataset) already exists")
+        if contains_group(self._store, path):
+            return self._group(path)
+        return self.create_group(name)
+
+    def create_dataset(self, name: str | None, shape: Any = None, dtype: Any = None,  # type: ignore[override]
+                       data: Any = None, **kwds: Any) -> Dataset:
+        """Create a dataset with h5py's keywords (see docs/h5py.md for what each stores).
+
+        Parameters
+        ----------
+        name : str
+            Path below this group; missing groups are created.
+        shape, dtype, data
+            As h5py: `shape` from `data` when not given (data of the same size is
+            reshaped), `dtype` from `data`, else float32.
+        **kwds
+            h5py's ``chunks``, ``maxshape``, ``fillvalue``, ``compression``,
+            ``compression_opts``, ``shuffle``, ``fletcher32``, ``scaleoffset``,
+            ``track_times``, ``track_order``, ...; and zarrlite's ``compressor``,
+            ``filters``, ``order``, ``dimension_separator``, ``write_empty_chunks``.
+
+        Raises
+        ------
+        ValueError
+            If something exists under `name`, or the arguments disagree.
+        TypeError
+            For a keyword that cannot be honoured (named in the message).
+        """
+        self._check_writable()
+        if name is None:
+            raise TypeError("anonymous datasets (name=None) are not supported: give a name")
+        path = self._item_path(name)
+        if contains_array(self._store, path) or contains_group(self._store, path):
+            raise NameExistsError(f"Unable to create dataset {name!r} (name already exists)")
+        if data is not None and not isinstance(data, (np.ndarray, Array)):
+            data = np.asarray(data, dtype=dtype)
+        if dtype is None:
+            dtype = _data_dtype(data) if data is not None else np.dtype("f4")
+        if shape is None and data is None:
+            raise TypeError("One of data, shape or dtype must be specified")
+        data_shape = None if data is None else tuple(data.shape)
+        if shape is not None and data is not None:
+            shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+            if int(np.prod(shape)) != int(np.prod(data.shape)):
+                raise ValueError("Shape tuple is incompatible with data")
+        args = creation_arguments(shape, dtype, data_shape, **kwds)
+        bookkeeping = args.pop("h5py", None) or {}
+        args.pop("ignored", None)
+        zarr_dtype, object_codec, _kind = strings.storage_of(dtype)
+        if object_codec is not None:  # create puts it first, before any other filter
+            args["object_codec"] = object_codec
+        creation.create(store=self._store, path=path, dtype=zarr_dtype, **args)
+        if bookkeeping:
+            Array(self._store, path).attrs[H5PY_KEY] = bookkeeping
+        ds = self._array(path)
+        if data is not None:
+            values = data[...] if isinstance(data, Array) else data
+            ds[...] = np.reshape(values, ds.shape) if data_shape != ds.shape else values
+        return ds
+
+    def require_dataset(self, name: str, shape: Any, dtype: Any,  # type: ignore[override]
+                        exact: bool = False, **kwds: Any) -> Dataset:
+        """The dataset `name` if its shape and dtype fit (h5py's rules), else a new one.
+
+        Raises
+        ------
+        TypeError
+            If a group is there, the shapes differ, or the dtype does not fit.
+        """
+        self._check_open()
+        path = self._item_path(name)
+        if contains_group(self._store, path):
+            raise TypeError("Incompatible object (Group) already exists")
+        if not contains_array(self._store, path):
+            return self.create_dataset(name, shape=shape, dtype=dtype, **kwds)
+        ds = self._array(path)
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if ds.shape != shape:
+            raise TypeError(f"Shapes do not match (existing {ds.shape} vs new {shape})")
+        dtype = np.dtype(dtype)
+        if exact and dtype != ds.dtype:
+            raise TypeError(f"Datatypes do not exactly match (existing {ds.dtype} vs new "
+                            f"{dtype})")
+        if not np.can_cast(dtype, ds.dtype):
+            raise TypeError(f"Datatypes cannot be safely cast (existing {ds.dtype} vs new "
+                            f"{dtype})")
+        return ds
+
+    def create_dataset_like(self, name: str, other: Any, **kwupdate: Any) -> Dataset:
+        """Create a dataset with the shape, dtype, chunks, compression, ... of `other` (any
+        h5py-like dataset), changed by `kwupdate`."""
+        for key in ("shape", "dtype", "chunks", "compression", "compression_opts",
+                    "scaleoffset", "shuffle", "fletcher32", "fillvalue"):
+            if key not in kwupdate and getattr(other, key, None) is not None:
+                kwupdate[key] = getattr(other, key)
+        maxshape = getattr(other, "maxshape", None)
+        if "maxshape" not in kwupdate and maxshape is not None and maxshape != other.shape:
+            kwupdate["maxshape"] = maxshape
+        return self.create_dataset(name, **kwupdate)
+
+    def __setitem__(self, name: str, obj: Any) -> None:
+        """``g[name] = array_like`` creates a dataset; links are not supported."""
+        self._check_writable()
+        if isinstance(obj, (Array, ZarrGroup)) or type(obj).__name__ in (
+                "SoftLink", "ExternalLink", "HardLink", "Group", "Dataset", "Datatype"):
+            raise TypeError(f"cannot store a {type(obj).__name__} under {name!r}: Zarr "
+                            "hierarchies have no links; copy it with Group.copy instead")
+        if name in self:
+            raise NameExistsError(f"Unable to create link {name!r} (name already exists)")
+        self.create_dataset(name, data=obj)
+
+    def __delitem__(self, name: str) -> None:
+        self._check_writable()
+        if name not in self:
+            raise PathNotFoundError(f"Couldn't delete {name!r}: no such member of group "
+                                    f"{self.name!r}")
+        super().__delitem__(name)
+
+    def move(self, source: str, dest: str) -> None:
+        """Move (rename) the member `source` to `dest`.
+
+        Raises
+        ------
+        ValueError
+            If `source` does not exist, or `dest` does.
+        """
+        self._check_writable()
+        if source not in self:
+            raise PathNotFoundError(f"Unable to move {source!r} (name doesn't exist)")
+        if dest in self:
+            raise NameExistsError(f"Unable to move {source!r} to {dest!r} (an object with "
+                                  "that name already exists)")
+        super().move(source, dest)
+
+    def copy(self, source: Any, dest: Any, name: str | None = None, shallow: bool = False,
+             expand_soft: bool = False, expand_external: bool = False,
+             expand_refs: bool = False, without_attrs: bool = False) -> None:
+        """Copy `source` (a member's name, or a dataset or group of any file, h5py's too)
+        to `dest` (a path below this group, or a group to copy into, as `name`).
+
+        Raises
+        ------
+        RuntimeError
+            If the destination exists (`CopyExistsError`).
+        """
+        from zarrlite.convenience import copy as copy_node
+
+        self._check_open()
+        if isinstance(source, str):
+            source = self[source]
+        if isinstance(dest, str):
+            target = self._item_path(dest)
+            parent_path, _, name = target.rpartition("/")
+            parent = (self._h5_file._group_at(parent_path)
+                      if contains_group(self._store, parent_path)
+                      else self._h5_file.require_group("/" + parent_path))
+            dest_group = parent
+        else:
+            dest_group = dest
+            if name is None:
+                name = source.name.rpartition("/")[2]
+        if name in dest_group:
+            raise CopyExistsError(f"Unable to copy object to {join_path(dest_group.name, name)!r}"
+                                  " (destination object already exists)")
+        dest_group._check_writable()
+        if shallow and not isinstance(source, Array) and hasattr(source, "items"):
+            _copy_shallow(source, dest_group, name, without_attrs)
+        else:
+            copy_node(source, dest_group, name=name, without_attrs=without_attrs)
+
+    def flush(self) -> None:
+        """Nothing to do: every change is written to the store at once."""
+        self._check_open()
+
+
+def _data_dtype(data: Any) -> np.dtype:
+    """The dtype of a new dataset holding `data`: an untagged object array of ``str`` (or
+    of ``bytes``) holds variable-length UTF-8 (ASCII) strings, as h5py guesses."""
+    dtype = data.dtype
+    if dtype.kind != "O" or strings.check_string_dtype(dtype) or strings.check_vlen_dtype(dtype):
+        return dtype
+    items = np.asarray(data).ravel().tolist()
+    if items and all(isinstance(i, str) for i in items):
+        return strings.string_dtype("utf-8")
+    if items and all(isinstance(i, bytes) for i in items):
+        return strings.string_dtype("ascii")
+    return dtype
+
+
+def _copy_shallow(source: Any, dest: Group, name: str, without_attrs: bool) -> None:
+    """h5py's shallow copy of a group: its datasets, and its subgroups empty (each with its
+    attributes)."""
+    from zarrlite.convenience import copy as copy_node
+
+    def new_group(parent: Group, child: str, like: Any) -> Group:
+        made = parent.create_group(child)
+        if not without_attrs:
+            made.attrs.update(like.attrs)
+        return made
+
+    top = new_group(dest, name, source)
+    for member_name, member in source.items():
+        if hasattr(member, "shape"):
+            copy_node(member, top, name=member_name, without_attrs=without_attrs)
+        else:
+            new_group(top, member_name, member)
