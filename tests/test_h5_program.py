@@ -131,6 +131,31 @@ def program(h5: Any, path: str, step: Any) -> None:
     step("after shrink", lambda: (d.shape, d[899, :3]))
     step("grow back reads fill", lambda: (d.resize(1000, axis=0), d[950, :2])[1])
 
+    # h5py's indexing rules, for what h5py accepts (zarrlite accepts more: docs/h5py.md)
+    sel = step("index dataset", lambda: f.create_dataset(
+        "sel", data=np.arange(60, dtype="i2").reshape(3, 4, 5), chunks=(2, 2, 2)))
+    selections = {
+        "int": (1,), "negative int": (-1, 2), "slices": (slice(0, 2), slice(1, 3)),
+        "steps": (slice(None, None, 2), slice(1, None, 3)), "ellipsis middle": (0, ..., 1),
+        "ellipsis end": (..., 4), "list": ([0, 2],), "list middle": (1, [1, 3], 0),
+        "empty list": ([],), "array index": (np.array([0, 1]),),
+        "bool axis": (np.array([True, False, True]),),
+        "full mask": (np.arange(60).reshape(3, 4, 5) % 7 == 0,), "empty slice": (slice(5, 9),),
+        "slice past end": (slice(2, 100),), "all": (Ellipsis,), "empty tuple": (),
+        "int out of range": (3,), "negative out of range": (-4,), "float": (1.5,),
+        "too many": (0, 0, 0, 0), "string on plain": ("x",),
+    }
+    for label, index in selections.items():
+        step(f"select {label}", lambda index=index: sel[index])
+    scalar = step("scalar dset", lambda: f.create_dataset("scalar0", data=np.float32(2.5)))
+    step("scalar ()", lambda: scalar[()])
+    step("scalar ...", lambda: scalar[...])
+    step("scalar int", lambda: scalar[0])
+    step("scalar len", lambda: len(scalar))
+    step("scalar shape size", lambda: (scalar.shape, scalar.size, scalar.ndim, scalar.chunks))
+    step("iterate", lambda: [row for row in sel][1][0])
+    step("array", lambda: np.asarray(sel)[2, 3])
+
     fixed = step("fixed dataset",
                  lambda: f.create_dataset("fixed", data=np.arange(12).reshape(3, 4)))
     step("fixed props", lambda: (fixed.maxshape, fixed.dtype, fixed.fillvalue, fixed.compression,
@@ -344,6 +369,13 @@ MESSAGES = {
     "copy onto existing": "already exists",
     "delete missing": "no such member",
     "assign existing": "already exists",
+    "select int out of range": "out of bounds",
+    "select negative out of range": "out of bounds",
+    "select float": "valid indices",
+    "select too many": "too many indices",
+    "select string on plain": "has no fields",
+    "scalar int": "too many indices",
+    "scalar len": "unsized",
     "closed getitem": "closed",
     "closed read": "closed",
     "closed shape": "closed",

@@ -17,10 +17,16 @@ from typing import Any
 import numpy as np
 
 from zarrlite.chunkio.basic import ChunkIO
+from zarrlite.errors import BoundsCheckError
 from zarrlite.h5 import dtypes, strings
 from zarrlite.h5.attrs import AttributeManager
 from zarrlite.h5.dims import DimensionManager
-from zarrlite.h5.errors import FileClosedError, MaxShapeError, NoWriteIntentError
+from zarrlite.h5.errors import (
+    FileClosedError,
+    InvalidSelectionError,
+    MaxShapeError,
+    NoWriteIntentError,
+)
 from zarrlite.h5.reserved import H5PY_KEY
 from zarrlite.h5.storage import h5py_properties
 from zarrlite.h5.wrappers import AsStrWrapper, AstypeWrapper, FieldsWrapper, to_bytes
@@ -209,8 +215,17 @@ class Dataset(Array):
 
     # ---------------------------------------------------------------- reading
     def __getitem__(self, selection: Any) -> Any:
-        result = super().__getitem__(selection)
+        try:
+            result = super().__getitem__(selection)
+        except IndexError as exc:
+            raise _selection_error(exc) from None
         return to_bytes(result) if self._h5_bytes else result
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        try:
+            super().__setitem__(selection, value)
+        except IndexError as exc:
+            raise _selection_error(exc) from None
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         data = np.asarray(self[()])
@@ -289,6 +304,14 @@ class Dataset(Array):
             raise TypeError("source must be a C-contiguous numpy array")
         self[Ellipsis if dest_sel is None else dest_sel] = (
             source if source_sel is None else source[source_sel])
+
+
+def _selection_error(exc: IndexError) -> IndexError:
+    """An index out of range stays numpy's (and h5py's) IndexError; any other invalid
+    selection becomes an error h5py's TypeError and ValueError clauses catch too."""
+    if isinstance(exc, BoundsCheckError):
+        return exc
+    return InvalidSelectionError(str(exc))
 
 
 def _chunk_slices(shape: tuple[int, ...], chunks: tuple[int, ...],

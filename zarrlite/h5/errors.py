@@ -42,3 +42,8 @@ class NoWriteIntentError(_Message, ReadOnlyError, ValueError, KeyError):
 
 class MaxShapeError(_Message, ValueError, RuntimeError):
     """A resize beyond the dataset's maximum shape (h5py: RuntimeError)."""
+
+
+class InvalidSelectionError(_Message, IndexError, TypeError, ValueError):
+    """A selection that is not valid for the dataset (a float, too many indices, a field
+    name on a plain dtype): numpy says IndexError, h5py TypeError or ValueError by case."""
