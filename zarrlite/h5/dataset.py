@@ -25,8 +25,8 @@ from zarrlite.h5.errors import (
     FileClosedError,
     InvalidSelectionError,
     MaxShapeError,
-    NoWriteIntentError,
 )
+from zarrlite.h5.node import H5Node
 from zarrlite.h5.reserved import H5PY_KEY
 from zarrlite.h5.storage import h5py_properties
 from zarrlite.h5.wrappers import AsStrWrapper, AstypeWrapper, FieldsWrapper, to_bytes
@@ -34,7 +34,7 @@ from zarrlite.hierarchy.array import Array
 from zarrlite.metadata.array_meta import ArrayMeta
 
 
-class Dataset(Array):
+class Dataset(H5Node, Array):
     """An array in a `File`, with h5py's ``Dataset`` interface.
 
     Obtained from a group (``f["name"]``, ``g.create_dataset(...)``), not constructed
@@ -51,7 +51,7 @@ class Dataset(Array):
     ((3, 4), (None, 4), '/temp', '/')
     """
 
-    _h5_file: Any  # the File (not imported: the file module imports this one)
+    _kind = "dataset"
     _h5_bytes: bool  # variable-length UTF-8 strings, given back as bytes (as h5py 3)
 
     @classmethod
@@ -62,47 +62,17 @@ class Dataset(Array):
         return ds
 
     # ---------------------------------------------------------------- open/closed
-    def _check_open(self) -> None:
-        if not self._h5_file._is_open:
-            raise FileClosedError("the dataset's file is closed (invalid dataset identifier)")
-
     @property
     def _io(self) -> ChunkIO:  # every read and write goes through here
         if not self._h5_file._is_open:
             raise FileClosedError("the dataset's file is closed (invalid dataset identifier)")
         return Array._io.fget(self)  # type: ignore[attr-defined]
 
-    def _check_writable(self) -> None:
-        if self._read_only:
-            raise NoWriteIntentError(
-                f"cannot change dataset {self.name!r}: the file is open read-only "
-                "(no write intent on file)")
-
-    def __bool__(self) -> bool:
-        return self._h5_file._is_open
-
     def __repr__(self) -> str:
         if not self._h5_file._is_open:
             return "<Closed Zarr dataset>"
         return (f'<Zarr dataset "{self.basename}": shape {self.shape}, '
                 f'type "{self.dtype.str}">')
-
-    # ---------------------------------------------------------------- names
-    @property
-    def name(self) -> str | None:
-        """Absolute name, as h5py gives it ('/group/dataset'); None once closed."""
-        return "/" + self._path if self._h5_file._is_open else None
-
-    @property
-    def file(self) -> Any:
-        """The `File` this dataset belongs to."""
-        return self._h5_file
-
-    @property
-    def parent(self) -> Any:
-        """The group holding this dataset."""
-        self._check_open()
-        return self._h5_file._group_at(self._path.rpartition("/")[0])
 
     @property
     def attrs(self) -> AttributeManager:  # type: ignore[override]

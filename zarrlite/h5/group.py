@@ -17,10 +17,9 @@ from zarrlite.h5.attrs import AttributeManager
 from zarrlite.h5.dataset import Dataset
 from zarrlite.h5.errors import (
     CopyExistsError,
-    FileClosedError,
     NameExistsError,
-    NoWriteIntentError,
 )
+from zarrlite.h5.node import H5Node
 from zarrlite.h5.reserved import H5PY_KEY
 from zarrlite.h5.storage import creation_arguments
 from zarrlite.hierarchy import creation
@@ -30,7 +29,7 @@ from zarrlite.hierarchy.group import Group as ZarrGroup
 from zarrlite.metadata.keys import join_path
 
 
-class Group(ZarrGroup):
+class Group(H5Node, ZarrGroup):
     """A group in a `File`, with h5py's ``Group`` interface.
 
     Obtained from a file (``f.create_group("a/b")``, ``f["a"]``), not constructed directly.
@@ -44,7 +43,7 @@ class Group(ZarrGroup):
     ('/exp/trial1', '/exp', True)
     """
 
-    _h5_file: Any  # the File (not imported: the file module imports this one)
+    _kind = "group"
 
     @classmethod
     def _open(cls, file: Any, path: str) -> Group:
@@ -59,41 +58,10 @@ class Group(ZarrGroup):
     def _group(self, path: str) -> Group:
         return Group._open(self._h5_file, path)
 
-    def _check_open(self) -> None:
-        if not self._h5_file._is_open:
-            raise FileClosedError("the group's file is closed (invalid group or file id)")
-
-    def _check_writable(self) -> None:
-        self._check_open()
-        if self._read_only:
-            raise NoWriteIntentError(
-                f"cannot change group {self.name!r}: the file is open read-only "
-                "(no write intent on file)")
-
-    def __bool__(self) -> bool:
-        return self._h5_file._is_open
-
     def __repr__(self) -> str:
         if not self._h5_file._is_open:
             return "<Closed Zarr group>"
         return f'<Zarr group "{self.name}" ({len(self)} members)>'
-
-    # ---------------------------------------------------------------- names
-    @property
-    def name(self) -> str | None:
-        """Absolute name ('/' for the file's root); None once the file is closed."""
-        return "/" + self._path if self._h5_file._is_open else None
-
-    @property
-    def file(self) -> Any:
-        """The `File` this group belongs to."""
-        return self._h5_file
-
-    @property
-    def parent(self) -> Group:
-        """The group holding this one (the root is its own parent)."""
-        self._check_open()
-        return self._h5_file._group_at(self._path.rpartition("/")[0])
 
     @property
     def attrs(self) -> AttributeManager:
