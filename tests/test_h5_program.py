@@ -88,6 +88,12 @@ def program(h5: Any, path: str, step: Any) -> None:
     for mode in ("r", "r+", "bad"):
         step(f"open missing {mode}", lambda mode=mode: h5.File(missing, mode))
 
+    for number, mode in enumerate(("w", "w-", "x", "a")):  # each creates a missing file
+        made = step(f"create missing {mode}",
+                    lambda number=number, mode=mode: h5.File(f"{missing}{number}", mode))
+        step(f"created by {mode}", lambda made=made: (made.mode, list(made), made.close()))
+        step(f"reopened after {mode}", lambda number=number: h5.File(f"{missing}{number}", "r"))
+
     f = step("create", lambda: h5.File(path, "w"))
     step("w- on existing", lambda: h5.File(path, "w-"))
     step("x on existing", lambda: h5.File(path, "x"))
