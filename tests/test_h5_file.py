@@ -168,3 +168,131 @@ def test_copy_between_files_of_both_libraries(tmp_path):
             with zl.File(tmp_path / "other.zarr", "w") as other:
                 other.copy(dst["copied/x"], other)
                 assert other["x"][1, 2] == 5
+
+
+# ------------------------------------------- found by a review run of h5py programs
+
+
+def test_python_strings_become_variable_length_not_fixed_width(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        f["names"] = ["x", "yy"]
+        f["names"][0] = "a much longer name"
+        assert f["names"][:].tolist() == [b"a much longer name", b"yy"]
+        f["title"] = "short"
+        f["title"][()] = "a longer title"
+        assert f["title"][()] == b"a longer title"
+        f["bnames"] = [b"x", b"yy"]
+        f["bnames"][0] = b"a much longer name"
+        assert f["bnames"][:].tolist() == [b"a much longer name", b"yy"]
+        assert zl.check_string_dtype(f["bnames"].dtype).encoding == "ascii"
+        with pytest.raises(TypeError, match="No conversion path for dtype"):
+            f["u"] = np.array(["a", "b"])
+        assert "u" not in f
+
+
+def test_one_object_per_dataset_sees_every_resize_and_deletion(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        f.create_dataset("log", (2, 2), maxshape=(None, 2), dtype="i4", chunks=(4, 2))
+        d1, d2 = f["log"], f["log"]
+        d2.resize((5, 2))
+        assert d1.shape == (5, 2)
+        d1[-1] = [9, 9]
+        assert d2[()].tolist() == [[0, 0], [0, 0], [0, 0], [0, 0], [9, 9]]
+        f["tmp"] = np.arange(3)
+        t = f["tmp"]
+        del f["tmp"]
+        with pytest.raises(KeyError, match="was deleted or moved"):
+            t[()]
+        f["tmp"] = np.arange(5.0)
+        with pytest.raises(KeyError, match="was deleted or moved"):
+            t[()]
+        assert f["tmp"][()].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+        m = f["log"]
+        f.move("log", "moved")
+        with pytest.raises(KeyError, match="was deleted or moved"):
+            _ = m.shape
+        assert f["moved"].shape == (5, 2)
+
+
+def test_numbers_convert_as_hdf5_converts(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        u1 = f.create_dataset("u1", (4,), "u1")
+        u1[...] = np.array([300, -1, 255, 2.7])
+        assert u1[()].tolist() == [255, 0, 255, 2]
+        i2 = f.create_dataset("i2", (2,), "i2")
+        i2[...] = np.array([1e6, -1e6])
+        assert i2[()].tolist() == [32767, -32768]
+        u1[0] = 1000
+        assert u1[0] == 255
+        f8 = f.create_dataset("f8", data=np.array([300.5, -2.0]))
+        assert f8.astype("u1")[()].tolist() == [255, 0]
+        dest = np.zeros(2, "u1")
+        f8.read_direct(dest)
+        assert dest.tolist() == [255, 0]
+
+
+def test_bytes_and_scalars_into_variable_length_strings(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        ds = f.create_dataset("v", (3,), dtype=zl.string_dtype())
+        ds[1] = b"bytes"
+        ds[2] = "t\u00e9xt"
+        assert ds[:].tolist() == [b"", b"bytes", "t\u00e9xt".encode()]
+        ds[:] = ds[:]
+        assert ds.asstr()[:].tolist() == ["", "bytes", "t\u00e9xt"]
+        made = f.create_dataset("made", data=[b"a"], dtype=zl.string_dtype())
+        assert made[0] == b"a"
+        scalar = f.create_dataset("a", data="abc", dtype=zl.string_dtype())
+        assert scalar[()] == b"abc"
+        zero_d = f.create_dataset("b", data=np.array("xyz", dtype=zl.string_dtype()))
+        assert zero_d[()] == b"xyz"
+    # what zarr readers see: text
+    assert zl.open_array(str(tmp_path / "f.zarr"), path="v", mode="r")[1] == "bytes"
+
+
+def test_fixed_length_utf8_strings_keep_their_encoding(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        fl = f.create_dataset("fl", (2,), dtype=zl.string_dtype("utf-8", 10))
+        fl[0] = "\u00e9".encode()
+        assert zl.check_string_dtype(fl.dtype) == (("utf-8", 10))
+        assert fl.asstr()[()].tolist() == ["\u00e9", ""]
+    with zl.File(tmp_path / "f.zarr", "r") as f:
+        assert zl.check_string_dtype(f["fl"].dtype).encoding == "utf-8"
+
+
+def test_copies_into_h5py_files_and_from_h5py_strings(tmp_path):
+    with zl.File(tmp_path / "z.zarr", "w") as z, h5py.File(tmp_path / "h.h5", "w") as h:
+        z["n"] = np.arange(4)
+        z.copy("n", h)
+        assert h["n"][()].tolist() == [0, 1, 2, 3]
+        h.create_dataset("g/s", data=np.array(["a", "b\u00e9"], dtype=h5py.string_dtype()))
+        z.copy(h["g"], z)
+        assert z["g/s"][()].tolist() == [b"a", "b\u00e9".encode()]
+        with pytest.raises(RuntimeError, match="'/g' \\(destination object already exists"):
+            z.copy(h["g"], z)
+
+
+def test_refusals_h5py_code_can_catch(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        d = f.create_dataset("d", (5,), "i4")
+        with pytest.raises(TypeError, match="broadcast"):
+            d[0:5] = np.arange(3)
+        with pytest.raises(TypeError, match="non-empty name"):
+            f.create_dataset("", (3,))
+        with pytest.raises(TypeError, match="bytes or str"):
+            f[0]
+        compound = np.dtype([("t", "f8"), ("msg", zl.string_dtype())])
+        with pytest.raises(TypeError, match="variable-length"):
+            f.create_dataset("c", (2,), dtype=compound)
+
+
+def test_links_and_empty_values_are_named_and_refused(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        f["x"] = [1]
+        for obj in (zl.SoftLink("/x"), zl.ExternalLink("other.zarr", "/x")):
+            with pytest.raises(TypeError, match="no links"):
+                f["link"] = obj
+        with pytest.raises(TypeError, match="h5py.Empty"):
+            f["e"] = zl.Empty("f4")
+        with pytest.raises(TypeError, match="h5py.Empty"):
+            f.create_dataset("e", data=zl.Empty("f4"))
+        assert sorted(f) == ["x"]

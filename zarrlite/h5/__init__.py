@@ -11,13 +11,18 @@ from zarrlite.h5.attrs import AttributeManager
 from zarrlite.h5.dataset import Dataset
 from zarrlite.h5.file import File
 from zarrlite.h5.group import Group
+from zarrlite.h5.links import Empty, ExternalLink, HardLink, SoftLink
 from zarrlite.h5.strings import check_string_dtype, check_vlen_dtype, string_dtype, vlen_dtype
 
 __all__ = [
     "AttributeManager",
     "Dataset",
+    "Empty",
+    "ExternalLink",
     "File",
     "Group",
+    "HardLink",
+    "SoftLink",
     "check_string_dtype",
     "check_vlen_dtype",
     "string_dtype",

@@ -22,14 +22,22 @@ from zarrlite.h5 import dtypes, strings
 from zarrlite.h5.attrs import AttributeManager
 from zarrlite.h5.dims import DimensionManager
 from zarrlite.h5.errors import (
-    FileClosedError,
+    BroadcastError,
+    DatasetGoneError,
     InvalidSelectionError,
     MaxShapeError,
 )
 from zarrlite.h5.node import H5Node
 from zarrlite.h5.reserved import H5PY_KEY
 from zarrlite.h5.storage import h5py_properties
-from zarrlite.h5.wrappers import AsStrWrapper, AstypeWrapper, FieldsWrapper, to_bytes
+from zarrlite.h5.wrappers import (
+    AsStrWrapper,
+    AstypeWrapper,
+    FieldsWrapper,
+    as_stored,
+    hdf5_cast,
+    to_bytes,
+)
 from zarrlite.hierarchy.array import Array
 from zarrlite.metadata.array_meta import ArrayMeta
 
@@ -53,19 +61,29 @@ class Dataset(H5Node, Array):
 
     _kind = "dataset"
     _h5_bytes: bool  # variable-length UTF-8 strings, given back as bytes (as h5py 3)
+    _h5_dtype: np.dtype  # the dtype with h5py's tags
+    _h5_gone = False  # deleted or moved through the file: the object refuses access
 
     @classmethod
     def _open(cls, file: Any, path: str, meta: ArrayMeta | None = None) -> Dataset:
         ds = cls(file._store, path, file._read_only, cache_attrs=False, meta=meta)
         ds._h5_file = file
         ds._h5_bytes = dtypes.reads_as_bytes(ds._meta)
+        encoding = ds._bookkeeping().get("encoding") if ds._meta.dtype.kind == "S" else None
+        ds._h5_dtype = dtypes.h5py_dtype(ds._meta, encoding)
         return ds
 
     # ---------------------------------------------------------------- open/closed
+    def _check_open(self) -> None:
+        super()._check_open()
+        if self._h5_gone:
+            raise DatasetGoneError(f"dataset {'/' + self._path!r} was deleted or moved "
+                                   "through its file; open it again by its name")
+
     @property
     def _io(self) -> ChunkIO:  # every read and write goes through here
-        if not self._h5_file._is_open:
-            raise FileClosedError("the dataset's file is closed (invalid dataset identifier)")
+        if not self._h5_file._is_open or self._h5_gone:
+            self._check_open()
         return Array._io.fget(self)  # type: ignore[attr-defined]
 
     def __repr__(self) -> str:
@@ -99,7 +117,7 @@ class Dataset(H5Node, Array):
     @property
     def dtype(self) -> np.dtype:
         """The dtype as h5py gives it: variable-length strings carry h5py's string tag."""
-        return dtypes.h5py_dtype(self._meta)
+        return self._h5_dtype
 
     def _bookkeeping(self) -> dict[str, Any]:
         doc = Array.attrs.fget(self).asdict().get(H5PY_KEY)  # type: ignore[attr-defined]
@@ -192,10 +210,15 @@ class Dataset(H5Node, Array):
         return to_bytes(result) if self._h5_bytes else result
 
     def __setitem__(self, selection: Any, value: Any) -> None:
+        value = as_stored(value, self._meta.dtype, self._h5_bytes)
         try:
             super().__setitem__(selection, value)
         except IndexError as exc:
             raise _selection_error(exc) from None
+        except ValueError as exc:
+            if "broadcast" not in str(exc):
+                raise
+            raise BroadcastError(str(exc)) from None
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         data = np.asarray(self[()])
@@ -264,7 +287,7 @@ class Dataset(H5Node, Array):
                 return
             except (IndexError, TypeError, ValueError):  # not basic, or another shape
                 pass
-        dest[where] = self[source_sel]
+        dest[where] = hdf5_cast(self[source_sel], dest.dtype)
 
     def write_direct(self, source: np.ndarray, source_sel: Any = None,
                      dest_sel: Any = None) -> None:

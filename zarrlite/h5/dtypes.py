@@ -15,11 +15,14 @@ def _object_codec(meta: ArrayMeta) -> dict | None:
     return meta.filters[0]
 
 
-def h5py_dtype(meta: ArrayMeta) -> np.dtype:
+def h5py_dtype(meta: ArrayMeta, encoding: str | None = None) -> np.dtype:
     """`meta`'s dtype, tagged as h5py tags it: ``vlen-utf8`` chunks hold UTF-8 strings,
-    ``vlen-bytes`` ASCII strings (h5py's two string encodings), ``vlen-array`` sequences."""
+    ``vlen-bytes`` ASCII strings (h5py's two string encodings), ``vlen-array`` sequences;
+    an ``S`` dtype with `encoding` "utf-8" is h5py's fixed-length UTF-8 string."""
     codec = _object_codec(meta)
     if codec is None:
+        if encoding == "utf-8" and meta.dtype.kind == "S":
+            return string_dtype("utf-8", meta.dtype.itemsize)
         return meta.dtype
     if codec["id"] == "vlen-utf8":
         return string_dtype("utf-8")

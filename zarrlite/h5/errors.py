@@ -47,3 +47,11 @@ class MaxShapeError(_Message, ValueError, RuntimeError):
 class InvalidSelectionError(_Message, IndexError, TypeError, ValueError):
     """A selection that is not valid for the dataset (a float, too many indices, a field
     name on a plain dtype): numpy says IndexError, h5py TypeError or ValueError by case."""
+
+
+class BroadcastError(_Message, ValueError, TypeError):
+    """Data whose shape does not fit the selection (numpy: ValueError, h5py: TypeError)."""
+
+
+class DatasetGoneError(_Message, KeyError, ValueError, RuntimeError):
+    """The dataset object's dataset was deleted or moved through its file."""

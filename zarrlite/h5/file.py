@@ -12,9 +12,11 @@ created if missing). A Zarr hierarchy "exists" when a group (``.zgroup``) is at 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import MutableMapping
 from typing import Any
 
+from zarrlite.h5.dataset import Dataset
 from zarrlite.h5.errors import FileClosedError
 from zarrlite.h5.group import Group
 from zarrlite.hierarchy.creation import init_group
@@ -87,6 +89,10 @@ class File(Group):
             raise TypeError(f"driver={driver!r}: HDF5 drivers do not apply to Zarr stores; "
                             "pass a store object instead")
         self._is_open = False
+        #: One Dataset object per path while any is held: a resize through one is seen by
+        #: every holder, as h5py's objects all see the file.
+        self._datasets: weakref.WeakValueDictionary[str, Dataset] = \
+            weakref.WeakValueDictionary()
         self._filename = _filename_of(name)
         if driver == "core" and not backing_store:
             name = MemoryStore()
@@ -154,6 +160,22 @@ class File(Group):
         """The group at store path `path` ('' for this root)."""
         return self if not normalize_path(path) else Group._open(self, path)
 
+    def _dataset_at(self, path: str) -> Dataset:
+        """The dataset at store path `path`: the object already handed out, if any."""
+        ds = self._datasets.get(path)
+        if ds is None:
+            ds = self._datasets[path] = Dataset._open(self, path)
+        return ds
+
+    def _forget(self, path: str) -> None:
+        """Datasets at or below `path` were deleted or moved: objects held for them refuse
+        access from now on (rather than read the fill value, or another array)."""
+        prefix = path + "/"
+        for key in [k for k in self._datasets.keys() if k == path or k.startswith(prefix)]:
+            ds = self._datasets.pop(key, None)
+            if ds is not None:
+                ds._h5_gone = True
+
 
 def _filename_of(name: Any) -> str:
     if isinstance(name, (str, os.PathLike)):
@@ -167,8 +189,8 @@ def _open_store(name: Any, mode: str) -> Any:
         if isinstance(path, str) and os.path.isfile(path):
             with open(path, "rb") as fh:
                 head = fh.read(8)
-            what = "an HDF5 file: open it with h5py, or convert it to Zarr with " \
-                   "`zarrlite convert`" if head == _HDF5_SIGNATURE else "a file, not a directory"
+            what = "an HDF5 file: open it with h5py, or copy it into a Zarr hierarchy with " \
+                   "zarrlite.copy" if head == _HDF5_SIGNATURE else "a file, not a directory"
             raise OSError(f"Unable to open {path!r}: it is {what}")
         if mode in ("r", "r+") and not os.path.isdir(path):
             raise FileNotFoundError(2, "Unable to open file: no such directory", path)

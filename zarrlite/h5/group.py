@@ -19,6 +19,7 @@ from zarrlite.h5.errors import (
     CopyExistsError,
     NameExistsError,
 )
+from zarrlite.h5.links import UNSTORABLE, Empty
 from zarrlite.h5.node import H5Node
 from zarrlite.h5.reserved import H5PY_KEY
 from zarrlite.h5.storage import creation_arguments
@@ -53,7 +54,7 @@ class Group(H5Node, ZarrGroup):
 
     # ---------------------------------------------------------------- members as h5 objects
     def _array(self, path: str) -> Dataset:
-        return Dataset._open(self._h5_file, path)
+        return self._h5_file._dataset_at(path)
 
     def _group(self, path: str) -> Group:
         return Group._open(self._h5_file, path)
@@ -72,10 +73,12 @@ class Group(H5Node, ZarrGroup):
     # ---------------------------------------------------------------- reading members
     def __getitem__(self, name: Any) -> Any:
         self._check_open()
+        if not isinstance(name, (str, bytes)):
+            raise TypeError(f"Accessing a group is done with bytes or str, not {type(name)}")
         if name == ".":
             return self
         try:
-            return super().__getitem__(name)
+            return super().__getitem__(name)  # type: ignore[index]
         except PathNotFoundError:
             raise PathNotFoundError(f"Unable to open object (object {name!r} doesn't exist in "
                                     f"group {self.name!r})") from None
@@ -171,13 +174,18 @@ class Group(H5Node, ZarrGroup):
         self._check_writable()
         if name is None:
             raise TypeError("anonymous datasets (name=None) are not supported: give a name")
+        if not isinstance(name, (str, bytes)) or not name:
+            raise TypeError(f"a dataset needs a non-empty name, got {name!r}")
         path = self._item_path(name)
         if contains_array(self._store, path) or contains_group(self._store, path):
             raise NameExistsError(f"Unable to create dataset {name!r} (name already exists)")
-        if data is not None and not isinstance(data, (np.ndarray, Array)):
-            data = np.asarray(data, dtype=dtype)
+        if type(data) in UNSTORABLE:
+            raise TypeError(f"cannot store {data!r}: {UNSTORABLE[type(data)]}")
+        if data is not None:
+            data = _as_data(data, dtype)
         if dtype is None:
             dtype = _data_dtype(data) if data is not None else np.dtype("f4")
+        _check_storable(np.dtype(dtype))
         if shape is None and data is None:
             raise TypeError("One of data, shape or dtype must be specified")
         data_shape = None if data is None else tuple(data.shape)
@@ -188,6 +196,9 @@ class Group(H5Node, ZarrGroup):
         args = creation_arguments(shape, dtype, data_shape, **kwds)
         bookkeeping = args.pop("h5py", None) or {}
         args.pop("ignored", None)
+        string = strings.check_string_dtype(np.dtype(dtype))
+        if string is not None and string.length is not None and string.encoding == "utf-8":
+            bookkeeping["encoding"] = "utf-8"  # an S dtype alone reads as ASCII
         zarr_dtype, object_codec, _kind = strings.storage_of(dtype)
         if object_codec is not None:  # create puts it first, before any other filter
             args["object_codec"] = object_codec
@@ -196,8 +207,12 @@ class Group(H5Node, ZarrGroup):
             Array(self._store, path).attrs[H5PY_KEY] = bookkeeping
         ds = self._array(path)
         if data is not None:
-            values = data[...] if isinstance(data, Array) else data
-            ds[...] = np.reshape(values, ds.shape) if data_shape != ds.shape else values
+            values = data[...] if isinstance(data, Array) or hasattr(data, "id") else data
+            try:
+                ds[...] = np.reshape(values, ds.shape) if data_shape != ds.shape else values
+            except Exception:
+                del self[name]  # no half-made dataset left behind
+                raise
         return ds
 
     def require_dataset(self, name: str, shape: Any, dtype: Any,  # type: ignore[override]
@@ -243,6 +258,8 @@ class Group(H5Node, ZarrGroup):
     def __setitem__(self, name: str, obj: Any) -> None:
         """``g[name] = array_like`` creates a dataset; links are not supported."""
         self._check_writable()
+        if type(obj) in UNSTORABLE and type(obj) is not Empty:
+            raise TypeError(f"cannot store {obj!r} under {name!r}: {UNSTORABLE[type(obj)]}")
         if isinstance(obj, (Array, ZarrGroup)) or type(obj).__name__ in (
                 "SoftLink", "ExternalLink", "HardLink", "Group", "Dataset", "Datatype"):
             raise TypeError(f"cannot store a {type(obj).__name__} under {name!r}: Zarr "
@@ -257,6 +274,7 @@ class Group(H5Node, ZarrGroup):
             raise PathNotFoundError(f"Couldn't delete {name!r}: no such member of group "
                                     f"{self.name!r}")
         super().__delitem__(name)
+        self._h5_file._forget(self._item_path(name))
 
     def move(self, source: str, dest: str) -> None:
         """Move (rename) the member `source` to `dest`.
@@ -273,6 +291,7 @@ class Group(H5Node, ZarrGroup):
             raise NameExistsError(f"Unable to move {source!r} to {dest!r} (an object with "
                                   "that name already exists)")
         super().move(source, dest)
+        self._h5_file._forget(self._item_path(source))
 
     def copy(self, source: Any, dest: Any, name: str | None = None, shallow: bool = False,
              expand_soft: bool = False, expand_external: bool = False,
@@ -302,9 +321,12 @@ class Group(H5Node, ZarrGroup):
             if name is None:
                 name = source.name.rpartition("/")[2]
         if name in dest_group:
-            raise CopyExistsError(f"Unable to copy object to {join_path(dest_group.name, name)!r}"
-                                  " (destination object already exists)")
-        dest_group._check_writable()
+            where = join_path(dest_group.name.strip("/"), name)
+            raise CopyExistsError(f"Unable to copy object to '/{where}' (destination object "
+                                  "already exists)")
+        check = getattr(dest_group, "_check_writable", None)  # h5py's groups have none
+        if check is not None:
+            check()
         if shallow and not isinstance(source, Array) and hasattr(source, "items"):
             _copy_shallow(source, dest_group, name, without_attrs)
         else:
@@ -346,3 +368,33 @@ def _copy_shallow(source: Any, dest: Group, name: str, without_attrs: bool) -> N
             copy_node(member, top, name=member_name, without_attrs=without_attrs)
         else:
             new_group(top, member_name, member)
+
+
+def _all_of(data: Any, kind: type) -> bool:
+    """True for a `kind` instance, or a (nested) list or tuple of them only."""
+    if isinstance(data, kind):
+        return True
+    return (isinstance(data, (list, tuple)) and len(data) > 0
+            and all(_all_of(item, kind) for item in data))
+
+
+def _as_data(data: Any, dtype: Any) -> Any:
+    """`data` as an array: Python strings (and lists of them) become variable-length
+    strings, as h5py makes them, never fixed-width ones that later writes would cut."""
+    if isinstance(data, (np.ndarray, Array)) or (hasattr(data, "shape") and hasattr(data, "dtype")):
+        return data
+    if dtype is None and _all_of(data, str):
+        return np.asarray(data, dtype=strings.string_dtype("utf-8"))
+    if dtype is None and _all_of(data, bytes):
+        return np.asarray(data, dtype=strings.string_dtype("ascii"))
+    return np.asarray(data, dtype=dtype)
+
+
+def _check_storable(dtype: np.dtype) -> None:
+    """h5py's refusals that a Zarr array would otherwise take differently."""
+    if dtype.kind == "U":
+        raise TypeError(f"No conversion path for dtype: {dtype!r} (numpy's fixed-width "
+                        "unicode; use h5py.string_dtype() for strings)")
+    if dtype.names is not None and dtype.hasobject:
+        raise TypeError(f"compound dtype {dtype} has variable-length (object) fields: the h5py "
+                        "face stores compound datasets of fixed-size fields only")

@@ -27,6 +27,54 @@ def to_bytes(result: Any) -> Any:
     return _encode(result)
 
 
+def hdf5_cast(data: Any, dtype: np.dtype) -> np.ndarray:
+    """`data` as an array of `dtype`, converted as HDF5 converts: into an integer dtype,
+    floats are truncated toward zero and values beyond the range saturate (numpy wraps
+    them around: 300 -> 44 for uint8, where HDF5 gives 255)."""
+    arr = np.asarray(data)
+    if dtype.kind in "iu" and arr.dtype.kind in "iuf" and arr.dtype != dtype:
+        info = np.iinfo(dtype)
+        if arr.dtype.kind == "f":
+            with np.errstate(invalid="ignore"):
+                return np.clip(np.trunc(arr), info.min, info.max).astype(dtype)
+        if not np.can_cast(arr.dtype, dtype):
+            src = np.iinfo(arr.dtype)
+            return np.clip(arr, max(info.min, src.min), min(info.max, src.max)).astype(dtype)
+    return arr.astype(dtype, copy=False)
+
+
+def _decode(item: Any) -> Any:
+    return bytes(item).decode("utf-8") if isinstance(item, (bytes, np.bytes_)) else item
+
+
+_decode_all = np.frompyfunc(_decode, 1, 1)
+
+
+def as_stored(value: Any, dtype: np.dtype, utf8: bool) -> Any:
+    """A value written to a dataset, as h5py would take it: ``bytes`` into variable-length
+    UTF-8 strings (stored as ``str``, so zarr-python reads text), a 0-d object array as
+    its item, numbers into integer datasets converted as HDF5 converts (`hdf5_cast`)."""
+    kind = dtype.kind
+    if kind == "O":
+        if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype == object:
+            value = value[()]
+        if not utf8:
+            return value
+        if isinstance(value, (bytes, np.bytes_)):
+            return _decode(value)
+        if isinstance(value, str):
+            return value
+        arr = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+        if arr.dtype.kind in "OS":
+            return _decode_all(arr, out=np.empty(arr.shape, dtype=object))
+        return value
+    if kind in "iu" and not isinstance(value, (bool, np.bool_)):
+        arr = np.asarray(value)
+        if arr.dtype.kind in "iuf" and arr.dtype != dtype:
+            return hdf5_cast(arr, dtype)
+    return value
+
+
 class _Wrapper:
     """Indexable like the dataset; `_convert` turns what was read into what is given."""
 
@@ -58,7 +106,7 @@ class AstypeWrapper(_Wrapper):
         self._dtype = np.dtype(dtype)
 
     def _convert(self, data: Any) -> Any:
-        return np.asarray(data).astype(self._dtype)
+        return hdf5_cast(data, self._dtype)
 
     @property
     def dtype(self) -> np.dtype:
