@@ -276,6 +276,8 @@ def test_refusals_h5py_code_can_catch(tmp_path):
         d = f.create_dataset("d", (5,), "i4")
         with pytest.raises(TypeError, match="broadcast"):
             d[0:5] = np.arange(3)
+        with pytest.raises(TypeError, match="cannot read a selection of shape"):
+            d.read_direct(np.zeros(2, "i4"))
         with pytest.raises(TypeError, match="non-empty name"):
             f.create_dataset("", (3,))
         with pytest.raises(TypeError, match="bytes or str"):

@@ -287,7 +287,13 @@ class Dataset(H5Node, Array):
                 return
             except (IndexError, TypeError, ValueError):  # not basic, or another shape
                 pass
-        dest[where] = hdf5_cast(self[source_sel], dest.dtype)
+        data = hdf5_cast(self[source_sel], dest.dtype)
+        try:
+            dest[where] = data
+        except ValueError as exc:  # h5py: TypeError ("Can't broadcast ...")
+            raise BroadcastError(f"cannot read a selection of shape {data.shape} into "
+                                 f"dest[dest_sel] of shape {np.shape(dest[where])}: {exc}"
+                                 ) from None
 
     def write_direct(self, source: np.ndarray, source_sel: Any = None,
                      dest_sel: Any = None) -> None:
