@@ -312,6 +312,30 @@ def test_chunk_reads_through_a_linked_directory_are_refused(tmp_path):
         store.getitems_into(["arr/0", "arr/1"])  # the C batch reader
 
 
+def test_a_directory_swapped_for_a_link_after_use_is_refused(tmp_path):
+    # the cheap check (no link on the way) runs on every key, not once per directory: a
+    # directory moved out of the store and replaced by a link to it is caught at once
+    root = tmp_path / "root.zarr"
+    z = zl.group(str(root)).zeros("g/a", shape=4, chunks=2)
+    z[:] = 1
+    assert z[0] == 1
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "g").rename(outside / "g")
+    (root / "g").symlink_to(outside / "g", target_is_directory=True)
+    with pytest.raises(PermissionError, match="outside the store"):
+        z[0] = 5
+    with pytest.raises(PermissionError, match="outside the store"):
+        z[0]
+    assert (outside / "g" / "a" / "0").stat().st_size > 0
+    assert zl.open_array(str(outside / "g" / "a"))[0] == 1  # untouched
+    inside = tmp_path / "inside.zarr"  # a link that stays inside the root is followed
+    w = zl.group(str(inside)).zeros("real/a", shape=2, chunks=2)
+    w[:] = 3
+    (inside / "alias").symlink_to(inside / "real", target_is_directory=True)
+    assert zl.open_group(str(inside))["alias/a"][1] == 3
+
+
 def test_arrays_and_their_stores_are_freed_without_waiting_for_the_garbage_collector(tmp_path):
     # No reference cycle through an array: dropping the last reference frees it, its
     # store and the store's data at once (a cycle held big memory stores until a full

@@ -278,10 +278,30 @@ class DirectoryStore(BaseStore):
         path = self._keypath(key)
         parent = path.rpartition(_SEP)[0]
         if parent != self.path and (checked is None or parent not in checked):
-            self._check_beneath(parent, key)
+            self._check_directory(parent, key)
             if checked is not None:
                 checked.add(parent)
         return path
+
+    def _check_directory(self, path: str, key: str) -> None:
+        """`_check_beneath` for a key's directory, cheaper in the common case: when no
+        component between the root and `path` is a symbolic link (one ``lstat`` each, where
+        resolving the path in Python costs several times more), `path` is inside the root;
+        only a path through a link is resolved and checked in full."""
+        at = self.path
+        for part in path[len(self._root):].split(_SEP):
+            at = at + _SEP + part
+            try:
+                mode = os.lstat(at).st_mode
+            except FileNotFoundError:  # the rest is not made yet: no link to follow
+                return
+            except OSError:
+                break
+            if stat.S_ISLNK(mode):
+                break
+        else:
+            return
+        self._check_beneath(path, key)
 
     def _dirpath(self, prefix: str | None) -> str:
         prefix = normalize_path(prefix)
