@@ -19,6 +19,8 @@ def test_a_file_on_any_store_and_in_memory():
         f["x"] = np.arange(3)
     with zl.File(store, "r") as f:
         assert f["x"][:].tolist() == [0, 1, 2]
+    with zl.File(store, "r") as f:
+        assert repr(f.keys()) == "<KeysViewHDF5 ['x']>" and f.filename == "<MemoryStore>"
     plain: dict = {}
     with zl.File(plain, "a") as f:
         f.create_group("g")

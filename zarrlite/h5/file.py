@@ -22,7 +22,7 @@ from zarrlite.h5.group import Group
 from zarrlite.hierarchy.creation import init_group
 from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, normalize_path
 from zarrlite.stores import MemoryStore
-from zarrlite.stores.access import location_of, normalize_store, rmdir
+from zarrlite.stores.access import normalize_store, rmdir
 
 MODES = ("r", "r+", "w", "w-", "x", "a")
 
@@ -180,7 +180,8 @@ class File(Group):
 def _filename_of(name: Any) -> str:
     if isinstance(name, (str, os.PathLike)):
         return os.fspath(name)
-    return location_of(name, "") if isinstance(name, MutableMapping) else repr(name)
+    path = getattr(name, "path", None)  # a directory store (zarrlite's or zarr-python's)
+    return path if isinstance(path, str) else f"<{type(name).__name__}>"
 
 
 def _open_store(name: Any, mode: str) -> Any:

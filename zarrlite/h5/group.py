@@ -7,6 +7,7 @@ where h5py's behaviour differs (errors on existing names, ``require_*`` rules,
 
 from __future__ import annotations
 
+from collections.abc import ItemsView, KeysView, ValuesView
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,16 @@ class Group(H5Node, ZarrGroup):
     def __len__(self) -> int:
         self._check_open()
         return super().__len__()
+
+    def keys(self) -> KeysView[str]:
+        """The member names, by name (printed as h5py prints them)."""
+        return _Keys(self)
+
+    def values(self) -> ValuesView[Any]:
+        return _Values(self)
+
+    def items(self) -> ItemsView[str, Any]:
+        return _Items(self)
 
     def get(self, name: Any, default: Any = None, getclass: bool = False,
             getlink: bool = False) -> Any:
@@ -398,3 +409,18 @@ def _check_storable(dtype: np.dtype) -> None:
     if dtype.names is not None and dtype.hasobject:
         raise TypeError(f"compound dtype {dtype} has variable-length (object) fields: the h5py "
                         "face stores compound datasets of fixed-size fields only")
+
+
+class _Keys(KeysView):
+    def __repr__(self) -> str:
+        return f"<KeysViewHDF5 {list(self)}>"
+
+
+class _Values(ValuesView):
+    def __repr__(self) -> str:
+        return f"<ValuesViewHDF5 of {self._mapping!r}>"  # type: ignore[attr-defined]
+
+
+class _Items(ItemsView):
+    def __repr__(self) -> str:
+        return f"<ItemsViewHDF5 of {self._mapping!r}>"  # type: ignore[attr-defined]
