@@ -300,3 +300,45 @@ def test_links_and_empty_values_are_named_and_refused(tmp_path):
         with pytest.raises(TypeError, match="h5py.Empty"):
             f.create_dataset("e", data=zl.Empty("f4"))
         assert sorted(f) == ["x"]
+
+
+# ------------------------------------------- found by running h5py's own tests (tools/h5py_suite)
+
+
+def test_python_ints_beyond_int64_are_written_exactly(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        d = f.create_dataset("u", (3,), "u8")
+        d[:2] = [2**63 - 1, 2**63]
+        d[2] = 2**64 - 1
+        assert d[:].tolist() == [2**63 - 1, 2**63, 2**64 - 1]
+        i = f.create_dataset("i", (2,), "i1")
+        i[:] = [1000, -1000]  # saturates, as HDF5
+        assert i[:].tolist() == [127, -128]
+
+
+def test_bytes_names_getclass_and_moving_onto_itself(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        f.create_group("g")
+        f["d"] = [1]
+        assert b"g" in f and f.get(b"g").name == "/g"
+        assert f.get("g", getclass=True) == zl.Group
+        assert f.get("d", getclass=True) == zl.Dataset
+        f.move("g", "g")
+        assert "g" in f
+        with pytest.raises(TypeError, match="non-empty name"):
+            f.create_group(None)
+
+
+def test_ascii_strings_take_str_and_fill_values_read_as_bytes(tmp_path):
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        a = f.create_dataset("a", (2,), dtype=zl.string_dtype("ascii"))
+        a[0] = "abc"
+        a[1:] = ["de"]
+        assert a[:].tolist() == [b"abc", b"de"]
+        with pytest.raises(UnicodeEncodeError):
+            a[0] = "\u00e9"
+        s = f.create_dataset("s", (2,), dtype=zl.string_dtype())
+        assert s.fillvalue == b""
+        w = f.create_dataset("w", data=np.arange(6).reshape(2, 3))
+        assert w.astype("f4").shape == (2, 3) and w.astype("f4").ndim == 2
+        assert w.astype("f4").dtype == np.dtype("f4")

@@ -61,6 +61,7 @@ class Dataset(H5Node, Array):
 
     _kind = "dataset"
     _h5_bytes: bool  # variable-length UTF-8 strings, given back as bytes (as h5py 3)
+    _h5_ascii: bool  # variable-length ASCII strings (stored as bytes)
     _h5_dtype: np.dtype  # the dtype with h5py's tags
     _h5_gone = False  # deleted or moved through the file: the object refuses access
 
@@ -69,6 +70,7 @@ class Dataset(H5Node, Array):
         ds = cls(file._store, path, file._read_only, cache_attrs=False, meta=meta)
         ds._h5_file = file
         ds._h5_bytes = dtypes.reads_as_bytes(ds._meta)
+        ds._h5_ascii = dtypes.holds_ascii(ds._meta)
         encoding = ds._bookkeeping().get("encoding") if ds._meta.dtype.kind == "S" else None
         ds._h5_dtype = dtypes.h5py_dtype(ds._meta, encoding)
         return ds
@@ -145,7 +147,7 @@ class Dataset(H5Node, Array):
         fill = self._meta.fill_value
         if fill is None:
             return np.zeros((), self._meta.dtype)[()] if not self._meta.dtype.hasobject else None
-        return fill
+        return to_bytes(fill) if self._h5_bytes else fill
 
     compression = property(lambda self: self._properties()["compression"],
                            doc="h5py's name of the compressor ('gzip', 'blosc', ...) or None.")
@@ -210,7 +212,7 @@ class Dataset(H5Node, Array):
         return to_bytes(result) if self._h5_bytes else result
 
     def __setitem__(self, selection: Any, value: Any) -> None:
-        value = as_stored(value, self._meta.dtype, self._h5_bytes)
+        value = as_stored(value, self._meta.dtype, self._h5_bytes, self._h5_ascii)
         try:
             super().__setitem__(selection, value)
         except IndexError as exc:

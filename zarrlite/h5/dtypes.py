@@ -33,6 +33,12 @@ def h5py_dtype(meta: ArrayMeta, encoding: str | None = None) -> np.dtype:
     return meta.dtype
 
 
+def holds_ascii(meta: ArrayMeta) -> bool:
+    """True when the chunks hold ``bytes`` (h5py's variable-length ASCII strings)."""
+    codec = _object_codec(meta)
+    return codec is not None and codec["id"] == "vlen-bytes"
+
+
 def reads_as_bytes(meta: ArrayMeta) -> bool:
     """True when the chunks hold ``str`` that h5py 3 would give back as ``bytes``."""
     codec = _object_codec(meta)

@@ -85,6 +85,8 @@ class Group(H5Node, ZarrGroup):
                                     f"group {self.name!r})") from None
 
     def __contains__(self, name: object) -> bool:
+        if isinstance(name, bytes):  # h5py takes UTF-8 bytes names everywhere
+            name = name.decode("utf-8", "surrogateescape")
         return self._h5_file._is_open and super().__contains__(name)
 
     def __iter__(self) -> Any:
@@ -120,7 +122,11 @@ class Group(H5Node, ZarrGroup):
         if name not in self:
             return default
         obj = self[name]
-        return type(obj) if getclass else obj
+        if not getclass:
+            return obj
+        # h5py code compares with h5py.Group / h5py.Dataset: under `import zarrlite as
+        # h5py` those are zarrlite.Group (this class's base) and zarrlite.Dataset
+        return Dataset if isinstance(obj, Dataset) else ZarrGroup
 
     def visititems(self, func: Any) -> Any:
         self._check_open()
@@ -134,8 +140,12 @@ class Group(H5Node, ZarrGroup):
         ------
         ValueError
             If something exists under `name` (`NameExistsError`).
+        TypeError
+            If `name` is not a non-empty str (or bytes).
         """
         self._check_writable()
+        if not isinstance(name, (str, bytes)) or not name:
+            raise TypeError(f"a group needs a non-empty name, got {name!r}")
         try:
             return super().create_group(name)  # type: ignore[return-value]
         except (ContainsArrayError, ContainsGroupError):
@@ -296,6 +306,8 @@ class Group(H5Node, ZarrGroup):
             If `source` does not exist, or `dest` does.
         """
         self._check_writable()
+        if source == dest and source in self:  # h5py: moving onto itself does nothing
+            return
         if source not in self:
             raise PathNotFoundError(f"Unable to move {source!r} (name doesn't exist)")
         if dest in self:

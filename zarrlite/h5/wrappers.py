@@ -3,6 +3,7 @@ the dataset that convert as they read (nothing is read until they are indexed)."
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -50,14 +51,29 @@ def _decode(item: Any) -> Any:
 _decode_all = np.frompyfunc(_decode, 1, 1)
 
 
-def as_stored(value: Any, dtype: np.dtype, utf8: bool) -> Any:
+def _encode_ascii(item: Any) -> Any:
+    return item.encode("ascii") if isinstance(item, str) else item
+
+
+_encode_ascii_all = np.frompyfunc(_encode_ascii, 1, 1)
+
+
+def as_stored(value: Any, dtype: np.dtype, utf8: bool, ascii: bool = False) -> Any:
     """A value written to a dataset, as h5py would take it: ``bytes`` into variable-length
-    UTF-8 strings (stored as ``str``, so zarr-python reads text), a 0-d object array as
-    its item, numbers into integer datasets converted as HDF5 converts (`hdf5_cast`)."""
+    UTF-8 strings (stored as ``str``, so zarr-python reads text) and ``str`` into ASCII
+    ones (encoded; UnicodeEncodeError for other text, as h5py), a 0-d object array as its
+    item, numbers into integer datasets converted as HDF5 converts (`hdf5_cast`)."""
     kind = dtype.kind
     if kind == "O":
         if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype == object:
             value = value[()]
+        if ascii:
+            if isinstance(value, (str, bytes)):
+                return _encode_ascii(value)
+            arr = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+            if arr.dtype.kind in "OU":
+                return _encode_ascii_all(arr.astype(object), out=np.empty(arr.shape, object))
+            return value
         if not utf8:
             return value
         if isinstance(value, (bytes, np.bytes_)):
@@ -69,10 +85,28 @@ def as_stored(value: Any, dtype: np.dtype, utf8: bool) -> Any:
             return _decode_all(arr, out=np.empty(arr.shape, dtype=object))
         return value
     if kind in "iu" and not isinstance(value, (bool, np.bool_)):
-        arr = np.asarray(value)
-        if arr.dtype.kind in "iuf" and arr.dtype != dtype:
-            return hdf5_cast(arr, dtype)
+        return _integers(value, dtype)
     return value
+
+
+def _integers(value: Any, dtype: np.dtype) -> Any:
+    """Numbers for an integer dataset: numpy values of another type through `hdf5_cast`;
+    Python numbers exactly when they fit (ints beyond 2**63 included), saturated when not."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        if value.dtype.kind in "iuf" and value.dtype != dtype:
+            return hdf5_cast(value, dtype)
+        return value
+    if type(value) is int:
+        info = np.iinfo(dtype)
+        return min(max(value, int(info.min)), int(info.max))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a cast numpy would wrap around warns: saturate it
+        try:
+            return np.asarray(value, dtype=dtype)
+        except (OverflowError, ValueError, TypeError, RuntimeWarning):
+            pass
+    arr = np.asarray(value)
+    return hdf5_cast(arr, dtype) if arr.dtype.kind in "iuf" else value
 
 
 class _Wrapper:
@@ -92,6 +126,14 @@ class _Wrapper:
 
     def __len__(self) -> int:
         return len(self._dataset)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._dataset.shape)
+
+    @property
+    def ndim(self) -> int:
+        return len(self._dataset.shape)
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         data = np.asarray(self[()])
