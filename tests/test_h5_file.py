@@ -284,6 +284,8 @@ def test_refusals_h5py_code_can_catch(tmp_path):
             f.create_dataset("", (3,))
         with pytest.raises(TypeError, match="bytes or str"):
             f[0]
+        with pytest.raises(TypeError, match="subarray dtype"):
+            f.create_dataset("sub", (1,), dtype="3int8")
         compound = np.dtype([("t", "f8"), ("msg", zl.string_dtype())])
         with pytest.raises(TypeError, match="variable-length"):
             f.create_dataset("c", (2,), dtype=compound)

@@ -414,7 +414,12 @@ def _as_data(data: Any, dtype: Any) -> Any:
 
 
 def _check_storable(dtype: np.dtype) -> None:
-    """h5py's refusals that a Zarr array would otherwise take differently."""
+    """h5py's refusals that a Zarr array would otherwise take differently, and the
+    dtypes the face cannot keep."""
+    if dtype.subdtype is not None:
+        raise TypeError(f"subarray dtype {dtype} is not supported for datasets: Zarr v2 keeps "
+                        f"it in the shape; add {dtype.subdtype[1]} to the shape and use dtype "
+                        f"{dtype.subdtype[0]}")
     if dtype.kind == "U":
         raise TypeError(f"No conversion path for dtype: {dtype!r} (numpy's fixed-width "
                         "unicode; use h5py.string_dtype() for strings)")
