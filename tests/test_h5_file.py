@@ -134,6 +134,10 @@ def test_strings_and_sequences(tmp_path):
         v[1] = np.arange(5)
         assert [x.tolist() for x in v[:]] == [[0, 1, 2], [0, 1, 2, 3, 4]]
         assert zl.check_vlen_dtype(v.dtype) == np.dtype("i2")
+        v[0:2] = np.array([np.arange(3)] * 2)  # one row per item, as h5py writes them
+        assert [x.tolist() for x in v[:]] == [[0, 1, 2], [0, 1, 2]]
+        with pytest.raises(TypeError, match="broadcast"):
+            v[0:2] = np.ones((3, 2))
         fixed = f.create_dataset("fixed", data=np.array([b"ab", b"cde"]))
         assert fixed.dtype == np.dtype("S3") and fixed.asstr()[:].tolist() == ["ab", "cde"]
 

@@ -220,7 +220,13 @@ class Dataset(H5Node, Array):
         except ValueError as exc:
             if "broadcast" not in str(exc):
                 raise
-            raise BroadcastError(str(exc)) from None
+            rows = _rows(value) if self._meta.dtype.kind == "O" else None
+            if rows is None:
+                raise BroadcastError(str(exc)) from None
+            try:  # variable-length items, one per row
+                super().__setitem__(selection, rows)
+            except ValueError:
+                raise BroadcastError(str(exc)) from None
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         data = np.asarray(self[()])
@@ -305,6 +311,17 @@ class Dataset(H5Node, Array):
             raise TypeError("source must be a C-contiguous numpy array")
         self[Ellipsis if dest_sel is None else dest_sel] = (
             source if source_sel is None else source[source_sel])
+
+
+def _rows(value: Any) -> np.ndarray | None:
+    """A numeric array of 2 or more dimensions as an object array of its last-axis rows:
+    what h5py writes into a variable-length dataset (``v[0:2] = np.ones((2, 3))``)."""
+    if not isinstance(value, np.ndarray) or value.ndim < 2 or value.dtype.kind not in "biuf":
+        return None
+    rows = np.empty(value.shape[:-1], dtype=object)
+    for index in np.ndindex(rows.shape):
+        rows[index] = value[index]
+    return rows
 
 
 def _selection_error(exc: IndexError) -> IndexError:
