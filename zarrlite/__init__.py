@@ -40,10 +40,12 @@ from zarrlite.api import (
 from zarrlite.codecs import *  # noqa: F403  codec classes: Blosc, Zstd, Delta, ...
 from zarrlite.codecs import __all__ as _codec_names
 from zarrlite.convenience import (
+    consolidate_metadata,
     copy,
     copy_all,
     copy_store,
     load,
+    open_consolidated,
     save,
     save_array,
     save_group,
@@ -109,6 +111,7 @@ __all__ = [
     "check_vlen_dtype",
     "codecs",
     "config",
+    "consolidate_metadata",
     "copy",
     "copy_all",
     "copy_store",
@@ -124,6 +127,7 @@ __all__ = [
     "open",
     "open_array",
     "open_group",
+    "open_consolidated",
     "open_like",
     "save",
     "save_array",

@@ -13,16 +13,24 @@ tuning constant: `store_copy.COPY_STORE_BATCH`, `node_copy.COPY_REGION_NBYTES`.
 
 from __future__ import annotations
 
+from zarrlite.convenience.consolidated import (
+    ConsolidatedMetadataStore,
+    consolidate_metadata,
+    open_consolidated,
+)
 from zarrlite.convenience.node_copy import copy, copy_all
 from zarrlite.convenience.saving import LazyLoader, load, save, save_array, save_group, tree
 from zarrlite.convenience.store_copy import copy_store
 
 __all__ = [
+    "ConsolidatedMetadataStore",
     "LazyLoader",
+    "consolidate_metadata",
     "copy",
     "copy_all",
     "copy_store",
     "load",
+    "open_consolidated",
     "save",
     "save_array",
     "save_group",
