@@ -57,8 +57,8 @@ def consolidate_metadata(store: Any, metadata_key: str = ".zmetadata", *,
     ([], True)
     """
     store = normalize_store(store, "a")
-    metadata = {key: decode_json(store[key], key) for key in sorted(store.keys())
-                if key.endswith(_METADATA_SUFFIXES)}
+    keys = sorted(key for key in store.keys() if key.endswith(_METADATA_SUFFIXES))
+    metadata = {key: decode_json(raw, key) for key, raw in store.getitems(keys).items()}
     store[metadata_key] = encode_json({"metadata": metadata, "zarr_consolidated_format": 1})
     return open_consolidated(store, metadata_key, path=path)
 

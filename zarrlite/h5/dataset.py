@@ -67,6 +67,7 @@ class Dataset(H5Node, Array):
 
     @classmethod
     def _open(cls, file: Any, path: str, meta: ArrayMeta | None = None) -> Dataset:
+        """The dataset at `path` of `file` (`meta`: its metadata, when just written)."""
         ds = cls(file._store, path, file._read_only, cache_attrs=False, meta=meta)
         ds._h5_file = file
         ds._h5_bytes = dtypes.reads_as_bytes(ds._meta)
@@ -122,8 +123,13 @@ class Dataset(H5Node, Array):
         return self._h5_dtype
 
     def _bookkeeping(self) -> dict[str, Any]:
-        doc = Array.attrs.fget(self).asdict().get(H5PY_KEY)  # type: ignore[attr-defined]
-        return doc if isinstance(doc, dict) else {}
+        """The face's settings in ``.zattrs``, read once: they are written when the dataset
+        is created and never change (``resize`` changes the shape in ``.zarray``)."""
+        book = self.__dict__.get("_h5_book")
+        if book is None:
+            doc = Array.attrs.fget(self).asdict().get(H5PY_KEY)  # type: ignore[attr-defined]
+            book = self._h5_book = doc if isinstance(doc, dict) else {}
+        return book
 
     def _properties(self) -> dict[str, Any]:
         return h5py_properties(self._meta, self._bookkeeping())

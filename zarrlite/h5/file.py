@@ -20,6 +20,7 @@ from zarrlite.h5.dataset import Dataset
 from zarrlite.h5.errors import FileClosedError
 from zarrlite.h5.group import Group
 from zarrlite.hierarchy.creation import init_group
+from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, normalize_path
 from zarrlite.stores import MemoryStore
 from zarrlite.stores.access import normalize_store, rmdir
@@ -160,11 +161,12 @@ class File(Group):
         """The group at store path `path` ('' for this root)."""
         return self if not normalize_path(path) else Group._open(self, path)
 
-    def _dataset_at(self, path: str) -> Dataset:
-        """The dataset at store path `path`: the object already handed out, if any."""
+    def _dataset_at(self, path: str, meta: ArrayMeta | None = None) -> Dataset:
+        """The dataset at store path `path`: the object already handed out, if any
+        (`meta`: the metadata just written, which saves reading it back)."""
         ds = self._datasets.get(path)
         if ds is None:
-            ds = self._datasets[path] = Dataset._open(self, path)
+            ds = self._datasets[path] = Dataset._open(self, path, meta)
         return ds
 
     def _forget(self, path: str) -> None:

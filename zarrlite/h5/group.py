@@ -223,10 +223,10 @@ class Group(H5Node, ZarrGroup):
         zarr_dtype, object_codec, _kind = strings.storage_of(dtype)
         if object_codec is not None:  # create puts it first, before any other filter
             args["object_codec"] = object_codec
-        creation.create(store=self._store, path=path, dtype=zarr_dtype, **args)
+        made = creation.create(store=self._store, path=path, dtype=zarr_dtype, **args)
         if bookkeeping:
-            Array(self._store, path).attrs[H5PY_KEY] = bookkeeping
-        ds = self._array(path)
+            made.attrs[H5PY_KEY] = bookkeeping
+        ds = self._h5_file._dataset_at(path, made.meta)
         if data is not None:
             values = data[...] if isinstance(data, Array) or hasattr(data, "id") else data
             try:

@@ -62,7 +62,8 @@ class FieldSelection:
     def get_basic_selection(self, selection: Any = Ellipsis, out: Any = None,
                             fields: Fields = None) -> Any:
         read = super().get_basic_selection  # type: ignore[misc]
-        fields = _fields_arg(fields)
+        if fields is not None:
+            fields = _fields_arg(fields)
         if fields is None and (out is None or _direct_out(out, self._meta.dtype)):
             return read(selection, out=out)
         return self._deliver(read, selection, fields, out)
