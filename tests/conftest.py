@@ -156,3 +156,17 @@ class ByteCountingStore(MemoryStore):
         values = super().get_partial_values(key_ranges)
         self.bytes_read += sum(len(v) for v in values if v is not None)
         return values
+
+
+# ------------------------------------------------------------ every store back end
+# store_backends/ holds one module per store zarrlite ships; their fixtures are loaded
+# here so that the shared store suite (test_store_suite.py) runs over all of them.
+import store_backends  # noqa: E402
+
+globals().update(store_backends.fixtures())
+
+
+@pytest.fixture(params=store_backends.NAMES)
+def backend(request: pytest.FixtureRequest) -> store_backends.Backend:
+    """Each store back end in turn (see tests/store_backends/)."""
+    return request.getfixturevalue(f"{request.param}_backend")

@@ -310,10 +310,11 @@ def test_zarr2_keywords_zarrlite_cannot_honour_are_refused_clearly():
     with pytest.raises(ValueError, match="Zarr v2 only"):
         zl.Array(store, zarr_version=3)
     for call in (lambda: zl.create(3, synchronizer=object()),
-                 lambda: zl.open_group({}, storage_options={"anon": True}),
-                 lambda: zl.Group(zl.group().store, synchronizer=object())):
-        with pytest.raises(NotImplementedError, match="not supported"):
+                 lambda: zl.Group(zl.group().store, synchronizer=3)):
+        with pytest.raises(TypeError, match="synchronizer must map a key to a lock"):
             call()
+    with pytest.raises(NotImplementedError, match="not supported"):
+        zl.open_group({}, storage_options={"anon": True})
     with pytest.raises(ValueError, match="numpy array"):
         zl.Array(store, meta_array=[1])
     with pytest.raises(TypeError, match="unexpected keyword"):

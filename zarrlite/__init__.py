@@ -79,7 +79,13 @@ from zarrlite.h5 import (
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.group import Group
-from zarrlite.stores import DirectoryStore, MemoryStore
+from zarrlite.stores import (
+    DirectoryStore,
+    LRUStoreCache,
+    MemoryStore,
+    ProcessSynchronizer,
+    ThreadSynchronizer,
+)
 
 __version__ = "0.1.0"
 
@@ -101,11 +107,14 @@ __all__ = [
     "Group",
     "GroupNotFoundError",
     "HardLink",
+    "LRUStoreCache",
     "MemoryStore",
     "MetadataError",
     "PathNotFoundError",
+    "ProcessSynchronizer",
     "ReadOnlyError",
     "SoftLink",
+    "ThreadSynchronizer",
     "array",
     "check_string_dtype",
     "check_vlen_dtype",

@@ -153,8 +153,8 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
     """Open a group, or create it (modes 'a', 'w', 'w-').
 
     The arguments are zarr-python 2's, in its order; `chunk_store` is where the chunks
-    of the group's arrays go; `synchronizer` and `storage_options` must be None,
-    `zarr_version` None or 2 (see `Array`).
+    of the group's arrays go; `synchronizer` is given to every array and group opened
+    through it (see `Array`); `zarr_version` None or 2.
 
     Parameters
     ----------
@@ -199,7 +199,8 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
     check_zarr2_keywords("open_group", synchronizer=synchronizer,
                          storage_options=storage_options, zarr_version=zarr_version,
                          meta_array=meta_array)
-    settings = {"cache_attrs": cache_attrs, "chunk_store": chunk_store}
+    settings = {"cache_attrs": cache_attrs, "chunk_store": chunk_store,
+                "synchronizer": synchronizer}
     read_only = readonly_from_mode(mode)
     store = normalize_store(store, mode)
     path = normalize_path(path)

@@ -124,7 +124,8 @@ class ChunkIO(ArrayChunks):
     # ----------------------------------------------------------------- writing
     def write(self, projections: Sequence[ChunkProjection], value: np.ndarray) -> None:
         """Write `value` (the selection's per-dimension shape; may be a broadcast view)."""
-        run_batches(projections, lambda batch, nthreads: self._write_batch(batch, value))
+        run_batches(projections, lambda batch, nthreads: self.write_locked(
+            batch, lambda part: self._write_batch(part, value)))
 
     def _write_batch(self, batch: Sequence[ChunkProjection], value: np.ndarray) -> None:
         if self.pipeline.is_blosc:

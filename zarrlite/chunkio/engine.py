@@ -8,6 +8,7 @@ they are laid out and coded, and what every read and write path does to a single
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ from zarrlite.codecs.b2nd import stores_transposed
 from zarrlite.errors import BufferSizeError
 from zarrlite.indexing.projection import ChunkProjection
 from zarrlite.metadata.array_meta import ArrayMeta
+from zarrlite.stores.abc import ensure_bytes
 from zarrlite.stores.access import delitems, getitems, reads_byte_ranges, setitems
 from zarrlite.stores.adapter import inside_store_call
 
@@ -86,12 +88,19 @@ def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]
         raise error
 
 
+#: Chunks written under one set of held locks (see ArrayChunks.write_locked).
+_LOCKED_GROUP = 32
+
+
 class ArrayChunks:
     """What chunk I/O knows about one array: store, keys, layout, codecs, statistics."""
 
     def __init__(self, store: Any, key_of: Callable[[tuple[int, ...]], str], meta: ArrayMeta,
-                 pipeline: ChunkPipeline, write_empty_chunks: bool) -> None:
+                 pipeline: ChunkPipeline, write_empty_chunks: bool,
+                 synchronizer: Any = None) -> None:
         self.store = store
+        #: Gives a context manager per chunk key that writes hold (None: no locks).
+        self.synchronizer = synchronizer
         #: Whether the store reads parts of values (then a few blocks of a big chunk are
         #: fetched by byte ranges).
         self.reads_byte_ranges = reads_byte_ranges(store)
@@ -209,11 +218,47 @@ class ArrayChunks:
         chunk = pipeline.decode(cdata, out=buf)
         out[out_slices(proj)] = chunk[chunk_slices(proj)]
 
+    def write_locked(self, batch: Sequence[Any], write: Callable[[Sequence[Any]], None]) -> None:
+        """Run ``write(batch)`` holding the synchronizer's lock of every chunk it touches.
+
+        Without a synchronizer, one call. With one, the batch goes in key order, a few
+        chunks at a time (each lock may be an open file), each group's locks taken in
+        key order and released before the next group's: no writer ever waits while
+        holding a lock another writer waits for.
+        """
+        if self.synchronizer is None:
+            write(batch)
+            return
+        keyed = sorted(((self.key_of(p.chunk_coords), p) for p in batch), key=lambda kp: kp[0])
+        for start in range(0, len(keyed), _LOCKED_GROUP):
+            group = keyed[start : start + _LOCKED_GROUP]
+            with contextlib.ExitStack() as held:
+                for key, _ in group:
+                    held.enter_context(self.synchronizer[key])
+                write([p for _, p in group])
+
     def store_batch(self, encoded: dict[str, Any], empty: list[str]) -> None:
+        if empty and not self.store.supports_deletes:
+            # a store that cannot delete (a zip archive): stored chunks that became all
+            # fill value are overwritten with an encoded fill chunk; absent ones stay absent
+            stored = [key for key in empty if key in self.store]
+            if stored:
+                encoded = {**encoded, **dict.fromkeys(stored, self.encoded_fill_chunk())}
+            empty = []
         if encoded:
             setitems(self.store, encoded)
         if empty:
             delitems(self.store, empty)
+
+    def encoded_fill_chunk(self) -> bytes:
+        """A whole chunk of the fill value, encoded: what a store that cannot delete keys
+        holds in place of a deleted chunk."""
+        if self.dtype.hasobject:
+            chunk = np.full(self.chunks, self.fill_value, dtype=self.dtype, order=self.order)
+        else:
+            chunk = np.empty(self.chunks, dtype=self.dtype, order=self.order)
+            self.fill_chunk(chunk)
+        return bytes(ensure_bytes(self.pipeline.encode(chunk)))
 
     def fill_chunk(self, chunk: np.ndarray) -> None:
         if self.fill_bytes is None:

@@ -40,12 +40,14 @@ def read_points(io: ArrayChunks, projections: Sequence[Any], out: np.ndarray) ->
 
 def write_orthogonal(io: ArrayChunks, projections: Sequence[Any], value: np.ndarray) -> None:
     """Write `value` (C-contiguous, the selection's per-dimension shape)."""
-    run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_outer))
+    run_batches(projections, lambda batch, _n: io.write_locked(
+        batch, lambda part: _write_batch(io, part, value, _scatter_outer)))
 
 
 def write_points(io: ArrayChunks, projections: Sequence[Any], value: np.ndarray) -> None:
     """Write `value` (C-contiguous; point k takes flat item k)."""
-    run_batches(projections, lambda batch, _n: _write_batch(io, batch, value, _scatter_points))
+    run_batches(projections, lambda batch, _n: io.write_locked(
+        batch, lambda part: _write_batch(io, part, value, _scatter_points)))
 
 
 #: Orthogonal selections larger than this (items per chunk) skip the block analysis.

@@ -54,8 +54,10 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         Refuse writes with ReadOnlyError.
     chunk_store, synchronizer, cache_metadata, cache_attrs, partial_decompress
         zarr-python 2's keywords, in its order: `chunk_store`, a separate store for the
-        chunks (metadata and attributes stay in `store`); `synchronizer` must be None
-        (NotImplementedError otherwise), `zarr_version` None or 2, `meta_array` a
+        chunks (metadata and attributes stay in `store`); `synchronizer`, a
+        :class:`~zarrlite.ThreadSynchronizer` or :class:`~zarrlite.ProcessSynchronizer`
+        whose lock of each chunk key every chunk write holds (see docs/stores.md,
+        "Concurrent writers"), `zarr_version` None or 2, `meta_array` a
         numpy array or None; with ``cache_metadata=False`` the ``.zarray`` is read again
         before each selection (to see resizes made through other objects) and with
         ``cache_attrs=False`` the ``.zattrs`` before each attribute access;
@@ -118,6 +120,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         if synchronizer is not None or zarr_version is not None or meta_array is not None:
             check_zarr2_keywords("Array", synchronizer=synchronizer,
                                  zarr_version=zarr_version, meta_array=meta_array)
+        self._synchronizer = synchronizer
         self._cache_metadata = cache_metadata
         self._cache_attrs = cache_attrs
         self._is_view = False
@@ -176,7 +179,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
             key_of = functools.partial(chunk_key, self._path,
                                        separator=self._meta.dimension_separator)
             self._io_cache = ChunkIO(self._chunk_store, key_of, self._meta, self._pipeline,
-                                     self._write_empty_chunks)
+                                     self._write_empty_chunks, self._synchronizer)
         return self._io_cache
 
     def _chunk_key(self, coords: tuple[int, ...]) -> str:
@@ -266,6 +269,11 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
             self._attrs.read_only = self._read_only
 
     @property
+    def synchronizer(self) -> Any:
+        """What gives the lock each chunk write holds (None: writes take no locks)."""
+        return self._synchronizer
+
+    @property
     def write_empty_chunks(self) -> bool:
         """Whether chunks equal to the fill value are stored."""
         return self._write_empty_chunks
@@ -352,7 +360,8 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         """
         if self._attrs is None:
             self._attrs = Attributes(self._store, meta_key(self._path, ATTRS_KEY),
-                                     self._read_only, cache=self._cache_attrs)
+                                     self._read_only, cache=self._cache_attrs,
+                                     synchronizer=self._synchronizer)
         return self._attrs
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator, MutableMapping
 from typing import Any
@@ -30,8 +31,9 @@ class Attributes(MutableMapping[str, Any]):
     cache : bool, optional
         Keep the document read (the default); False reads it again on every access, to see
         changes made through other objects at once.
-    synchronizer : None
-        zarr-python 2's argument; only None is supported.
+    synchronizer : ThreadSynchronizer or ProcessSynchronizer, optional
+        Each change holds the lock of `key` from reading the document to writing it, so
+        changes from several threads or processes keep each other's keys.
 
     Raises
     ------
@@ -56,9 +58,9 @@ class Attributes(MutableMapping[str, Any]):
 
     def __init__(self, store: MutableMapping[str, bytes], key: str = ".zattrs",
                  read_only: bool = False, cache: bool = True, synchronizer: Any = None):
-        if synchronizer is not None:
-            raise NotImplementedError("Attributes: synchronizers are not supported yet")
         self.store = store
+        #: Gives the lock a change holds from reading the document to writing it.
+        self.synchronizer = synchronizer
         self.key = key
         self.read_only = read_only
         self.cache = cache
@@ -108,6 +110,12 @@ class Attributes(MutableMapping[str, Any]):
         """A copy of all attributes as a plain dict."""
         return dict(self._load())
 
+    def _locked(self) -> Any:
+        """The synchronizer's lock of the document's key, or no lock."""
+        if self.synchronizer is None:
+            return contextlib.nullcontext()
+        return self.synchronizer[self.key]
+
     def _write(self, doc: dict[str, Any]) -> None:
         if self.read_only:
             raise ReadOnlyError(f"attributes at {self.key!r} are read-only")
@@ -144,22 +152,25 @@ class Attributes(MutableMapping[str, Any]):
         >>> z.attrs.asdict()
         {'a': 1, 'b': [2, 3]}
         """
-        doc = dict(self._load(fresh=True))
-        doc.update(*args, **kwargs)
-        self._write(doc)
+        with self._locked():
+            doc = dict(self._load(fresh=True))
+            doc.update(*args, **kwargs)
+            self._write(doc)
 
     def __getitem__(self, name: str) -> Any:
         return self._load()[name]
 
     def __setitem__(self, name: str, value: Any) -> None:
-        doc = dict(self._load(fresh=True))
-        doc[name] = value
-        self._write(doc)
+        with self._locked():
+            doc = dict(self._load(fresh=True))
+            doc[name] = value
+            self._write(doc)
 
     def __delitem__(self, name: str) -> None:
-        doc = dict(self._load(fresh=True))
-        del doc[name]
-        self._write(doc)
+        with self._locked():
+            doc = dict(self._load(fresh=True))
+            del doc[name]
+            self._write(doc)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._load())

@@ -33,9 +33,10 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
     ValueError
         For Zarr v3, or a `meta_array` that is not a numpy array.
     NotImplementedError
-        For a synchronizer, storage options or storage transformers.
+        For storage options or storage transformers.
     TypeError
-        For a keyword zarr-python 2 does not have either.
+        For a keyword zarr-python 2 does not have either, or a synchronizer that
+        gives no locks.
     """
     for name, value in keywords.items():
         if name in ACCEPTED or value is None:
@@ -45,9 +46,10 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
                 raise ValueError(f"{what}: zarr_version={value!r}: zarrlite reads and writes "
                                  "Zarr v2 only (zarr-python 3 reads and writes v3)")
         elif name == "synchronizer":
-            raise NotImplementedError(
-                f"{what}: synchronizers are not supported yet; writes that cover whole chunks "
-                "(or touch different chunks) need none, others must be serialized by the caller")
+            if not callable(getattr(value, "__getitem__", None)):
+                raise TypeError(
+                    f"{what}: synchronizer must map a key to a lock (zl.ThreadSynchronizer(), "
+                    f"zl.ProcessSynchronizer(path)), got {type(value).__name__}")
         elif name == "meta_array":
             if not isinstance(value, np.ndarray):
                 raise ValueError(f"{what}: meta_array must be a numpy array (zarrlite returns "

@@ -316,6 +316,7 @@ def create(
         rmdir(normalize_store(chunk_store), path)
     return Array(store, path, read_only=read_only, write_empty_chunks=write_empty_chunks,
                  chunk_store=chunk_store, cache_metadata=zarr2.get("cache_metadata", True),
+                 synchronizer=zarr2.get("synchronizer"),
                  cache_attrs=zarr2.get("cache_attrs", True), meta=meta)
 
 

@@ -75,6 +75,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
                  meta_array: Any = None) -> None:
         check_zarr2_keywords("Group", synchronizer=synchronizer,
                              zarr_version=zarr_version, meta_array=meta_array)
+        #: Passed to every member opened or created through the group.
+        self._synchronizer = synchronizer
         self._store = store = as_store(store)
         self._chunk_store = (None if chunk_store is None
                              else normalize_store(chunk_store, "r" if read_only else "a"))
@@ -93,7 +95,7 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
             raise MetadataError(
                 f"cannot open the group at {location_of(store, self._path)}: {exc}") from None
         self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only,
-                                 cache=cache_attrs)
+                                 cache=cache_attrs, synchronizer=synchronizer)
 
     # ------------------------------------------------------------------ properties
     # store, path, name, basename: from Node
@@ -156,12 +158,12 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
     def _array(self, path: str) -> Array:
         """The member array at store path `path`, sharing this group's settings."""
         return Array(self._store, path, self._read_only, chunk_store=self._chunk_store,
-                     cache_attrs=self._cache_attrs)
+                     cache_attrs=self._cache_attrs, synchronizer=self._synchronizer)
 
     def _group(self, path: str) -> Group:
         """The member group at store path `path`, sharing this group's settings."""
         return Group(self._store, path, self._read_only, chunk_store=self._chunk_store,
-                     cache_attrs=self._cache_attrs)
+                     cache_attrs=self._cache_attrs, synchronizer=self._synchronizer)
 
     def _check_writable(self) -> None:
         if self._read_only:

@@ -21,6 +21,7 @@ class ArrayCreation:
         _store: MutableMapping[str, bytes]
         _chunk_store: MutableMapping[str, bytes] | None
         _read_only: bool
+        _synchronizer: Any
         def _array(self, path: str) -> Array: ...
         def _item_path(self, name: str) -> str: ...
         def _check_writable(self) -> None: ...
@@ -29,6 +30,8 @@ class ArrayCreation:
         self._check_writable()
         if self._chunk_store is not None:
             kwargs.setdefault("chunk_store", self._chunk_store)
+        if self._synchronizer is not None:
+            kwargs.setdefault("synchronizer", self._synchronizer)
         return func(store=self._store, path=self._item_path(name), **kwargs)
 
     def create_dataset(self, name: str, data: Any = None, **kwargs: Any) -> Array:

@@ -22,6 +22,7 @@ class Reshaping:
         _store: Any
         _chunk_store: Any
         _path: str
+        _io: Any
         @property
         def shape(self) -> tuple[int, ...]: ...
         @property
@@ -88,7 +89,10 @@ class Reshaping:
         new_grid = new_meta.cdata_shape
         gone = [self._chunk_key(coords) for coords in stored
                 if any(c >= n for c, n in zip(coords, new_grid, strict=True))]
-        delitems(self._chunk_store, gone)
+        if self._chunk_store.supports_deletes:
+            delitems(self._chunk_store, gone)
+        elif gone:  # a zip archive: a later grow must read the fill value there, not these
+            self._io.store_batch({}, gone)
         self._write_meta(new_meta)
 
     def _clear_cut_off(self, stored: list[tuple[int, ...]], new_shape: tuple[int, ...]) -> None:

@@ -32,6 +32,7 @@ class Views:
         _path: str
         _read_only: bool
         _write_empty_chunks: bool
+        _synchronizer: Any
         _is_view: bool
         filters: Any
 
@@ -49,8 +50,8 @@ class Views:
             Replacement filters (a list, possibly empty).
         read_only : bool, optional
             By default the array's own.
-        synchronizer : None
-            zarr-python 2's argument; only None is supported.
+        synchronizer : optional
+            By default the array's own (see `Array`).
 
         Returns
         -------
@@ -66,8 +67,8 @@ class Views:
         >>> z.view(shape=(2,))[:].tolist()  # the first chunk's items only
         [True, False]
         """
-        if synchronizer is not None:
-            raise NotImplementedError("view: synchronizers are not supported yet")
+        if synchronizer is None:
+            synchronizer = self._synchronizer
         meta = self._meta
         changes: dict[str, Any] = {}
         new_dtype = meta.dtype if dtype is None else np.dtype(dtype)
@@ -89,6 +90,7 @@ class Views:
                           read_only=self._read_only if read_only is None else read_only,
                           chunk_store=separate,
                           write_empty_chunks=self._write_empty_chunks,
+                          synchronizer=synchronizer,
                           meta=dataclasses.replace(meta, **changes))
         view._is_view = True
         return view

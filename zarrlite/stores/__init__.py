@@ -1,8 +1,11 @@
 """Stores: where keys and values live.
 
 Any ``MutableMapping[str, bytes]`` is a store. :class:`MemoryStore` and
-:class:`DirectoryStore` are the built-in ones; any other mapping is used through a
-:class:`StoreAdapter`. The functions re-exported here work on any store.
+:class:`DirectoryStore` are the built-in ones (the others, each in its own module, import
+their optional dependencies only when made); :class:`LRUStoreCache` keeps recently read
+values of any store in memory; the synchronizers give per-key locks for concurrent
+writers. Any other mapping is used through a :class:`StoreAdapter`. The functions
+re-exported here work on any store.
 """
 
 from zarrlite.stores.abc import (
@@ -29,16 +32,21 @@ from zarrlite.stores.access import (
     setitems,
 )
 from zarrlite.stores.adapter import StoreAdapter, as_store, unwrap_store
+from zarrlite.stores.cache import LRUStoreCache
 from zarrlite.stores.directory import DirectoryStore
 from zarrlite.stores.memory import MemoryStore
+from zarrlite.stores.sync import ProcessSynchronizer, ThreadSynchronizer
 
 __all__ = [
     "MODES",
     "BaseStore",
     "ByteRange",
     "DirectoryStore",
+    "LRUStoreCache",
     "MemoryStore",
+    "ProcessSynchronizer",
     "StoreAdapter",
+    "ThreadSynchronizer",
     "as_byte_view",
     "as_store",
     "delitems",

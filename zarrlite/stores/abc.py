@@ -4,8 +4,12 @@ A store maps keys (``str``, ``"/"``-separated, see :mod:`zarrlite.metadata.keys`
 values (``bytes``). :class:`BaseStore` provides every batch and hierarchy method
 (``getitems``, ``listdir``, ``rmdir``, ...) in generic versions built on the
 mapping interface, so a subclass only needs the five mapping methods and can
-override the rest for speed; it also declares what the store can do
-(``threadsafe``, ``reads_byte_ranges``, ``readonly``).
+override the rest for speed; it also declares what the store can do:
+``threadsafe`` (may be called from several threads at once), ``reads_in_batches``
+(``getitems`` fetches many keys in one go), ``reads_byte_ranges`` (partial reads
+fetch only the bytes asked for), ``supports_deletes`` (False for a zip archive:
+then the engine overwrites a chunk that became empty instead of deleting it) and
+``readonly``.
 
 Any other ``MutableMapping[str, bytes]`` (a ``dict``, zarr-python 2's stores, ...) is
 wrapped in a :class:`~zarrlite.stores.adapter.StoreAdapter`; the functions in
@@ -181,6 +185,11 @@ class BaseStore(MutableMapping[str, bytes]):
     #: directory stores declare '/' (as ``_dimension_separator``).
     dimension_separator: str | None = None
 
+    #: False when keys cannot be deleted (a zip archive): ``__delitem__``, ``delitems``
+    #: and ``rmdir`` raise NotImplementedError, and the engine writes a chunk that
+    #: became all fill value instead of deleting it (and so on for resize).
+    supports_deletes: bool = True
+
     #: The Zarr format version the store holds (code written for zarr-python 2 checks
     #: ``store._store_version == 2``).
     _store_version = 2
@@ -191,6 +200,12 @@ class BaseStore(MutableMapping[str, bytes]):
         values, as the generic version does): then reading a few blocks of a big chunk
         by byte ranges pays."""
         return type(self).get_partial_values is not BaseStore.get_partial_values
+
+    @property
+    def reads_in_batches(self) -> bool:
+        """True if :meth:`getitems` fetches many keys in one go (one query, concurrent
+        requests) rather than one key after another, as the generic version does."""
+        return type(self).getitems is not BaseStore.getitems
 
     def location_of(self, path: str) -> str:
         """Where node `path` is, for messages: ``"path 'a/b' of a MemoryStore"``."""

@@ -143,6 +143,19 @@ class StoreAdapter(BaseStore):
             return self.mapping.reads_byte_ranges
         return self._methods["get_partial_values"] is not None
 
+    @property
+    def reads_in_batches(self) -> bool:
+        if isinstance(self.mapping, BaseStore):
+            return self.mapping.reads_in_batches
+        return self._methods["getitems"] is not None
+
+    @property
+    def supports_deletes(self) -> bool:  # type: ignore[override]
+        if isinstance(self.mapping, BaseStore):
+            return self.mapping.supports_deletes
+        erasable = getattr(self.mapping, "is_erasable", None)  # zarr-python 2's ZipStore: no
+        return not (callable(erasable) and not erasable())
+
     def _check_writable(self) -> None:
         if self._readonly:  # never the store's repr: it may print every value
             raise ReadOnlyError(f"the {type(self.mapping).__name__} store is read-only")
