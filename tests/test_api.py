@@ -230,8 +230,8 @@ def test_path_string_makes_a_directory_store(tmp_path):
     assert isinstance(z.store, zl.DirectoryStore)
     assert sorted(os.listdir(location)) == [".zarray", "0", "1", "2"]
     assert isinstance(zl.open(tmp_path / "d.zarr", mode="r"), zl.Array)  # PathLike too
-    with pytest.raises(ValueError, match="not implemented"):
-        zl.open("s3://bucket/x", mode="r")
+    assert type(zl.open(str(tmp_path / "z.zip"), mode="w", shape=3).store).__name__ == "ZipStore"
+    assert type(zl.open("memory://api/x", mode="w", shape=3).store).__name__ == "FSStore"
     with pytest.raises(TypeError):
         zl.open(42)
 
@@ -313,9 +313,28 @@ def test_zarr2_keywords_zarrlite_cannot_honour_are_refused_clearly():
                  lambda: zl.Group(zl.group().store, synchronizer=3)):
         with pytest.raises(TypeError, match="synchronizer must map a key to a lock"):
             call()
-    with pytest.raises(NotImplementedError, match="not supported"):
+    with pytest.raises(ValueError, match="storage_options apply to URLs"):
         zl.open_group({}, storage_options={"anon": True})
     with pytest.raises(ValueError, match="numpy array"):
         zl.Array(store, meta_array=[1])
     with pytest.raises(TypeError, match="unexpected keyword"):
         zl.create(3, no_such_option=1)
+
+
+def test_every_entry_point_takes_a_url_and_storage_options(tmp_path):
+    url = f"file://{tmp_path}/x.zarr"
+    options = {"auto_mkdir": True}  # an option of fsspec's local file system
+    z = zl.open_array(url, mode="w", shape=(4,), chunks=(2,), dtype="i2",
+                      storage_options=options)
+    z[:] = [1, 2, 3, 4]
+    assert zl.open(url, mode="r", storage_options=options)[:].tolist() == [1, 2, 3, 4]
+    g = zl.open_group(f"file://{tmp_path}/g.zarr", mode="w", storage_options=options)
+    g.zeros("a", shape=3)
+    zl.create(5, store=f"file://{tmp_path}/c.zarr", storage_options=options)[:] = 7
+    assert zl.open_array(f"file://{tmp_path}/c.zarr", mode="r")[:].tolist() == [7] * 5
+    zl.consolidate_metadata(f"file://{tmp_path}/g.zarr")
+    again = zl.open_consolidated(f"file://{tmp_path}/g.zarr", mode="r",
+                                 storage_options=options)
+    assert list(again) == ["a"]
+    with pytest.raises(ValueError, match="storage_options apply to URLs"):
+        zl.open_array(tmp_path / "y.zarr", mode="w", shape=3, storage_options=options)

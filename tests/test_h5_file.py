@@ -4,6 +4,7 @@ what a mode may delete, the objects' zarrlite side, and what Zarr readers see.""
 from __future__ import annotations
 
 import json
+import zipfile
 
 import h5py
 import numpy as np
@@ -348,3 +349,23 @@ def test_ascii_strings_take_str_and_fill_values_read_as_bytes(tmp_path):
         w = f.create_dataset("w", data=np.arange(6).reshape(2, 3))
         assert w.astype("f4").shape == (2, 3) and w.astype("f4").ndim == 2
         assert w.astype("f4").dtype == np.dtype("f4")
+
+
+def test_a_zip_path_is_one_zip_archive(tmp_path):
+    path = tmp_path / "run.zip"
+    with zl.File(path, "w") as f:
+        f.create_dataset("g/x", data=np.arange(10), compression="gzip")
+        f.attrs["runs"] = 3
+    assert zipfile.is_zipfile(path)  # the archive is complete once the file is closed
+    with zl.File(path, "r") as f:
+        assert f["g/x"][:].tolist() == list(range(10)) and f.attrs["runs"] == 3
+    with zl.File(path, "a") as f:
+        f["y"] = np.ones(3)
+    with zl.File(path, "w") as f:  # mode 'w' starts a new archive
+        f["z"] = np.zeros(2)
+    with zl.File(path, "r") as f:
+        assert list(f) == ["z"]
+    with pytest.raises(FileExistsError):
+        zl.File(path, "x")
+    with pytest.raises(FileNotFoundError):
+        zl.File(tmp_path / "missing.zip", "r")

@@ -545,8 +545,12 @@ def test_normalize_store(tmp_path):
     assert normalize_store(mapping) is adapted
     memory = MemoryStore()
     assert normalize_store(memory) is memory
-    with pytest.raises(ValueError, match="not implemented"):
-        normalize_store("s3://bucket/data.zarr")
+    # the store is chosen by the path's form
+    assert type(normalize_store(str(tmp_path / "a.zip"))).__name__ == "ZipStore"
+    assert type(normalize_store("memory://normalize/x")).__name__ == "FSStore"
+    assert type(normalize_store(f"file://{tmp_path}/b")).__name__ == "FSStore"
+    with pytest.raises(ValueError, match="storage_options apply to URLs"):
+        normalize_store(tmp_path, storage_options={"anon": True})
     with pytest.raises(TypeError, match="int"):
         normalize_store(42)
     with pytest.raises(TypeError, match="tuple"):

@@ -60,7 +60,7 @@ __all__ = [
 #: Environment variable naming the venv folder, overriding the cache location.
 ENV_VAR = "ZARRLITE_ZARR2_VENV"
 #: What the tests need besides zarrlite's own runtime dependencies.
-ZARR2_REQUIREMENTS = ("zarr==2.18.7", "numcodecs==0.15.2", "fsspec")
+ZARR2_REQUIREMENTS = ("zarr==2.18.7", "numcodecs==0.15.2", "fsspec", "redis")
 #: Written into the venv once everything is installed.
 MARKER = "zarrlite-zarr2-complete.json"
 #: Seconds allowed for making the venv and for one pip install.

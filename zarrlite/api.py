@@ -40,9 +40,10 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
 
     Parameters
     ----------
-    store : MutableMapping, path or None, optional
-        A mapping, a directory path (a DirectoryStore, read-only in mode 'r'), or None
-        for a new MemoryStore.
+    store : MutableMapping, path, URL or None, optional
+        A mapping; a directory path (a DirectoryStore, read-only in mode 'r'), a path
+        ending in '.zip' (a ZipStore), a URL such as 's3://bucket/x.zarr' (an FSStore;
+        pass its fsspec options as ``storage_options=``); or None for a new MemoryStore.
     mode : {'r', 'r+', 'a', 'w', 'w-'}, optional
         'r' read-only, 'r+' read/write (must exist), 'a' read/write (create if missing;
         the default), 'w' create (replace), 'w-' create (fail if anything exists).
@@ -55,7 +56,8 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
         takes ``zarrlite.config`` ``write_empty_chunks``, False unless set).
     **kwargs
         Creation arguments, as for `create` (`chunks`, `dtype`, `compressor`, ...); used
-        only when the array is created.
+        only when the array is created. Also zarr-python 2's `storage_options` (for a
+        URL), `synchronizer`, `chunk_store`, `cache_metadata` and `cache_attrs`.
 
     Returns
     -------
@@ -88,14 +90,14 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     zarrlite.errors.ContainsArrayError: ... already holds an array (mode 'w-' creates only); ...
     """
     read_only = readonly_from_mode(mode)
-    store = normalize_store(store, mode)
+    options = kwargs.pop("storage_options", None) if kwargs else None
+    store = normalize_store(store, mode, options)
     path = normalize_path(path)
     opening: dict[str, Any] = {}
     if kwargs:  # (opening must stay cheap: nothing to check without them)
         opening = {k: kwargs[k] for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
         check_zarr2_keywords(
-            "open_array", storage_transformers=opening.pop("storage_transformers", None),
-            storage_options=kwargs.pop("storage_options", None))
+            "open_array", storage_transformers=opening.pop("storage_transformers", None))
     if mode in ("r", "r+", "a"):
         try:  # one store read when the array exists: opening must stay cheap
             return Array(store, path, read_only=read_only,
@@ -154,7 +156,8 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
 
     The arguments are zarr-python 2's, in its order; `chunk_store` is where the chunks
     of the group's arrays go; `synchronizer` is given to every array and group opened
-    through it (see `Array`); `zarr_version` None or 2.
+    through it (see `Array`); `storage_options` are the fsspec options of a URL `store`;
+    `zarr_version` None or 2.
 
     Parameters
     ----------
@@ -196,13 +199,12 @@ def open_group(store: StoreLike = None, mode: str = "a", cache_attrs: bool = Tru
     ...
     zarrlite.errors.ContainsArrayError: ... holds an array, not a group: ...
     """
-    check_zarr2_keywords("open_group", synchronizer=synchronizer,
-                         storage_options=storage_options, zarr_version=zarr_version,
+    check_zarr2_keywords("open_group", synchronizer=synchronizer, zarr_version=zarr_version,
                          meta_array=meta_array)
     settings = {"cache_attrs": cache_attrs, "chunk_store": chunk_store,
                 "synchronizer": synchronizer}
     read_only = readonly_from_mode(mode)
-    store = normalize_store(store, mode)
+    store = normalize_store(store, mode, storage_options)
     path = normalize_path(path)
     exists = contains_group(store, path)
     if mode in ("r", "r+"):
@@ -312,7 +314,7 @@ def open(store: StoreLike = None, mode: str = "a", path: str | None = None,  # n
     ...
     zarrlite.errors.PathNotFoundError: nothing to open at ...
     """
-    store = normalize_store(store, mode)
+    store = normalize_store(store, mode, kwargs.pop("storage_options", None))
     path = normalize_path(path)
     if mode in ("r", "r+", "a"):
         if contains_array(store, path):
@@ -330,7 +332,7 @@ def open(store: StoreLike = None, mode: str = "a", path: str | None = None,  # n
 def _group_keywords(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The arguments of `open` that `open_group` takes too (zarr-python 2 passes e.g.
     ``chunk_store`` through ``open`` to a group)."""
-    names = ("cache_attrs", "synchronizer", "chunk_store", "storage_options", "zarr_version",
+    names = ("cache_attrs", "synchronizer", "chunk_store", "zarr_version",
              "meta_array")
     return {k: kwargs[k] for k in names if k in kwargs}
 

@@ -31,12 +31,23 @@ def fetch_blocks(io: ArrayChunks, key: str, b2nd_wanted: Callable[[np.ndarray], 
                  blosc_wanted: Callable[[int, int], Any]) -> Any:
     """Fetch by byte ranges the wanted blocks of chunk `key`, chosen by
     `b2nd_wanted(frame)` for a two-level chunk, `blosc_wanted(nbytes, blocksize)` for a Blosc
-    chunk. Returns
-    ``(cdata, wanted)``, ``byteranges.MISSING``, or None (read the chunk whole instead)."""
+    chunk. Returns ``(cdata, wanted)``, ``byteranges.MISSING``, or None (read the chunk whole
+    instead)."""
+    return fetch_batch(io, [(key, b2nd_wanted, blosc_wanted)])[0].take()
+
+
+def fetch_batch(io: ArrayChunks, requests: Sequence[tuple[str, Callable[[np.ndarray], Any],
+                                                          Callable[[int, int], Any]]]
+                ) -> list[byteranges.Fetched]:
+    """As :func:`fetch_blocks` for several chunks ``(key, b2nd_wanted, blosc_wanted)`` with
+    two store calls in all; ``take()`` each result in turn (it may raise the chunk's
+    decoding error)."""
     if io.pipeline.is_b2nd:
-        return byteranges.fetch_b2nd_blocks(io.store, key, b2nd_wanted, io.ranged_max_nbytes)
-    return byteranges.fetch_blosc_blocks(io.store, key, blosc_wanted_of(io, blosc_wanted),
-                                     io.pipeline.nbytes)
+        return byteranges.fetch_b2nd_batch(io.store, [(key, b2nd) for key, b2nd, _ in requests],
+                                           io.ranged_max_nbytes)
+    return byteranges.fetch_blosc_batch(
+        io.store, [(key, blosc_wanted_of(io, blosc)) for key, _, blosc in requests],
+        io.pipeline.nbytes)
 
 
 def worth_trying(io: ArrayChunks, region: Sequence[tuple[int, int, int]] | None = None,
@@ -83,17 +94,19 @@ def blosc_wanted_of(io: ArrayChunks, choose: Callable[[int, int], np.ndarray | N
 def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarray,
                nthreads: int) -> list[ChunkProjection]:
     """Read small regions of big chunks (two-level or plain Blosc) by byte ranges: only
-    the touched blocks' bytes. Returns the projections left for whole-chunk reads."""
+    the touched blocks' bytes, for the whole batch in two store calls. Returns the
+    projections left for whole-chunk reads."""
     pipeline, itemsize = io.pipeline, io.dtype.itemsize
     if not (pipeline.is_b2nd or pipeline.is_blosc):
         return list(batch)
     rest = []
+    chosen: list[ChunkProjection] = []
+    requests = []
     for proj in batch:
         items = int(np.prod([c for _s, _st, c in proj.chunk_side], dtype=np.int64))
         if items * itemsize * 4 > pipeline.nbytes:
             rest.append(proj)
             continue
-        key = io.key_of(proj.chunk_coords)
         region = tuple(proj.chunk_side or ((0, 1, 1),))
         strides = io.chunk_strides or (itemsize,)
         if io.b2nd_transposed or (io.order == "F" and pipeline.is_blosc):
@@ -102,9 +115,14 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
         if not worth_trying(io, region, strides):
             rest.append(proj)
             continue
+        chosen.append(proj)
+        requests.append((io.key_of(proj.chunk_coords), _region_blocks(region, itemsize),
+                         _blosc_region_blocks(region, strides, itemsize)))
+    if not chosen:
+        return rest
+    for proj, (key, _, _), fetched in zip(chosen, requests, fetch_batch(io, requests)):
         with decoding(key):
-            found = fetch_blocks(io, key, _region_blocks(region, itemsize),
-                                 _blosc_region_blocks(region, strides, itemsize))
+            found = fetched.take()
             if found is None:
                 rest.append(proj)
             elif found is byteranges.MISSING:

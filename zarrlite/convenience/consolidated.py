@@ -27,7 +27,7 @@ _METADATA_SUFFIXES = (".zarray", ".zgroup", ".zattrs")
 
 
 def consolidate_metadata(store: Any, metadata_key: str = ".zmetadata", *,
-                         path: str = "") -> Array | Group:
+                         path: str = "", storage_options: Any = None) -> Array | Group:
     """Gather every metadata document of `store` into one key, and open the hierarchy
     through it (as zarr-python 2's ``consolidate_metadata``).
 
@@ -39,6 +39,8 @@ def consolidate_metadata(store: Any, metadata_key: str = ".zmetadata", *,
         Where the document goes (``.zmetadata`` by default, at the store's root).
     path : str, optional
         The node to open afterwards.
+    storage_options : dict, optional
+        For a URL `store`: its fsspec options.
 
     Returns
     -------
@@ -56,7 +58,7 @@ def consolidate_metadata(store: Any, metadata_key: str = ".zmetadata", *,
     >>> sorted(zl.open_consolidated(store, mode="r").group_keys()), ".zmetadata" in store
     ([], True)
     """
-    store = normalize_store(store, "a")
+    store = normalize_store(store, "a", storage_options)
     keys = sorted(key for key in store.keys() if key.endswith(_METADATA_SUFFIXES))
     metadata = {key: decode_json(raw, key) for key, raw in store.getitems(keys).items()}
     store[metadata_key] = encode_json({"metadata": metadata, "zarr_consolidated_format": 1})
@@ -93,7 +95,7 @@ def open_consolidated(store: Any, metadata_key: str = ".zmetadata", mode: str = 
     """
     if mode not in ("r", "r+"):
         raise ValueError(f"invalid mode, expected either 'r' or 'r+'; found {mode!r}")
-    store = normalize_store(store, mode)
+    store = normalize_store(store, mode, kwargs.pop("storage_options", None))
     meta_store = ConsolidatedMetadataStore(store, metadata_key)
     chunk_store = kwargs.pop("chunk_store", None) or store
     return open_node(meta_store, mode=mode, chunk_store=chunk_store, **kwargs)

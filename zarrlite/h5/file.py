@@ -22,7 +22,7 @@ from zarrlite.h5.group import Group
 from zarrlite.hierarchy.creation import init_group
 from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, normalize_path
-from zarrlite.stores import MemoryStore
+from zarrlite.stores import MemoryStore, ZipStore
 from zarrlite.stores.access import normalize_store, rmdir
 
 MODES = ("r", "r+", "w", "w-", "x", "a")
@@ -105,7 +105,7 @@ class File(Group):
         if mode in ("w-", "x") and exists:
             raise FileExistsError(17, "Unable to create file: a Zarr hierarchy is there",
                                   self._filename)
-        if mode == "w" and exists:
+        if mode == "w" and exists and store.supports_deletes:  # (a zip archive: made anew)
             rmdir(store, "")
         if mode in ("w", "w-", "x") or (mode == "a" and not exists):
             init_group(store, "", overwrite=False)
@@ -186,9 +186,19 @@ def _filename_of(name: Any) -> str:
     return path if isinstance(path, str) else f"<{type(name).__name__}>"
 
 
+#: File's modes as ZipStore's: 'w' starts a new archive, 'x' is 'w-'.
+_ZIP_MODES = {"r": "r", "r+": "r+", "a": "a", "w": "w", "w-": "w-", "x": "w-"}
+
+
 def _open_store(name: Any, mode: str) -> Any:
     if isinstance(name, (str, os.PathLike)):
         path = os.fspath(name)
+        if isinstance(path, str) and path.endswith(".zip") and not os.path.isdir(path):
+            if mode in ("r", "r+") and not os.path.isfile(path):
+                raise FileNotFoundError(2, "Unable to open file: no such zip file", path)
+            return ZipStore(path, mode=_ZIP_MODES[mode])
+        if isinstance(path, str) and "://" in path:
+            return normalize_store(path, "r" if mode == "r" else "a")
         if isinstance(path, str) and os.path.isfile(path):
             with open(path, "rb") as fh:
                 head = fh.read(8)

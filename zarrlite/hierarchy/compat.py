@@ -25,7 +25,7 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
     what : str
         The call, for messages (``"Array"``, ``"create"``).
     **keywords
-        Any of ``zarr_version``, ``synchronizer``, ``meta_array``, ``storage_options``,
+        Any of ``zarr_version``, ``synchronizer``, ``meta_array``,
         ``storage_transformers`` (and the ACCEPTED ones).
 
     Raises
@@ -33,7 +33,7 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
     ValueError
         For Zarr v3, or a `meta_array` that is not a numpy array.
     NotImplementedError
-        For storage options or storage transformers.
+        For storage transformers.
     TypeError
         For a keyword zarr-python 2 does not have either, or a synchronizer that
         gives no locks.
@@ -54,10 +54,6 @@ def check_zarr2_keywords(what: str, **keywords: Any) -> None:
             if not isinstance(value, np.ndarray):
                 raise ValueError(f"{what}: meta_array must be a numpy array (zarrlite returns "
                                  f"numpy arrays), got {type(value).__name__}")
-        elif name == "storage_options":
-            raise NotImplementedError(
-                f"{what}: storage_options (fsspec URLs) are not supported yet: pass a store "
-                "object, such as zarr-python 2's FSStore")
         elif name == "storage_transformers":
             if value:
                 raise NotImplementedError(f"{what}: storage transformers are a Zarr v3 feature")

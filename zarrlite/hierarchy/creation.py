@@ -298,10 +298,11 @@ def create(
     """
     compressor, fill_value = h5py_keywords(compressor, fill_value, kwargs)
     zarr2 = {k: kwargs.pop(k) for k in ZARR2_CREATE_KEYWORDS if k in kwargs}
+    storage_options = kwargs.pop("storage_options", None)
     if kwargs:
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
     check_zarr2_keywords("create", **zarr2)
-    store = normalize_store(store, "w" if overwrite else "a")
+    store = normalize_store(store, "w" if overwrite else "a", storage_options)
     path = normalize_path(path)
     if dimension_separator is None:  # the store's own, as zarr-python 2 does
         dimension_separator = store.dimension_separator

@@ -33,20 +33,32 @@ from zarrlite.stores.access import (
 )
 from zarrlite.stores.adapter import StoreAdapter, as_store, unwrap_store
 from zarrlite.stores.cache import LRUStoreCache
+from zarrlite.stores.dbm import DBMStore
 from zarrlite.stores.directory import DirectoryStore
+from zarrlite.stores.fsspec import FSStore
+from zarrlite.stores.lmdb import LMDBStore
 from zarrlite.stores.memory import MemoryStore
+from zarrlite.stores.redis import RedisStore
+from zarrlite.stores.sqlite import SQLiteStore
 from zarrlite.stores.sync import ProcessSynchronizer, ThreadSynchronizer
+from zarrlite.stores.zip import ZipStore
 
 __all__ = [
     "MODES",
     "BaseStore",
     "ByteRange",
+    "DBMStore",
     "DirectoryStore",
+    "FSStore",
+    "LMDBStore",
     "LRUStoreCache",
     "MemoryStore",
     "ProcessSynchronizer",
+    "RedisStore",
+    "SQLiteStore",
     "StoreAdapter",
     "ThreadSynchronizer",
+    "ZipStore",
     "as_byte_view",
     "as_store",
     "delitems",

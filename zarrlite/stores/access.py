@@ -9,6 +9,7 @@ stores through these functions or through the store objects they return.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
@@ -32,8 +33,6 @@ __all__ = [
     "rmdir",
     "setitems",
 ]
-
-
 
 
 def getitems(store: Mapping[str, bytes], keys: Iterable[str]) -> dict[str, bytes]:
@@ -255,18 +254,31 @@ def read_ranges_into(
     return as_store(store).read_ranges_into(key, ranges, out)
 
 
-def normalize_store(obj: Any, mode: str = "a") -> BaseStore:
+#: ``scheme://...`` (or a chain of file systems, ``simplecache::s3://...``): a URL for fsspec.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*(::|://)")
+
+
+def normalize_store(obj: Any, mode: str = "a", storage_options: dict[str, Any] | None = None
+                    ) -> BaseStore:
     """Turn whatever the user passed as a store into a store.
 
     Parameters
     ----------
     obj : None, str, os.PathLike or MutableMapping[str, bytes]
-        None gives a new :class:`~zarrlite.stores.MemoryStore`; a path gives a
-        :class:`~zarrlite.stores.DirectoryStore`; zarrlite's own stores are returned as
+        None gives a new :class:`~zarrlite.stores.MemoryStore`; a URL (``"s3://..."``,
+        ``"https://..."``, ``"memory://..."``, ``"file://..."``) an
+        :class:`~zarrlite.stores.fsspec.FSStore` (``redis://`` a
+        :class:`~zarrlite.stores.redis.RedisStore`); a path ending in ``.zip`` a
+        :class:`~zarrlite.stores.zip.ZipStore`, in ``.sqlite`` or ``.sqlite3`` a
+        :class:`~zarrlite.stores.sqlite.SQLiteStore`, in ``.lmdb`` (or a directory
+        holding ``data.mdb``) an :class:`~zarrlite.stores.lmdb.LMDBStore`; any other path a
+        :class:`~zarrlite.stores.DirectoryStore`. zarrlite's own stores are returned as
         they are; any other mapping (a ``dict``, zarr-python 2's stores, ...) comes back
         wrapped in its :class:`~zarrlite.stores.adapter.StoreAdapter`.
     mode : str, optional
-        One of :data:`MODES`; ``"r"`` opens a directory store read-only.
+        One of :data:`MODES`; ``"r"`` opens a path or URL read-only.
+    storage_options : dict, optional
+        For a URL: options of its fsspec file system (credentials, endpoint, ...).
 
     Returns
     -------
@@ -277,22 +289,43 @@ def normalize_store(obj: Any, mode: str = "a") -> BaseStore:
     TypeError
         If `obj` is none of the above.
     ValueError
-        If `mode` is invalid, or `obj` is a URL (``"scheme://..."``): fsspec
-        stores are not implemented yet.
+        If `mode` is invalid, or `storage_options` is given with something other than a
+        URL.
+    ImportError
+        For a URL, when fsspec or the package its file system needs is missing.
     """
     readonly_from_mode(mode)
+    path = os.fspath(obj) if isinstance(obj, (str, os.PathLike)) else None
+    if storage_options is not None and not (isinstance(path, str) and _URL.match(path)):
+        raise ValueError(
+            "storage_options apply to URLs ('s3://...', 'https://...') only, found "
+            + (repr(path) if isinstance(path, str) else type(obj).__name__)
+        )
     if obj is None:
         return MemoryStore()
-    if isinstance(obj, (str, os.PathLike)):
-        path = os.fspath(obj)
+    if path is not None:
         if not isinstance(path, str):
             raise TypeError(f"expected a str path, found {type(path).__name__}")
-        # Hook for other stores chosen by the path: "s3://...", "*.zip", "*.sqlite".
-        if "://" in path:
-            raise ValueError(
-                f"cannot open {path!r}: URL (fsspec) stores are not implemented yet; "
-                "pass a local directory path or a MutableMapping"
-            )
+        if path.lower().startswith(("redis://", "rediss://", "unix://")):
+            from zarrlite.stores.redis import RedisStore
+
+            return RedisStore.from_url(path, mode=mode, **(storage_options or {}))
+        if _URL.match(path):
+            from zarrlite.stores.fsspec import FSStore
+
+            return FSStore(path, mode=mode, **(storage_options or {}))
+        if path.lower().endswith(".zip"):
+            from zarrlite.stores.zip import ZipStore
+
+            return ZipStore(path, mode=mode)
+        if path.lower().endswith((".sqlite", ".sqlite3")):
+            from zarrlite.stores.sqlite import SQLiteStore
+
+            return SQLiteStore(path, mode=mode)
+        if path.lower().endswith(".lmdb") or os.path.isfile(os.path.join(path, "data.mdb")):
+            from zarrlite.stores.lmdb import LMDBStore
+
+            return LMDBStore(path, mode=mode)
         return DirectoryStore(path, mode=mode)
     if not is_mapping_like(obj):
         raise TypeError(
