@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("zarrlite.stores",),
     ("zarrlite.indexing",),
     ("zarrlite.chunkio",),
+    ("zarrlite.chunked",),
     ("zarrlite.hierarchy",),
     ("zarrlite.api", "zarrlite.convenience"),
     ("zarrlite.h5",),

@@ -351,7 +351,7 @@ whole = store["big"]
 print(before, middle, faults(), len(parts[0]), len(parts[1]))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True).stdout.split()
+                         check=True, cwd=os.path.dirname(__file__)).stdout.split()
     before, middle, after, n0, n1 = map(int, out)
     assert (n0, n1) == (4096, 100)
     assert middle - before < 2000 < 10000 < after - middle

@@ -9,6 +9,10 @@ store declares (``supports_deletes``) decide what a test expects, never whether 
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -202,3 +206,21 @@ def test_open_by_url_or_path(backend):
     z = zl.open_array(backend.url, mode="r")
     assert z[:].tolist() == [0, 1, 2, 3, 4]
     assert normalize_store(backend.url, "r").readonly
+
+
+
+def test_a_pickled_store_reopens_the_same_place_in_another_process(backend, tmp_path):
+    if backend.name in ("memory", "fsspec_memory"):  # one process's memory: nothing to share
+        assert backend.url is None or backend.url.startswith("memory://")
+        return
+    writer = backend.open("a")
+    writer["k"] = b"here"
+    writer.close()
+    blob = pickle.dumps(backend.open("r"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = "import pickle, sys; s = pickle.loads(sys.stdin.buffer.read()); print(s['k'])"
+    done = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True,
+                          cwd=elsewhere, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.strip() == b"b'here'"

@@ -127,3 +127,14 @@ def test_lock_files_are_made_lazily_per_key(tmp_path):
 def test_a_synchronizer_must_give_locks():
     with pytest.raises(TypeError, match="synchronizer must map a key to a lock"):
         zl.open_array(None, mode="w", shape=3, synchronizer=42)
+
+
+def test_pickled_process_synchronizer_locks_the_same_files_from_another_directory(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sync = ProcessSynchronizer("locks")
+    assert sync.path == str(tmp_path / "locks")
+    monkeypatch.chdir("/")
+    assert pickle.loads(pickle.dumps(sync)).path == str(tmp_path / "locks")
+    g = zl.open_group(tmp_path / "g.zarr", mode="w", synchronizer=sync)
+    assert g.synchronizer is sync

@@ -18,6 +18,7 @@ _DEFAULTS: dict[str, Any] = {
     "max_kept_scratch_nbytes": 1 << 27,
     "idle_buffer_seconds": 10.0,
     "write_empty_chunks": False,
+    "chunked_max_bytes": 1 << 27,
 }
 _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
@@ -42,6 +43,9 @@ def _validate(name: str, value: Any) -> Any:
             raise ValueError(f"threads must be a positive integer or None, got {value!r}")
     if name in ("partial_decode", "write_empty_chunks") and not isinstance(value, bool):
         raise ValueError(f"{name} must be True or False, got {value!r}")
+    if name == "chunked_max_bytes" and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise ValueError(f"chunked_max_bytes must be a positive integer, got {value!r}")
     if name in ("max_chunk_nbytes", "max_kept_scratch_nbytes") and (
             not isinstance(value, int) or isinstance(value, bool) or value < 0):
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
@@ -75,6 +79,10 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
         Whether arrays opened or created without a `write_empty_chunks` argument store
         chunks that only hold the fill value (default False: they are deleted, and read
         back as the fill value; zarr-python 2 stores them, so True behaves as it does).
+    chunked_max_bytes : int
+        Largest block (in bytes) that chunk-by-chunk work (``eachchunk``, reductions,
+        copies) reads at once from an array without chunks of its own, such as a numpy
+        array or a contiguous HDF5 dataset (default 128 MiB).
     idle_buffer_seconds : float or None
         A thread's kept scratch buffers are freed once it has not read or written for this
         many seconds (default 10), and the C library is asked to return freed memory to the

@@ -22,7 +22,7 @@ from zarrlite.h5.group import Group
 from zarrlite.hierarchy.creation import init_group
 from zarrlite.metadata.array_meta import ArrayMeta
 from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, normalize_path
-from zarrlite.stores import MemoryStore, ZipStore
+from zarrlite.stores import LMDBStore, MemoryStore, SQLiteStore, ZipStore
 from zarrlite.stores.access import normalize_store, rmdir
 
 MODES = ("r", "r+", "w", "w-", "x", "a")
@@ -186,17 +186,30 @@ def _filename_of(name: Any) -> str:
     return path if isinstance(path, str) else f"<{type(name).__name__}>"
 
 
-#: File's modes as ZipStore's: 'w' starts a new archive, 'x' is 'w-'.
-_ZIP_MODES = {"r": "r", "r+": "r+", "a": "a", "w": "w", "w-": "w-", "x": "w-"}
+#: File's modes as a one-file store's: 'w' empties the file (h5py truncates), 'x' is 'w-'.
+_FILE_STORE_MODES = {"r": "r", "r+": "r+", "a": "a", "w": "w", "w-": "w-", "x": "w-"}
+
+#: Stores kept in one file (or one LMDB folder), by the name's ending.
+_FILE_STORES = {".zip": ZipStore, ".sqlite": SQLiteStore, ".sqlite3": SQLiteStore,
+                ".lmdb": LMDBStore}
+
+
+def _file_store_class(path: str) -> Any:
+    """The one-file store class a path's ending names, or None (a directory store)."""
+    if os.path.isdir(path) and not os.path.isfile(os.path.join(path, "data.mdb")):
+        return None
+    ending = os.path.splitext(path)[1].lower()
+    return _FILE_STORES.get(ending)
 
 
 def _open_store(name: Any, mode: str) -> Any:
     if isinstance(name, (str, os.PathLike)):
         path = os.fspath(name)
-        if isinstance(path, str) and path.endswith(".zip") and not os.path.isdir(path):
-            if mode in ("r", "r+") and not os.path.isfile(path):
-                raise FileNotFoundError(2, "Unable to open file: no such zip file", path)
-            return ZipStore(path, mode=_ZIP_MODES[mode])
+        store_class = _file_store_class(path) if isinstance(path, str) else None
+        if store_class is not None:
+            if mode in ("r", "r+") and not os.path.exists(path):
+                raise FileNotFoundError(2, "Unable to open file: no such file", path)
+            return store_class(path, mode=_FILE_STORE_MODES[mode])
         if isinstance(path, str) and "://" in path:
             return normalize_store(path, "r" if mode == "r" else "a")
         if isinstance(path, str) and os.path.isfile(path):

@@ -21,6 +21,7 @@ from zarrlite.errors import (
     ReadOnlyError,
 )
 from zarrlite.hierarchy.attrs import Attributes
+from zarrlite.hierarchy.block_protocol import BlockProtocol
 from zarrlite.hierarchy.compat import check_zarr2_keywords
 from zarrlite.hierarchy.fancy import FancyIndexing
 from zarrlite.hierarchy.fields import FieldSelection
@@ -35,7 +36,7 @@ from zarrlite.stores.access import getsize, location_of, normalize_store
 from zarrlite.stores.adapter import as_store, unwrap_store
 
 
-class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views):
+class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views, BlockProtocol):
     """A chunked, compressed N-d array stored as Zarr v2.
 
     Normally obtained from `zarrlite.open_array`, `zarrlite.create` (or another factory)

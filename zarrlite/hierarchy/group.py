@@ -100,6 +100,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
     # ------------------------------------------------------------------ properties
     # store, path, name, basename: from Node
     read_only = property(lambda self: self._read_only, doc="True if changes are refused.")
+    synchronizer = property(lambda self: self._synchronizer, doc="""What gives the locks
+        that writes through the group's members hold (None: no locks).""")
     attrs = property(lambda self: self._attrs, doc="""User attributes (``.zattrs``).
 
         A dict-like `Attributes`: every change is written to the store at once.

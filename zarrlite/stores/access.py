@@ -314,18 +314,23 @@ def normalize_store(obj: Any, mode: str = "a", storage_options: dict[str, Any] |
             from zarrlite.stores.fsspec import FSStore
 
             return FSStore(path, mode=mode, **(storage_options or {}))
-        if path.lower().endswith(".zip"):
+        if path.lower().endswith(".zip") and not os.path.isdir(path):
             from zarrlite.stores.zip import ZipStore
 
             return ZipStore(path, mode=mode)
+        # The entry points' 'w' and 'w-' replace (or refuse) what is at one path inside
+        # the store, and they do that themselves: the database file stays, with every
+        # other node in it. (A zip archive cannot delete: 'w' starts a new archive, as
+        # with zarr-python 2's ZipStore.)
+        file_mode = "a" if mode in ("w", "w-") else mode
         if path.lower().endswith((".sqlite", ".sqlite3")):
             from zarrlite.stores.sqlite import SQLiteStore
 
-            return SQLiteStore(path, mode=mode)
+            return SQLiteStore(path, mode=file_mode)
         if path.lower().endswith(".lmdb") or os.path.isfile(os.path.join(path, "data.mdb")):
             from zarrlite.stores.lmdb import LMDBStore
 
-            return LMDBStore(path, mode=mode)
+            return LMDBStore(path, mode=file_mode)
         return DirectoryStore(path, mode=mode)
     if not is_mapping_like(obj):
         raise TypeError(

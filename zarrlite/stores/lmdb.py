@@ -283,7 +283,7 @@ class LMDBStore(BaseStore):
             self.clear()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _reopen, (self._given_path, _REOPEN_MODE[self.mode], self.map_size,
+        return _reopen, (self.path, _REOPEN_MODE[self.mode], self.map_size,
                          self._open_kwargs)
 
     def __repr__(self) -> str:

@@ -223,7 +223,7 @@ class SQLiteStore(BaseStore):
         return 999, 1_000_000_000  # pragma: no cover - Python 3.10
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _reopen, (self._given_path, _REOPEN_MODE[self.mode], self._connect_kwargs)
+        return _reopen, (self.path, _REOPEN_MODE[self.mode], self._connect_kwargs)
 
     def __repr__(self) -> str:
         mode = ", mode='r'" if self._readonly else ""

@@ -108,9 +108,11 @@ class ProcessSynchronizer:
             raise NotImplementedError(
                 "ProcessSynchronizer needs POSIX file locks (fcntl.flock), which this "
                 "platform lacks") from err
-        self.path = os.fspath(path)
-        if not isinstance(self.path, str):
-            raise TypeError(f"expected a str path, found {type(self.path).__name__}")
+        path = os.fspath(path)
+        if not isinstance(path, str):
+            raise TypeError(f"expected a str path, found {type(path).__name__}")
+        #: Absolute, so that a worker started in another directory locks the same files.
+        self.path = os.path.abspath(path)
 
     def __getitem__(self, key: str) -> Any:
         """A context manager holding `key`'s lock file locked while inside it."""

@@ -1,0 +1,21 @@
+"""Chunk-aware computing over any chunked array: chunk grids, a block-array base class,
+reductions and chunk-by-chunk copies.
+
+This layer knows arrays only through a small protocol (``shape``, ``dtype``, reading and
+writing rectangular blocks, and their chunk grid), so it serves zarrlite's own arrays,
+numpy arrays, h5py datasets, zarr-python and dask arrays, and the block arrays of other
+format packages alike. It sits below the hierarchy: zarrlite's Array takes its
+reductions from here, and nothing here knows about stores or metadata.
+"""
+
+from zarrlite.chunked.eachchunk import eachchunk, haschunks
+from zarrlite.chunked.grid import GridChunks, IrregularChunks, RegularChunks, regular_grid
+
+__all__ = [
+    "GridChunks",
+    "IrregularChunks",
+    "RegularChunks",
+    "eachchunk",
+    "haschunks",
+    "regular_grid",
+]
