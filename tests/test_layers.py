@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("zarrlite.hierarchy",),
     ("zarrlite.api", "zarrlite.convenience"),
     ("zarrlite.h5",),
-    ("zarrlite.cli", "zarrlite.__main__", "zarrlite"),
+    ("zarrlite.cli", "zarrlite.__main__", "zarrlite.chunks", "zarrlite"),
 ]
 
 

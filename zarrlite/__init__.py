@@ -19,7 +19,7 @@ except ImportError as _exc:  # pragma: no cover - only in an unbuilt source tree
         "'pip install -e .' (see CONTRIBUTING.md)"
     ) from _exc
 
-from zarrlite import codecs, config
+from zarrlite import chunked, chunks, codecs, config
 from zarrlite.api import (
     array,
     create,
@@ -37,6 +37,7 @@ from zarrlite.api import (
     zeros,
     zeros_like,
 )
+from zarrlite.chunked import BlockArray, CopyStats, copy_chunked, eachchunk, haschunks
 from zarrlite.codecs import *  # noqa: F403  codec classes: Blosc, Zstd, Delta, ...
 from zarrlite.codecs import __all__ as _codec_names
 from zarrlite.convenience import (
@@ -44,6 +45,7 @@ from zarrlite.convenience import (
     copy,
     copy_all,
     copy_store,
+    from_array,
     load,
     open_consolidated,
     save,
@@ -100,11 +102,13 @@ __all__ = [
     "ArrayNotFoundError",
     "AttributeManager",
     "Attributes",
+    "BlockArray",
     "CodecError",
     "CodecNotAvailableError",
     "ContainsArrayError",
     "ContainsGroupError",
     "CopyError",
+    "CopyStats",
     "DBMStore",
     "Dataset",
     "DirectoryStore",
@@ -130,18 +134,24 @@ __all__ = [
     "array",
     "check_string_dtype",
     "check_vlen_dtype",
+    "chunked",
+    "chunks",
     "codecs",
     "config",
     "consolidate_metadata",
     "copy",
     "copy_all",
+    "copy_chunked",
     "copy_store",
     "create",
+    "eachchunk",
     "empty",
     "empty_like",
     "full",
+    "from_array",
     "full_like",
     "group",
+    "haschunks",
     "load",
     "ones",
     "ones_like",

@@ -8,14 +8,26 @@ format packages alike. It sits below the hierarchy: zarrlite's Array takes its
 reductions from here, and nothing here knows about stores or metadata.
 """
 
+from zarrlite.chunked import reductions
+from zarrlite.chunked.block_strategy import BatchStrategy
+from zarrlite.chunked.blockarray import BlockArray
+from zarrlite.chunked.copying import COPY_MAX_NBYTES, CopyStats, copy_chunked
 from zarrlite.chunked.eachchunk import eachchunk, haschunks
 from zarrlite.chunked.grid import GridChunks, IrregularChunks, RegularChunks, regular_grid
+from zarrlite.chunked.reductions import ReductionMethods
 
 __all__ = [
+    "BatchStrategy",
+    "BlockArray",
+    "COPY_MAX_NBYTES",
+    "CopyStats",
     "GridChunks",
     "IrregularChunks",
+    "ReductionMethods",
     "RegularChunks",
+    "copy_chunked",
     "eachchunk",
     "haschunks",
+    "reductions",
     "regular_grid",
 ]

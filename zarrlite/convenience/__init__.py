@@ -18,6 +18,7 @@ from zarrlite.convenience.consolidated import (
     consolidate_metadata,
     open_consolidated,
 )
+from zarrlite.convenience.from_array import from_array
 from zarrlite.convenience.node_copy import copy, copy_all
 from zarrlite.convenience.saving import LazyLoader, load, save, save_array, save_group, tree
 from zarrlite.convenience.store_copy import copy_store
@@ -29,6 +30,7 @@ __all__ = [
     "copy",
     "copy_all",
     "copy_store",
+    "from_array",
     "load",
     "open_consolidated",
     "save",

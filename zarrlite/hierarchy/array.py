@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from zarrlite import config
+from zarrlite.chunked.reductions import ReductionMethods
 from zarrlite.chunkio.basic import ChunkIO
 from zarrlite.chunkio.pipeline import ChunkPipeline
 from zarrlite.codecs.registry import get_codec
@@ -36,7 +37,8 @@ from zarrlite.stores.access import getsize, location_of, normalize_store
 from zarrlite.stores.adapter import as_store, unwrap_store
 
 
-class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views, BlockProtocol):
+class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views, BlockProtocol,
+            ReductionMethods):
     """A chunked, compressed N-d array stored as Zarr v2.
 
     Normally obtained from `zarrlite.open_array`, `zarrlite.create` (or another factory)
