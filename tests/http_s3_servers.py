@@ -1,5 +1,6 @@
 """Real servers on 127.0.0.1 for the remote-store tests: a static HTTP file server that
-answers byte ranges, and moto's S3-compatible server.
+answers byte ranges (or, with ``ranges=False``, ignores them as ``python -m http.server``
+does), and moto's S3-compatible server.
 
 Both count the requests they answer and the body bytes they send (:class:`Traffic`), so a
 test can check what a read cost at the server, not what the client believes it asked for.
@@ -24,18 +25,22 @@ S3_REGION = "us-east-1"
 
 
 class Traffic:
-    """Requests answered and body bytes sent by one server (thread-safe counters)."""
+    """Requests answered and body bytes sent by one server (thread-safe counters), and the
+    targets asked for (path and query, where the server tells them)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.requests = 0
         self.bytes_sent = 0
         self.methods: dict[str, int] = {}
+        self.targets: list[str] = []
 
-    def count_request(self, method: str) -> None:
+    def count_request(self, method: str, target: str | None = None) -> None:
         with self._lock:
             self.requests += 1
             self.methods[method] = self.methods.get(method, 0) + 1
+            if target is not None:
+                self.targets.append(target)
 
     def count_bytes(self, n: int) -> None:
         with self._lock:
@@ -46,6 +51,7 @@ class Traffic:
             self.requests = 0
             self.bytes_sent = 0
             self.methods = {}
+            self.targets = []
 
     def snapshot(self) -> tuple[int, int]:
         """(requests, bytes sent) so far."""
@@ -88,7 +94,8 @@ class RangeRequestHandler(BaseHTTPRequestHandler):
     """GET and HEAD of the files under the server's directory, with single byte ranges.
 
     A directory answers only with a trailing slash (an HTML list of links, as web servers
-    give); without one it is 404, so that no directory ever reads as a value.
+    give); without one it is 404, so that no directory ever reads as a value. A server made
+    with ``ranges=False`` ignores ``Range`` headers: every GET gets the whole file (200).
     """
 
     protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connections
@@ -114,7 +121,7 @@ class RangeRequestHandler(BaseHTTPRequestHandler):
         return os.path.join(self.server.directory, *parts) + ("/" if path.endswith("/") else "")
 
     def _answer(self, send_body: bool) -> None:
-        self.server.traffic.count_request(self.command)
+        self.server.traffic.count_request(self.command, self.path)
         path = self._local_path()
         if urllib.parse.unquote(urllib.parse.urlsplit(self.path).path) in self.server.failing:
             self._send(500, b"failing on purpose", send_body)
@@ -133,7 +140,8 @@ class RangeRequestHandler(BaseHTTPRequestHandler):
     def _send_file(self, path: str, send_body: bool) -> None:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
-            wanted = parse_range(self.headers.get("Range", ""), size)
+            wanted = (parse_range(self.headers.get("Range", ""), size)
+                      if self.server.ranges else None)
             if wanted == "unsatisfiable":
                 self._send(416, b"", send_body, extra={"Content-Range": f"bytes */{size}"})
                 return
@@ -154,7 +162,8 @@ class RangeRequestHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body) if length is None else length))
-        self.send_header("Accept-Ranges", "bytes")
+        if self.server.ranges:
+            self.send_header("Accept-Ranges", "bytes")
         for name, value in (extra or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -177,17 +186,24 @@ class FileHTTPServer(ThreadingHTTPServer):
     """A threading HTTP server for one directory, with its traffic counters."""
 
     daemon_threads = True
+    #: Connections waiting to be accepted: a client opens one per request of a batch at
+    #: once, and the default (5) drops the others' SYNs, which are sent again after 1 s.
+    request_queue_size = 128
 
-    def __init__(self, directory: str) -> None:
+    def __init__(self, directory: str, ranges: bool = True) -> None:
         super().__init__(("127.0.0.1", 0), RangeRequestHandler)
         self.directory = os.fspath(directory)
+        #: False: ignore Range headers (answer every GET with the whole file).
+        self.ranges = ranges
         self.traffic = Traffic()
         #: URL paths ("/a/b") answered with 500 Internal Server Error.
         self.failing: set[str] = set()
 
 
 class HTTPServer:
-    """Serve `directory` over HTTP on 127.0.0.1, in a daemon thread.
+    """Serve `directory` over HTTP on 127.0.0.1, in a daemon thread; with ``ranges=False``
+    ``Range`` headers are ignored (every GET gets the whole file, as from
+    ``python -m http.server``).
 
     Attributes
     ----------
@@ -196,11 +212,14 @@ class HTTPServer:
     traffic : Traffic
     failing : set of str
         URL paths (``"/a/b"``) the server answers with 500, to test error handling.
+    ranges : bool
+        Whether ``Range`` headers are answered (else ignored).
     """
 
-    def __init__(self, directory: str | os.PathLike[str]) -> None:
-        self._server = FileHTTPServer(os.fspath(directory))
+    def __init__(self, directory: str | os.PathLike[str], ranges: bool = True) -> None:
+        self._server = FileHTTPServer(os.fspath(directory), ranges)
         self.directory = self._server.directory
+        self.ranges = ranges
         self.traffic = self._server.traffic
         self.failing = self._server.failing
         host, port = self._server.server_address[:2]

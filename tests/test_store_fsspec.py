@@ -1,9 +1,12 @@
 """FSStore beyond the shared store suite: one file-system call per batch, errors that name
-the key, servers that are down or never answer, glob characters in keys, pickling,
-secrets kept out of messages, threads and forks, and URLs in ``normalize_store``."""
+the key, servers that are down or never answer, glob characters in keys, pickling (local
+paths made absolute), secrets kept out of messages, threads and forks, URLs in
+``normalize_store``; and HTTP: the entry points' modes, query strings, existence checks
+with HEAD, and servers that ignore ``Range``."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import socket
@@ -15,7 +18,9 @@ import numpy as np
 import pytest
 
 import zarrlite as zl
+from zarrlite.errors import ReadOnlyError
 from zarrlite.stores import DirectoryStore, MemoryStore
+from zarrlite.stores._util import slice_value
 from zarrlite.stores.access import normalize_store, read_ranges_into
 from zarrlite.stores.fsspec import FSStore
 
@@ -90,7 +95,8 @@ def test_a_server_that_is_down_fails_with_a_clear_error(scheme):
              FSStore("s3://bucket/data.zarr", mode="r", key="k", secret="s",
                      client_kwargs={"endpoint_url": endpoint}))
     start = time.monotonic()
-    with pytest.raises(OSError, match=r"cannot read key '\.zgroup' of <FSStore '.*'") as info:
+    with pytest.raises(OSError,
+                       match=r"cannot (read|look up) key '\.zgroup' of <FSStore '.*'") as info:
         zl.open_group(store, mode="r")[...]  # noqa: B018
     assert "connect" in str(info.value).lower()
     assert time.monotonic() - start < 60  # default timeouts and retries (s3: about 10 s)
@@ -148,8 +154,9 @@ def test_messages_keep_secrets_out():
 
 
 def test_bad_arguments_are_refused_clearly():
-    with pytest.raises(ValueError, match="read-only.*mode='r'"):
-        FSStore("http://127.0.0.1:1/x", mode="a")
+    for mode in ("w", "w-"):
+        with pytest.raises(ValueError, match=f"read-only, and mode '{mode}' would create"):
+            FSStore("http://127.0.0.1:1/x?token=SECRET", mode=mode)
     with pytest.raises(ValueError, match="invalid mode"):
         FSStore("memory://x", mode="rw")
     with pytest.raises(ValueError, match="key_separator"):
@@ -248,3 +255,165 @@ def test_arrays_read_and_write_through_every_fsspec_back_end(backend):
     z = zl.open_array(backend.url, mode="r")
     np.testing.assert_array_equal(z[...], a)
     np.testing.assert_array_equal(z[3:29:5, ::-7], a[3:29:5, ::-7])
+
+
+# ------------------------------------------------------------------ local paths
+
+
+def test_relative_local_paths_pickle_as_absolute(tmp_path, monkeypatch):
+    """A store made from a relative path (or file:// URL) reopens the same folder when
+    unpickled with another working directory."""
+    (tmp_path / "here").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    plain = FSStore("rel_fs.zarr", mode="w")
+    url = FSStore("file://rel_url.zarr", mode="w")
+    plain["k"], url["k"] = b"plain", b"url"
+    assert plain.url == str(tmp_path / "here" / "rel_fs.zarr")
+    assert url.url == f"file://{tmp_path / 'here' / 'rel_url.zarr'}"
+    pickles = pickle.dumps(plain), pickle.dumps(url)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    again = [pickle.loads(data) for data in pickles]
+    assert [store["k"] for store in again] == [b"plain", b"url"]
+    assert [store.root for store in again] == [plain.root, url.root]
+    assert not any((tmp_path / "elsewhere").iterdir())
+
+
+# ------------------------------------------------------------------------- HTTP
+
+
+def _hierarchy(backend):
+    """A group with an array 'x' (and consolidated metadata), written through `backend`;
+    returns the array's values."""
+    a = np.arange(60, dtype="<i2").reshape(6, 10)
+    root = zl.group(backend.open("a"))
+    root.attrs["by"] = "test"
+    root.array("x", a, chunks=(4, 4))
+    zl.consolidate_metadata(backend.open("a"))
+    return a
+
+
+def test_http_opens_read_only_with_the_entry_points_default_modes(http_backend):
+    a = _hierarchy(http_backend)
+    url = http_backend.url
+    opened = [zl.open(url), zl.open_group(url), zl.open_consolidated(url),
+              zl.open_group(url, mode="r+"), zl.open_array(f"{url}/x"), zl.open(f"{url}/x")]
+    for node in opened:
+        x = node if isinstance(node, zl.Array) else node["x"]
+        np.testing.assert_array_equal(x[...], a)
+        with pytest.raises(ReadOnlyError, match=f"'{url}(/x)?', mode='r'> is read-only: HTTP"):
+            x[0, 0] = 7
+    with pytest.raises(ReadOnlyError, match=f"'{url}'"):
+        opened[0].attrs["by"] = "someone else"
+    for mode in ("r", "r+", "a"):
+        assert FSStore(url, mode=mode).readonly
+    for mode in ("w", "w-"):
+        with pytest.raises(ValueError, match=f"mode '{mode}' would create"):
+            zl.open_group(url, mode=mode)
+        with pytest.raises(ValueError, match=f"mode '{mode}' would create"):
+            zl.open(url, mode=mode, shape=(2,))
+    assert zl.open_group(url, mode="r").attrs["by"] == "test"
+    store = FSStore(url, mode="a")
+    assert pickle.loads(pickle.dumps(store)).readonly
+
+
+def test_query_strings_stay_after_the_key(http_backend, http_server):
+    """A token in the root URL goes at the end of every key's URL (and of every listing's),
+    and never into messages."""
+    a = _hierarchy(http_backend)
+    url = f"{http_backend.url}?token=SECRET#part"
+    path = "/" + http_backend.url.split("/", 3)[3]
+    http_server.traffic.reset()
+    np.testing.assert_array_equal(zl.open(f"{http_backend.url}/x?token=SECRET")[...], a)
+    group = zl.open(url, mode="r")
+    np.testing.assert_array_equal(group["x"][1:5, 2:9], a[1:5, 2:9])
+    assert group.attrs["by"] == "test" and sorted(group.array_keys()) == ["x"]
+    store = FSStore(url)
+    assert store.listdir("x")[:3] == [".zarray", "0.0", "0.1"] and ".zgroup" in store
+    assert store.getsize("x/.zarray") > 0 and len(store) == len(list(store)) == 10
+    targets = http_server.traffic.targets
+    assert targets and all(t.startswith(path + "/") and t.endswith("?token=SECRET")
+                           for t in targets), targets
+    assert f"{path}/x/.zarray?token=SECRET" in targets and f"{path}/?token=SECRET" in targets
+    http_server.failing.add(f"{path}/x/0.0")
+    try:
+        for failing in (lambda: store["x/0.0"], lambda: "x/0.0" in store):
+            with pytest.raises(OSError, match="500") as info:
+                failing()
+            assert "SECRET" not in str(info.value) and "#part" not in str(info.value)
+            assert info.value.__cause__ is None  # its text holds the token
+    finally:
+        http_server.failing.discard(f"{path}/x/0.0")
+    assert "SECRET" not in repr(store) + store.location_of("x")
+
+
+@pytest.fixture(scope="module")
+def no_range_server(tmp_path_factory):
+    """An HTTP server that ignores Range headers, as ``python -m http.server`` does."""
+    from http_s3_servers import HTTPServer
+
+    with HTTPServer(tmp_path_factory.mktemp("no-ranges"), ranges=False) as server:
+        yield server
+
+
+@pytest.fixture(params=["ranges", "no ranges"])
+def any_http(request, http_server, no_range_server):
+    """(server, folder served, its URL) on a server that answers ranges, then one that
+    ignores them."""
+    server = http_server if request.param == "ranges" else no_range_server
+    name = f"store-{uuid.uuid4().hex}.zarr"
+    yield server, DirectoryStore(f"{server.directory}/{name}", mode="w"), f"{server.url}/{name}"
+    DirectoryStore(f"{server.directory}/{name}").rmdir()
+
+
+def test_byte_ranges_whether_or_not_the_server_honours_them(any_http):
+    server, folder, url = any_http
+    value = bytes(range(256))
+    folder["v"] = value
+    starts = [0, 1, 5, 255, 256, 1000, -1, -3, -256, -1000]
+    lengths = [None, 0, 1, 4, 255, 256, 2000]
+    for start, length in itertools.product(starts, lengths):
+        fresh = FSStore(url)  # each range form as a store's first request
+        assert fresh.get_partial_values([("v", start, length)]) == [
+            slice_value(value, start, length)], (start, length)
+    store = FSStore(url)
+    ranges = [("v", start, length) for start, length in itertools.product(starts, lengths)]
+    expected = [slice_value(value, start, length) for _, start, length in ranges]
+    assert store.get_partial_values(ranges + [("missing", 5, None)]) == expected + [None]
+    assert store.reads_byte_ranges == server.ranges
+    server.traffic.reset()
+    assert store.get_partial_values(ranges) == expected  # once a server is known ...
+    assert server.traffic.requests == (len(ranges) if server.ranges else 1)  # ... one GET
+
+
+def test_a_window_of_a_b2nd_chunk_over_a_server_without_ranges(any_http):
+    server, folder, url = any_http
+    a = np.random.default_rng(3).normal(size=(1024, 1024)).astype("f4")
+    zl.array(a, chunks=(1024, 1024), store=folder, compressor=zl.B2ND(blocks=(128, 128)))
+    store = FSStore(url)
+    z = zl.open_array(store, mode="r")
+    np.testing.assert_array_equal(z[10:40, 500:560], a[10:40, 500:560])
+    assert store.reads_byte_ranges == server.ranges
+    z = zl.open_array(store, mode="r")  # opened again: the engine now reads chunks whole
+    server.traffic.reset()
+    np.testing.assert_array_equal(z[700:720, 3:9], a[700:720, 3:9])
+    if not server.ranges:
+        assert server.traffic.requests == 1 and z.stats["ranged_reads"] == 0
+
+
+def test_key_in_store_asks_with_head(any_http):
+    server, folder, url = any_http
+    folder["big"] = os.urandom(1 << 20)
+    store = FSStore(url)
+    server.traffic.reset()
+    assert "big" in store
+    assert server.traffic.methods == {"HEAD": 1} and server.traffic.bytes_sent == 0
+    assert "missing" not in store and "big/child" not in store
+    assert server.traffic.bytes_sent < 1000  # (404 pages)
+    path = "/" + url.split("/", 3)[3] + "/big"
+    server.failing.add(path)
+    try:
+        with pytest.raises(OSError, match="'big'.*500"):
+            "big" in store  # noqa: B015
+    finally:
+        server.failing.discard(path)

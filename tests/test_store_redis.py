@@ -211,7 +211,7 @@ def test_stores_with_other_prefixes_do_not_see_each_other(connect):
     assert list(a) == [] and b["x/1"] == b"b" and c["y"] == b"c"
 
 
-@pytest.mark.parametrize("prefix", ["p*", "p?", "p[x]", "p\\", "[", "p]:q", ""])
+@pytest.mark.parametrize("prefix", ["p*", "p?", "p[x]", "p\\", "[", "p]:q"])
 def test_glob_characters_in_the_prefix_match_only_themselves(connect, prefix):
     store = connect(prefix)
     # stores whose keys an unescaped pattern for `prefix` would also match
@@ -226,6 +226,45 @@ def test_glob_characters_in_the_prefix_match_only_themselves(connect, prefix):
     store.rmdir("")
     assert list(store) == []
     assert all(other["a/0"] == b"other" for other in neighbours)
+
+
+def test_prefixes_that_another_store_would_see_are_refused(redis_server):
+    address = {"host": redis_server.host, "port": redis_server.port}
+    for prefix in ("", "proj:", "a::", ":"):
+        with pytest.raises(ValueError, match="invalid key prefix.*not ending with ':'"):
+            RedisStore(prefix, **address)
+    for query in ("?prefix=", "?prefix=proj:"):
+        with pytest.raises(ValueError, match="invalid key prefix"):
+            RedisStore.from_url(f"redis://{redis_server.host}:{redis_server.port}/0{query}")
+    assert RedisStore("a:b", **address).prefix == "a:b"  # a ':' inside is fine
+
+
+def test_clearing_a_prefix_that_may_hold_another_store_deletes_nothing(connect, client):
+    """Keys of prefix "nest:v2" are keys "v2:..." of prefix "nest": rmdir("") and clear()
+    of "nest" (and so zl.open_group(..., mode="w")) refuse to delete them."""
+    outer, inner = connect("nest"), connect("nest:v2")
+    try:
+        zl.open_group(inner, mode="w").create_dataset("x", data=np.arange(4), chunks=(2,))
+        outer.setitems({".zgroup": b"{}", "a/0": b"1"})
+        assert sorted(outer) == [".zgroup", "a/0", "v2:.zgroup", "v2:x/.zarray", "v2:x/0",
+                                 "v2:x/1"]
+        inner_keys = sorted(client.scan_iter(match=b"nest:v2:*"))
+        for wipe in (outer.clear, lambda: outer.rmdir(""),
+                     lambda: zl.open_group(outer, mode="w")):
+            with pytest.raises(ValueError, match=r"(?s)refusing to delete every key .*"
+                               r"'v2:\.zgroup'.*prefix 'nest:v2'.*nothing was deleted"):
+                wipe()
+        assert sorted(client.scan_iter(match=b"nest:v2:*")) == inner_keys
+        assert outer["a/0"] == b"1"
+        outer.rmdir("a")  # paths below the root are this store's
+        assert "a/0" not in outer
+        np.testing.assert_array_equal(zl.open_array(inner, mode="r", path="x")[:], np.arange(4))
+        inner.clear()  # the inner store has no nested keys of its own: it clears
+        assert list(inner) == []
+        outer.clear()
+        assert list(outer) == []
+    finally:
+        inner.clear()
 
 
 def test_glob_characters_in_keys_match_only_themselves(connect):
@@ -308,7 +347,8 @@ def test_pickled_store_opens_the_same_keys_in_another_process(connect):
     assert b"hello" not in data and b"ConnectionPool" not in data and b"_thread" not in data
     env = dict(os.environ, PYTHONPATH=str(Path(zarrlite.__file__).parents[1]))
     proc = subprocess.run([sys.executable, "-c", _UNPICKLE_AND_USE], input=data,
-                          capture_output=True, env=env, timeout=60)
+                          capture_output=True, env=env, timeout=60,
+                          cwd=os.path.dirname(__file__))  # not a source tree
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().split() == ["RedisStore", "False", "['from_child',",
                                             "'from_parent']"]
@@ -391,7 +431,7 @@ def test_a_value_that_is_not_a_string_is_a_clear_error(connect, client):
 
 def test_no_server_at_the_address_is_a_connection_error_naming_it():
     port = servers.free_port()
-    store = RedisStore(host="127.0.0.1", port=port)  # redis-py's default retries
+    store = RedisStore(host="127.0.0.1", port=port)  # one retry by default
     started = time.monotonic()
     with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}"):
         store["x"]
@@ -411,6 +451,29 @@ def test_a_server_that_never_answers_is_a_timeout_naming_it():
                            retry=redis.retry.Retry(redis.backoff.NoBackoff(), 0))
         with pytest.raises(TimeoutError, match=f"127.0.0.1:{port}"):
             store.getitems(["a"])
+
+
+def test_a_silent_server_fails_in_about_twice_the_timeout():
+    """redis-py 8 retries a timed-out command 10 times by default: the store retries once,
+    unless the caller chooses (``retry=``)."""
+    with socket.socket() as silent:  # accepts connections, never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        store = RedisStore(host="127.0.0.1", port=port, socket_timeout=0.5)
+        for attempt in (lambda: store["a"], lambda: store.setitems({"a": b"1", "b": b"2"})):
+            started = time.monotonic()
+            with pytest.raises(TimeoutError, match=f"127.0.0.1:{port}"):
+                attempt()
+            assert 0.9 < time.monotonic() - started < 2.5  # two attempts of 0.5 s
+        mine = redis.retry.Retry(redis.backoff.NoBackoff(), 3)
+        for chosen in (RedisStore(host="127.0.0.1", port=port, retry=mine),
+                       RedisStore.from_url(f"redis://127.0.0.1:{port}/0?retry_on_timeout=yes")):
+            retry = chosen._client.connection_pool.connection_kwargs.get("retry")
+            assert retry is None or retry.get_retries() == 3  # not ours
+        assert pickle.loads(pickle.dumps(store))._redis_kwargs == {"host": "127.0.0.1",
+                                                                   "port": port,
+                                                                   "socket_timeout": 0.5}
 
 
 # ---------------------------------------------------------------------- zarr 2

@@ -101,9 +101,6 @@ class ArrayChunks:
         self.store = store
         #: Gives a context manager per chunk key that writes hold (None: no locks).
         self.synchronizer = synchronizer
-        #: Whether the store reads parts of values (then a few blocks of a big chunk are
-        #: fetched by byte ranges).
-        self.reads_byte_ranges = reads_byte_ranges(store)
         self.key_of = key_of
         self.shape = meta.shape
         self.chunks = meta.chunks
@@ -217,6 +214,13 @@ class ArrayChunks:
         self.count("chunks_decoded")
         chunk = pipeline.decode(cdata, out=buf)
         out[out_slices(proj)] = chunk[chunk_slices(proj)]
+
+    @property
+    def reads_byte_ranges(self) -> bool:
+        """Whether the store reads parts of values (then a few blocks of a big chunk are
+        fetched by byte ranges). Asked at each read: a store may find out that its
+        server ignores ranges."""
+        return reads_byte_ranges(self.store)
 
     def write_locked(self, batch: Sequence[Any], write: Callable[[Sequence[Any]], None]) -> None:
         """Run ``write(batch)`` holding the synchronizer's lock of every chunk it touches.

@@ -2,7 +2,9 @@
 
 Store key ``"a/0.0"`` is the Redis string key ``"<prefix>:a/0.0"``, as in zarr-python 2's
 ``RedisStore``, so hierarchies written by either open in the other. Stores with different
-prefixes share a server (and a database) without seeing each other's keys.
+prefixes share a server (and a database) without seeing each other's keys, unless one
+prefix is another followed by ``":"`` (``"proj"`` and ``"proj:v2"``): see
+:class:`RedisStore`.
 
 Every method is one round trip to the server (a pipeline of commands when it needs
 several): ``getitems`` is one ``MGET``, ``setitems`` one ``MULTI``/``EXEC`` transaction
@@ -46,6 +48,14 @@ _MAX_OFFSET = 1 << 62
 #: Seconds allowed to connect and then for each reply, unless the caller says otherwise.
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_SOCKET_TIMEOUT = 60.0
+#: Retries of a command that failed to connect or timed out, unless the caller passes
+#: ``retry=`` (or ``retry_on_timeout=``/``retry_on_error=``): one, after at most
+#: DEFAULT_RETRY_PAUSE seconds, so a server that does not answer fails in about twice the
+#: timeout (redis-py 8's own default, 10 retries with backoff, made it over eleven times).
+DEFAULT_RETRIES = 1
+DEFAULT_RETRY_PAUSE = 0.25
+#: The arguments that choose a retry policy (the caller's then stands).
+_RETRY_ARGUMENTS = ("retry", "retry_on_timeout", "retry_on_error")
 _GLOB_SPECIALS = re.compile(r"([*?\[\]\\])")
 #: Keys are encoded so that every str round-trips, lone surrogates included.
 _KEY_ERRORS = "surrogatepass"
@@ -117,11 +127,23 @@ class RedisStore(BaseStore):
     Needs the ``redis`` package (``pip install "zarrlite[redis]"``) and a server:
     Redis, or a server that speaks its protocol, such as Valkey.
 
+    A store lists (and ``rmdir``, ``clear`` and ``zl.open_group(..., mode="w")`` delete)
+    the Redis keys that start with ``"<prefix>:"``, which are also the keys of every store
+    whose prefix is this one followed by ``":"``: the keys ``"proj:v2:.zgroup"`` of the
+    store with prefix ``"proj:v2"`` are key ``"v2:.zgroup"`` of the store with prefix
+    ``"proj"``, as zarr-python 2 lays them out, and no store can tell them apart. So one
+    store's prefix must not be another's followed by ``":"`` (``"proj"`` and
+    ``"proj:v2"``; ``"proj"`` and ``"proj2"`` are fine). ``rmdir("")`` and ``clear()``
+    would delete the other store's keys: they raise ValueError instead when keys whose
+    first path segment holds a ``":"`` are there, and delete nothing (a node of this
+    store named with a ``":"`` is then deleted with ``rmdir(name)``).
+
     Parameters
     ----------
     prefix : str, optional
         What every Redis key of this store starts with (followed by ``":"``); zarr-python
-        2's ``RedisStore`` uses the same default, ``"zarr"``.
+        2's ``RedisStore`` uses the same default, ``"zarr"``. Neither empty nor ending
+        with ``":"``.
     mode : str, optional
         ``"r"`` for a read-only store; any other mode of :data:`~zarrlite.stores.MODES`
         allows writes.
@@ -129,7 +151,10 @@ class RedisStore(BaseStore):
         Passed to ``redis.Redis``: ``host``, ``port``, ``db``, ``username``,
         ``password``, ``unix_socket_path``, ``ssl``... Unless given,
         ``socket_connect_timeout`` is 10 s and ``socket_timeout`` (the longest wait for
-        a reply) 60 s. ``decode_responses`` must stay False: values are bytes.
+        a reply) 60 s, and a command that could not connect or timed out is retried once
+        (``retry=redis.retry.Retry(...)`` chooses otherwise), so a server that does not
+        answer fails after about 20 s (connecting) or 120 s (a reply).
+        ``decode_responses`` must stay False: values are bytes.
 
     Raises
     ------
@@ -138,13 +163,14 @@ class RedisStore(BaseStore):
     TypeError
         If `prefix` is not a str.
     ValueError
-        If `mode` is invalid or ``decode_responses=True`` is given.
+        If `prefix` is empty or ends with ``":"``, `mode` is invalid or
+        ``decode_responses=True`` is given.
 
     Notes
     -----
     Nothing is sent to the server before the first read or write. A server that cannot
-    be reached raises a :class:`ConnectionError` naming its address (after redis-py's
-    own retries), one that stops answering a :class:`TimeoutError`.
+    be reached raises a :class:`ConnectionError` naming its address (after one retry),
+    one that stops answering a :class:`TimeoutError`.
 
     The store pickles as its prefix, mode and connection arguments (a store made with a
     ``connection_pool=`` argument cannot be pickled), so a copy unpickled in another
@@ -204,6 +230,11 @@ class RedisStore(BaseStore):
         """Set the store up (from __init__, from_url and unpickling); no I/O."""
         if not isinstance(prefix, str):
             raise TypeError(f"the key prefix must be a str, found {type(prefix).__name__}")
+        if not prefix or prefix.endswith(":"):
+            raise ValueError(
+                f"invalid key prefix {prefix!r}: expected a non-empty prefix not ending "
+                "with ':' (the keys 'p::k' of a prefix 'p:' are keys ':k' of prefix 'p', "
+                "which lists and deletes them)")
         self._readonly = readonly_from_mode(mode)
         try:
             import redis
@@ -222,6 +253,12 @@ class RedisStore(BaseStore):
         if "connection_pool" not in options:
             options.setdefault("socket_connect_timeout", DEFAULT_CONNECT_TIMEOUT)
             options.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT)
+            url_options = parse_qsl(urlsplit(url).query) if url is not None else []
+            if not any(name in _RETRY_ARGUMENTS for name in [*options, *dict(url_options)]):
+                options["retry"] = redis.retry.Retry(
+                    redis.backoff.ExponentialWithJitterBackoff(cap=DEFAULT_RETRY_PAUSE,
+                                                               base=DEFAULT_RETRY_PAUSE / 2),
+                    DEFAULT_RETRIES)
         self._client: Any = (redis.Redis.from_url(url, **options) if url is not None
                              else redis.Redis(**options))
         if self._client.connection_pool.connection_kwargs.get("decode_responses"):
@@ -435,9 +472,34 @@ class RedisStore(BaseStore):
         return sorted({key[n:].partition("/")[0] for key in self._scan(start)})
 
     def rmdir(self, prefix: str = "") -> None:
-        """Delete every key under path `prefix` (every key of the store for ``""``)."""
+        """Delete every key under path `prefix` (every key of the store for ``""``).
+
+        Raises
+        ------
+        ValueError
+            For ``""``, when keys whose first path segment holds a ``":"`` are there (they
+            may be another store's, see :class:`RedisStore`): nothing is deleted.
+        """
         self._check_writable()
-        self._delete([self._rkey(k) for k in self._scan(dir_prefix(prefix))])
+        start = dir_prefix(prefix)
+        keys = self._scan(start)
+        if not start:
+            self._check_no_nested_prefix(keys)
+        self._delete([self._rkey(k) for k in keys])
+
+    def _check_no_nested_prefix(self, keys: Iterable[str]) -> None:
+        """ValueError if some of `keys` may be another store's: those whose first path
+        segment holds a ":" (key "v2:x/.zarray" is also key "x/.zarray" of prefix
+        "<prefix>:v2"). Zarr's own keys (.zgroup, .zarray, .zattrs, .zmetadata, chunk
+        keys) never hold one; only node names may."""
+        suspects = sorted(k for k in keys if ":" in k.partition("/")[0])
+        if suspects:
+            other = f"{self._prefix}:{suspects[0].partition(':')[0]}"
+            raise ValueError(
+                f"refusing to delete every key of {self!r}: {len(suspects)} of them, such "
+                f"as {suspects[0]!r}, may be keys of a store with prefix {other!r} (a "
+                "prefix must not be another followed by ':'); nothing was deleted. "
+                "Delete this store's nodes one by one with rmdir(path)")
 
     def rename(self, src: str, dst: str) -> None:
         """Move every key under path `src` to the same place under path `dst`, on the
