@@ -37,7 +37,14 @@ from zarrlite.api import (
     zeros,
     zeros_like,
 )
-from zarrlite.chunked import BlockArray, CopyStats, copy_chunked, eachchunk, haschunks
+from zarrlite.chunked import (
+    BlockArray,
+    CopyStats,
+    copy_chunked,
+    eachchunk,
+    haschunks,
+    map_chunks,
+)
 from zarrlite.codecs import *  # noqa: F403  codec classes: Blosc, Zstd, Delta, ...
 from zarrlite.codecs import __all__ as _codec_names
 from zarrlite.convenience import (
@@ -153,6 +160,7 @@ __all__ = [
     "group",
     "haschunks",
     "load",
+    "map_chunks",
     "ones",
     "ones_like",
     "open",

@@ -14,6 +14,7 @@ from zarrlite.chunked.blockarray import BlockArray
 from zarrlite.chunked.copying import COPY_MAX_NBYTES, CopyStats, copy_chunked
 from zarrlite.chunked.eachchunk import eachchunk, haschunks
 from zarrlite.chunked.grid import GridChunks, IrregularChunks, RegularChunks, regular_grid
+from zarrlite.chunked.map_chunks import MapChunksError, map_chunks
 from zarrlite.chunked.reductions import ReductionMethods
 
 __all__ = [
@@ -23,11 +24,13 @@ __all__ = [
     "CopyStats",
     "GridChunks",
     "IrregularChunks",
+    "MapChunksError",
     "ReductionMethods",
     "RegularChunks",
     "copy_chunked",
     "eachchunk",
     "haschunks",
+    "map_chunks",
     "reductions",
     "regular_grid",
 ]
