@@ -1,5 +1,8 @@
 """Byte-range reads of plain Blosc chunks (the classic Zarr layout, also as zarr-python
-writes it) and the stores' ranged-read calls they use. Two-level chunks: test_b2nd.py."""
+writes it) and the stores' ranged-read calls they use; the store calls a ranged read of
+two-level chunks costs, its fallbacks (trailers read, long block tables, replaced and
+truncated chunks) and the laid-in trailer. Two-level chunks otherwise: test_b2nd.py;
+real servers: test_store_remote.py."""
 
 from __future__ import annotations
 
@@ -381,3 +384,250 @@ def test_b2nd_block_streams_running_into_the_next_block_raise(small_ranges, by_r
     with pytest.raises(zl.CodecError, match="0.0"):
         z[70:72, 70:72]  # in block 9 (row 1, column 1)
     assert z[0:3, 0:3].tobytes() == a[0:3, 0:3].tobytes()  # block 0 is intact
+
+
+# ------------------------------------------- two-level chunks: the store calls a read costs
+
+
+class RangeLoggingStore(ByteCountingStore):
+    """Logs the ranges of each ``get_partial_values`` call (``calls``: how many each)."""
+
+    def __init__(self):
+        super().__init__()
+        self.reset()
+
+    def get_partial_values(self, key_ranges):
+        key_ranges = list(key_ranges)
+        self.calls.append(len(key_ranges))
+        self.ranges.append(key_ranges)
+        return super().get_partial_values(key_ranges)
+
+    def reset(self):
+        self.calls, self.ranges, self.bytes_read = [], [], 0
+
+
+@pytest.fixture(params=[True, False], ids=["trailer-read", "trailer-laid-in"])
+def read_trailer(request, monkeypatch):
+    """Both ways of a frame's trailer: read with the blocks (the default), or only laid in."""
+    monkeypatch.setattr(byteranges, "READ_TRAILER", request.param)
+    return request.param
+
+
+def _trailer_of(frame: bytes) -> tuple[int, int, int, bytes]:
+    """(header length, chunk nbytes, chunk cbytes, trailer) of a one-chunk frame."""
+    header_len, _frame_len = frame_layout(frame)
+    nbytes, cbytes = (int(v) for v in np.frombuffer(frame, "<i4", count=3,
+                                                      offset=header_len + 4)[[0, 2]])
+    return header_len, nbytes, cbytes, frame[header_len + cbytes :]
+
+
+@pytest.mark.parametrize("writer", ["zarrlite", "python-blosc2", "python-blosc2 vlmeta"])
+@pytest.mark.parametrize(("shape", "blocks"), [((300, 500), (64, 128)),
+                                                ((20, 30, 40), (7, 8, 9)), ((5000,), (512,))])
+def test_the_laid_in_trailer_is_what_c_blosc2_writes(writer, shape, blocks):
+    a = np.random.default_rng(9).normal(0, 1, shape).astype("f4")
+    if writer == "zarrlite":
+        frame = zl.B2ND(cname="lz4", blocks=blocks).encode(a)
+    else:
+        array = blosc2.asarray(a, chunks=shape, blocks=blocks)
+        if writer.endswith("vlmeta"):
+            array.schunk.vlmeta["about"] = {"units": "m", "tags": ["a"] * 50}
+        frame = array.to_cframe()
+    header_len, nbytes, cbytes, trailer = _trailer_of(frame)
+    laid_in = byteranges._laid_in_trailer(frame[:4096], header_len, len(trailer), nbytes, cbytes)
+    assert len(laid_in) == len(trailer)
+    if writer.endswith("vlmeta"):  # a longer trailer: its metalayers are not laid in
+        assert len(trailer) > 75 and laid_in != trailer
+    else:
+        assert laid_in == trailer  # byte for byte: a change in C-Blosc2 would show here
+    # and C-Blosc2 opens and decodes the frame with it
+    with_laid_in = frame[: header_len + cbytes] + laid_in
+    out = np.empty_like(a)
+    zl.B2ND().decode(with_laid_in, out=out)
+    assert out.tobytes() == a.tobytes()
+
+
+def _b2nd_array(store, a, chunks, blocks=(128, 128)):
+    return zl.array(a, chunks=chunks, store=store,
+                    compressor=zl.B2ND(cname="lz4", blocks=blocks))
+
+
+def test_the_ranges_a_window_of_a_two_level_chunk_reads(read_trailer):
+    a = _field((2048, 2048), seed=10)
+    store = RangeLoggingStore()
+    z = _b2nd_array(store, a, a.shape)  # 256 blocks of 64 KiB
+    stored = len(store["0.0"])
+    store.reset()
+    for sel in (np.s_[1030:1060, 700:750], np.s_[1030:1060, 1000:1100]):  # 1 and 2 blocks
+        np.testing.assert_array_equal(z[sel], a[sel])
+        # the head; then the row's blocks, the header and table again (and the trailer)
+        assert store.calls == [1, 2 + read_trailer], store.ranges
+        assert store.bytes_read < 0.03 * stored
+        store.reset()
+    np.testing.assert_array_equal(z[1000:1060, 700:750], a[1000:1060, 700:750])  # 2 rows
+    assert store.calls == [1, 3 + read_trailer]
+    store.reset()
+    # blocks next to the block table come with the check, in one range from the start
+    np.testing.assert_array_equal(z[0:10, 0:200], a[0:10, 0:200])
+    assert store.calls == [1, 1 + read_trailer]
+    assert store.ranges[1][0][:2] == ("0.0", 0)
+    store.reset()
+    # blocks at the end of the chunk come with the trailer, when it is read
+    np.testing.assert_array_equal(z[-10:, -100:], a[-10:, -100:])
+    assert store.calls == [1, 2]
+    assert z.stats["ranged_reads"] == 5
+
+
+def _with_zeros_offsets_index(frame: bytes) -> bytes:
+    """The same frame with its offsets index stored as a Blosc2 chunk of zeros (32 bytes, a
+    special value), as C-Blosc2 may write it: a valid frame whose trailer (67 bytes) is not
+    the one laid in place."""
+    header_len, _nbytes, cbytes, trailer = _trailer_of(frame)
+    index = bytearray(trailer[:32])
+    index[2], index[12:16], index[31] = 0x05, (32).to_bytes(4, "little"), 0x10
+    out = bytearray(frame[: header_len + cbytes] + bytes(index) + trailer[40:])
+    out[16:24] = len(out).to_bytes(8, "big")
+    return bytes(out)
+
+
+def test_a_frame_whose_trailer_is_needed_has_it_read_between_the_two(read_trailer):
+    a = _field((2048, 2048), seed=11)
+    store = RangeLoggingStore()
+    z = _b2nd_array(store, a, (1024, 1024))
+    frames = {key: store[key] for key in ("0.0", "1.1")}
+    for key, frame in frames.items():
+        store[key] = _with_zeros_offsets_index(frame)
+        assert len(_trailer_of(store[key])[3]) == 67
+        out = np.empty((1024, 1024), "f4")
+        zl.B2ND().decode(store[key], out=out)  # C-Blosc2 reads it
+    store.reset()
+    with zl.config.set(threads=1):
+        np.testing.assert_array_equal(z[520:540, 600:610], a[520:540, 600:610])
+        # head; trailer (read once, whatever READ_TRAILER says); blocks and check
+        assert store.calls == [1, 1, 2]
+        frame_len = len(store["0.0"])
+        assert store.ranges[1] == [("0.0", frame_len - 67, 67)]
+        store.reset()
+        np.testing.assert_array_equal(z[1000:1030, 1000:1030], a[1000:1030, 1000:1030])
+        # 4 chunks, two of which need their trailers: still one call for each step
+        assert store.calls[:2] == [4, 2] and len(store.calls) == 3
+    assert z.stats["ranged_reads"] == 5
+
+
+@pytest.mark.parametrize("kind", ["b2nd", "blosc"])
+def test_a_block_table_longer_than_the_first_read_is_read_between_the_two(kind, monkeypatch):
+    monkeypatch.setattr(byteranges, "HEAD_NBYTES", 512)
+    a = _field((2048, 2048), seed=12)
+    store = RangeLoggingStore()
+    if kind == "b2nd":  # 1024 blocks: a table of 4 KiB
+        z = _b2nd_array(store, a, a.shape, blocks=(64, 64))
+    else:  # hundreds of blocks (C-Blosc raises small block sizes): a table over 512 bytes
+        z = zl.array(a, chunks=a.shape, store=store,
+                     compressor=Blosc(cname="lz4", blocksize=4 * 2048 * 4))
+    with zl.config.set(threads=1):
+        for sel in (np.s_[1000:1003, 40:50], np.s_[1500:1502, 7:9]):
+            store.reset()
+            np.testing.assert_array_equal(z[sel], a[sel])
+            # the head, the rest of the table, the block(s) and the check
+            assert store.calls == [1, 1, 2 + (kind == "b2nd" and byteranges.READ_TRAILER)]
+    assert z.stats["ranged_reads"] == 2
+
+
+class ReplacingStore(RangeLoggingStore):
+    """Replaces values with new versions right after its `after`-th ranged read."""
+
+    def __init__(self):
+        super().__init__()
+        self.after, self.replacements = 0, {}
+
+    def get_partial_values(self, key_ranges):
+        parts = super().get_partial_values(key_ranges)
+        if len(self.calls) == self.after:
+            self.setitems(self.replacements)
+        return parts
+
+
+@pytest.mark.parametrize("after", [1, 2], ids=["before-trailer", "after-trailer"])
+def test_a_chunk_replaced_around_its_trailers_read_is_read_whole(after, read_trailer):
+    old, new = _field((2048, 2048), seed=13), _field((2048, 2048), seed=14)
+    store = ReplacingStore()
+    z = _b2nd_array(store, old, old.shape)
+    newer = _b2nd_array(zl.MemoryStore(), new, new.shape)
+    store["0.0"] = _with_zeros_offsets_index(store["0.0"])  # its trailer is read apart
+    store.after, store.replacements = after, {"0.0": _with_zeros_offsets_index(
+        newer.store["0.0"])}
+    store.reset()
+    sel = np.s_[700:720, 900:930]
+    np.testing.assert_array_equal(z[sel], new[sel])  # read whole
+    assert z.stats["ranged_reads"] == 0
+    # replaced after its trailer's read: the check of the blocks' read sees it; before:
+    # the old header with the new trailer may not open (then no blocks are read)
+    assert len(store.calls) == 3 if after == 2 else len(store.calls) in (2, 3)
+
+
+@pytest.mark.parametrize("cut", ["in half", "inside the trailer"])
+def test_truncated_frames(read_trailer, cut):
+    a = _field((2048, 2048), seed=15)
+    store = zl.MemoryStore()
+    z = _b2nd_array(store, a, a.shape)
+    frame = store["0.0"]
+    store["0.0"] = frame[: len(frame) // 2] if cut == "in half" else frame[:-10]
+    intact = np.s_[10:20, 30:40]  # block 0: stored in the first half
+    if read_trailer:  # the trailer's read shows the frame is shorter than it says
+        with pytest.raises(zl.CodecError, match="0.0"):
+            z[intact]
+    else:  # the blocks read are whole: their values
+        np.testing.assert_array_equal(z[intact], a[intact])
+    if cut == "in half":  # blocks past the cut are never read right
+        with pytest.raises(zl.CodecError, match="0.0"):
+            z[2000:2010, 2000:2010]
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z[...]
+
+
+def test_blocks_inside_the_first_read_need_no_second(monkeypatch, read_trailer):
+    monkeypatch.setattr(byteranges, "HEAD_SLACK_NBYTES", 32 * 1024)
+    a = np.zeros((2048, 2048), "f4")
+    a[-128:, -256:] = _field((128, 256), seed=16)  # the other blocks compress to nearly nothing
+    store = RangeLoggingStore()
+    z = _b2nd_array(store, a, a.shape)
+    store.reset()
+    np.testing.assert_array_equal(z[5:10, 300:310], a[5:10, 300:310])
+    assert store.calls == ([1, 2] if read_trailer else [1])
+
+
+def test_a_frame_header_whose_sizes_are_not_its_chunks_raises(read_trailer):
+    a = _field((2048, 2048), seed=17)
+    store = zl.MemoryStore()
+    z = _b2nd_array(store, a, a.shape)
+    frame = bytearray(store["0.0"])
+    cbytes = int.from_bytes(frame[39:47], "big")
+    frame[39:47] = (cbytes + 8).to_bytes(8, "big")  # the frame's stored size, off by 8
+    store["0.0"] = bytes(frame)
+    for read in (lambda: z[100:110, 100:110], lambda: z.vindex[[5, 1500], [7, 3]],
+                 lambda: z[...]):
+        with pytest.raises(zl.CodecError, match="0.0"):
+            read()
+
+
+@pytest.mark.parametrize(("compressor", "npoints"),
+                         [(zl.B2ND(cname="lz4", blocks=(128, 128)), 100),
+                          (Blosc(cname="lz4", blocksize=1 << 14), 24)],  # 64 blocks a chunk
+                         ids=["b2nd", "blosc"])
+def test_points_of_several_chunks_are_one_store_call_per_step(compressor, npoints,
+                                                              read_trailer):
+    a = _field((2048, 2048), seed=18)
+    store = RangeLoggingStore()
+    z = zl.array(a, chunks=(1024, 1024), store=store, compressor=compressor)
+    z[0:2, 0:2]  # Blosc: learns the block size
+    rng = np.random.default_rng(19)
+    rows, cols = rng.integers(0, 2048, npoints), rng.integers(0, 2048, npoints)
+    for threads in (1, 4):
+        store.reset()
+        with zl.config.set(threads=threads):
+            np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+            np.testing.assert_array_equal(z.oindex[rows[:5], cols[:5]],
+                                          a[np.ix_(rows[:5], cols[:5])])
+        if threads == 1:  # heads of the 4 chunks, then their blocks: for each selection
+            assert store.calls[::2] == [4, 4] and len(store.calls) == 4, store.calls
+    assert z.stats["ranged_reads"] == 1 + 4 * 4

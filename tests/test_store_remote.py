@@ -14,6 +14,7 @@ import pytest
 from http_s3_servers import Traffic
 
 import zarrlite as zl
+from zarrlite.chunkio import byteranges
 from zarrlite.stores import getsize
 
 
@@ -42,6 +43,20 @@ def remote(request):
     backend = request.getfixturevalue(f"{request.param}_backend")
     server = request.getfixturevalue(f"{request.param}_server")
     return Remote(request.param, backend, server.traffic)
+
+
+def _with_zeros_offsets_index(frame: bytes) -> bytes:
+    """The same frame with its offsets index stored as a Blosc2 chunk of zeros (32 bytes, a
+    special value), as C-Blosc2 may write it: a valid frame whose trailer (67 bytes, not
+    75) cannot be laid in place."""
+    header_len = int.from_bytes(frame[11:15], "big")
+    cbytes = int.from_bytes(frame[header_len + 12 : header_len + 16], "little")
+    index = bytearray(frame[header_len + cbytes : header_len + cbytes + 32])
+    index[2], index[12:16], index[31] = 0x05, (32).to_bytes(4, "little"), 0x10
+    out = bytearray(frame[: header_len + cbytes] + bytes(index)
+                    + frame[header_len + cbytes + 40 :])
+    out[16:24] = len(out).to_bytes(8, "big")
+    return bytes(out)
 
 
 def _count_cat_ranges(monkeypatch, store):
@@ -82,8 +97,16 @@ def test_open_consolidated_is_one_metadata_request(remote):
     np.testing.assert_array_equal(root["site3/depth"][:], np.arange(10.0) * 3)
 
 
+@pytest.fixture(params=[True, False], ids=["trailer-read", "trailer-laid-in"])
+def read_trailer(request, monkeypatch):
+    """Both ways of a frame's trailer: read with the blocks (the default: a truncated chunk
+    then fails even where the blocks read are intact), or only laid in place."""
+    monkeypatch.setattr(byteranges, "READ_TRAILER", request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("window", [(1024, 2048), (1000, 2000)], ids=["aligned", "unaligned"])
-def test_window_of_a_two_level_chunk_fetches_only_its_blocks(remote, window):
+def test_window_of_a_two_level_chunk_fetches_only_its_blocks(remote, window, read_trailer):
     a = _field((4096, 4096))
     writer = remote.writer()
     # 128 x 128 blocks: 64 KiB each, 1024 to a chunk; a 64 x 64 window touches 1 to 4
@@ -97,12 +120,26 @@ def test_window_of_a_two_level_chunk_fetches_only_its_blocks(remote, window):
     np.testing.assert_array_equal(z[sel], a[sel])
     requests, nbytes = remote.traffic.snapshot()
     assert z.stats["ranged_reads"] == 1
-    # first read: the frame's head (header, block table) and tail (trailer); second: one
-    # range per row of touched blocks, plus the header and table again (to check that the
-    # chunk was not replaced between the two reads)
+    # first read: the frame's head (header, block table; the trailer C-Blosc2 writes is
+    # laid in place); second: one range per row of touched blocks, plus the header and
+    # table again (to check that the chunk was not replaced between the two reads), and
+    # the trailer when it is read
     block_rows = len({window[0] // 128, (window[0] + 63) // 128})
-    assert requests == 2 + block_rows + 1, requests
+    assert requests == 1 + block_rows + 1 + read_trailer, requests
     assert nbytes <= 0.03 * stored, (nbytes, stored)
+
+
+def test_a_frame_whose_trailer_is_needed_costs_one_more_request(remote, read_trailer):
+    a = _field((2048, 2048), seed=6)
+    writer = remote.writer()
+    zl.array(a, chunks=a.shape, store=writer, compressor=zl.B2ND(cname="lz4", blocks=(128, 128)))
+    writer["0.0"] = _with_zeros_offsets_index(writer["0.0"])  # a 67-byte trailer
+    writer.close()
+    z = zl.open_array(remote.reader(), mode="r")
+    remote.traffic.reset()
+    np.testing.assert_array_equal(z[1030:1060, 700:750], a[1030:1060, 700:750])
+    # the head; the trailer (read once); the row's blocks and the check
+    assert remote.traffic.snapshot()[0] == 4 and z.stats["ranged_reads"] == 1
 
 
 def test_a_read_of_many_chunks_is_one_store_call_per_phase(remote, monkeypatch):
@@ -114,13 +151,36 @@ def test_a_read_of_many_chunks_is_one_store_call_per_phase(remote, monkeypatch):
     z = zl.open_array(reader, mode="r")
     calls = _count_cat_ranges(monkeypatch, reader)
     with zl.config.set(threads=1):
-        np.testing.assert_array_equal(z[500:524, :], a[500:524, :])  # 12 rows of 8 chunks
-        assert z.stats["ranged_reads"] == 8
-        # heads and tails of 8 chunks, then their blocks and tables: two calls
-        assert calls == [16, 16]
+        for read_trailer in (True, False):
+            monkeypatch.setattr(byteranges, "READ_TRAILER", read_trailer)
+            calls.clear()
+            np.testing.assert_array_equal(z[500:524, :], a[500:524, :])  # 12 rows of 8 chunks
+            # the heads of 8 chunks; then, in one call, each chunk's row of blocks (8
+            # ranges), its header and table again (4 more: the other 4 chunks' row is their
+            # first, next to the table, read with it) and its trailer when it is read (4
+            # more: the other 4 chunks' row is their last, right before it)
+            assert calls == [8, 8 + 4 + 4 * read_trailer]
+        assert z.stats["ranged_reads"] == 16
         calls.clear()
         np.testing.assert_array_equal(z[:1024, :], a[:1024, :])  # 8 chunks, whole
         assert calls == [8]
+
+
+def test_points_of_many_chunks_are_one_store_call_per_phase(remote, monkeypatch):
+    a = _field((2048, 2048), seed=7)
+    writer = remote.writer()
+    zl.array(a, chunks=(1024, 1024), store=writer,
+             compressor=zl.B2ND(cname="lz4", blocks=(128, 128)))
+    writer.close()
+    reader = remote.reader()
+    z = zl.open_array(reader, mode="r")
+    calls = _count_cat_ranges(monkeypatch, reader)
+    rows, cols = np.random.default_rng(8).integers(0, 2048, (2, 100))
+    remote.traffic.reset()
+    with zl.config.set(threads=1):
+        np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+    assert len(calls) == 2 and calls[0] == 4 and z.stats["ranged_reads"] == 4
+    assert remote.traffic.snapshot()[0] == sum(calls)
 
 
 def test_missing_chunks_read_as_the_fill_value(remote):
@@ -192,7 +252,8 @@ class ReplacingStore:
 
 
 @pytest.mark.parametrize("nchunks", [1, 4])
-def test_a_chunk_replaced_between_the_two_reads_is_read_whole(nchunks, monkeypatch):
+def test_a_chunk_replaced_between_the_two_reads_is_read_whole(nchunks, monkeypatch,
+                                                               read_trailer):
     from zarrlite.stores.fsspec import FSStore
 
     old, new = _field((2048, 2048), seed=4), _field((2048, 2048), seed=5)

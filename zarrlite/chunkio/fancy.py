@@ -2,7 +2,9 @@
 
 Projections come from `zarrlite.indexing` (orthogonal and points); each touched chunk
 appears once, however the requested positions are ordered or repeated, so each chunk is
-fetched once (in batches, through the store's ``getitems``) and decoded once. The gather
+fetched once (in batches, through the store's ``getitems``) and decoded once. From a store
+that reads byte ranges, a few items of a big chunk come by fetching only their blocks, with
+two store calls for all such chunks of a batch (`zarrlite.chunkio.byteranges`). The gather
 out of a decoded chunk and the scatter into one run in C without the GIL
 (`_ext.copy_outer` for orthogonal selections, `_ext.copy_points` for points), on the
 worker threads. Object arrays use numpy instead.
@@ -18,7 +20,7 @@ import numpy as np
 from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges, plan, ranged
 from zarrlite.chunkio.buffers import decoding, scratch
-from zarrlite.chunkio.engine import ArrayChunks, run_batches
+from zarrlite.chunkio.engine import PART_NBYTES, ArrayChunks, run_batches
 from zarrlite.codecs._buffers import raw_bytes
 from zarrlite.codecs.blosc import block_sizes
 from zarrlite.errors import BufferSizeError
@@ -83,35 +85,66 @@ def _decode(io: ArrayChunks, key: str, cdata: Any, nthreads: int,
         return pipeline.decode(cdata, out=buf)
 
 
-def _read_ranged(io: ArrayChunks, batch: list[tuple[Any, np.ndarray | None]], out: np.ndarray,
-                 nthreads: int, gather: Any) -> list[tuple[Any, np.ndarray | None]]:
-    """Big chunks of a store that reads byte ranges: a few items (at these byte offsets of
-    the chunk) are read by fetching only their blocks' bytes. Returns the (projection,
-    offsets) pairs left over."""
-    pipeline = io.pipeline
+def _read_ranged(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+                 gather: Any) -> list[Any]:
+    """Big chunks of a store that reads byte ranges: the few items a projection needs are
+    read by fetching only their blocks' bytes, two store calls for all the chunks of a part
+    whose fetched bytes (bounded before any I/O) stay under the engine's part size.
+    Returns the projections left over."""
     if not ranged.applies(io):
-        return batch
-    rest = []
-    itemsize = io.dtype.itemsize
-    for proj, offsets in batch:
-        if (offsets is None or len(offsets) * itemsize * 4 > pipeline.nbytes
-                or not ranged.worth_trying(io, offsets=offsets)):
-            rest.append((proj, offsets))
+        return list(batch)
+    rest: list[Any] = []
+    part: list[tuple[Any, np.ndarray]] = []
+    part_nbytes = 0
+    for proj in batch:
+        offsets = _ranged_offsets(io, proj)
+        if offsets is None:
+            rest.append(proj)
             continue
-        key = io.key_of(proj.chunk_coords)
+        nbytes = ranged.fetched_nbytes_bound(io, len(offsets)) + offsets.nbytes
+        if part and part_nbytes + nbytes > PART_NBYTES:
+            rest += _read_ranged_part(io, part, out, nthreads, gather)
+            part, part_nbytes = [], 0
+        part.append((proj, offsets))
+        part_nbytes += nbytes
+    if part:
+        rest += _read_ranged_part(io, part, out, nthreads, gather)
+    return rest
+
+
+def _ranged_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
+    """The byte offsets of the items a projection needs, when reading their blocks by
+    ranges probably pays (few items, few blocks); else None."""
+    count = (len(proj.chunk_side) if isinstance(proj.chunk_side, np.ndarray)
+             else int(np.prod([len(s) for s in proj.chunk_side], dtype=np.int64)))
+    if count * io.dtype.itemsize * 4 > io.pipeline.nbytes:
+        return None
+    offsets = _item_offsets(io, proj)
+    if offsets is None or not ranged.worth_trying(io, offsets=offsets):
+        return None
+    return offsets
+
+
+def _read_ranged_part(io: ArrayChunks, part: list[tuple[Any, np.ndarray]], out: np.ndarray,
+                      nthreads: int, gather: Any) -> list[Any]:
+    """Read these projections' items by ranges, in one batch; returns those to read whole."""
+    itemsize = io.dtype.itemsize
+    requests = [(io.key_of(proj.chunk_coords), _b2nd_wanted(offsets, itemsize),
+                 _blosc_wanted(offsets, itemsize)) for proj, offsets in part]
+    rest = []
+    for (proj, _offsets), (key, _, _), fetched in zip(part, requests,
+                                                      ranged.fetch_batch(io, requests)):
         with decoding(key):
-            found = ranged.fetch_blocks(io, key, _b2nd_wanted(offsets, itemsize),
-                                          _blosc_wanted(offsets, itemsize))
+            found = fetched.take()
             if found is None:
-                rest.append((proj, offsets))
-                continue
-            if found is byteranges.MISSING:
+                rest.append(proj)
+            elif found is byteranges.MISSING:
                 gather(io, None, proj, out)
-                continue
-            io.count("ranged_reads")
-            io.count("chunks_decoded")
-            cdata, wanted = found
-            gather(io, io.decode_blocks(cdata, wanted, nthreads), proj, out)
+            else:
+                io.count("ranged_reads")
+                io.count("chunks_decoded")
+                cdata, wanted = found
+                gather(io, io.decode_blocks(cdata, wanted, nthreads), proj, out)
     return rest
 
 
@@ -158,24 +191,22 @@ def _item_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
 
 def _read_batch(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
-    for part in io.parts(batch):
-        _read_part(io, part, out, nthreads, gather)
+    """The chunks read by byte ranges first, then the others whole, a part of bounded size
+    at a time."""
+    for part in io.parts(_read_ranged(io, batch, out, nthreads, gather)):
+        _read_whole(io, part, out, nthreads, gather)
 
 
-def _read_part(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
+def _read_whole(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads: int,
                 gather: Any) -> None:
-    rest = _read_ranged(io, [(proj, _item_offsets(io, proj)) for proj in batch], out, nthreads,
-                        gather)
-    if not rest:
-        return
-    keys = [io.key_of(proj.chunk_coords) for proj, _offsets in rest]
+    keys = [io.key_of(proj.chunk_coords) for proj in batch]
     cdatas = io.fetch(keys)
-    for key, (proj, offsets) in zip(keys, rest):
+    for key, proj in zip(keys, batch):
         cdata = cdatas.get(key)
         if cdata is None:
             gather(io, None, proj, out)
         else:
-            gather(io, _decode(io, key, cdata, nthreads, offsets), proj, out)
+            gather(io, _decode(io, key, cdata, nthreads, _item_offsets(io, proj)), proj, out)
 
 
 def _fill_value_for(io: ArrayChunks) -> Any:

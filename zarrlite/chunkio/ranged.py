@@ -1,7 +1,8 @@
-"""Byte-range reads of basic selections, and the guesses both basic and fancy reads use:
-whether a selection probably needs few enough blocks for a ranged read to pay, and the wanted
-blocks of Blosc chunks (noting each array's Blosc block size). The store calls themselves are
-in `zarrlite.chunkio.byteranges`; fancy selections' ranged reads are in
+"""Byte-range reads of basic selections, and what both basic and fancy reads use: one batch
+of ranged reads (:func:`fetch_batch`), whether a selection probably needs few enough blocks
+for a ranged read to pay, how many bytes one may fetch, and the wanted blocks of Blosc
+chunks (noting each array's Blosc block size). The store calls themselves are in
+`zarrlite.chunkio.byteranges`; fancy selections' ranged reads are in
 `zarrlite.chunkio.fancy`."""
 
 from __future__ import annotations
@@ -27,27 +28,54 @@ def applies(io: ArrayChunks) -> bool:
             and bool(config.get("partial_decode")) and io.reads_byte_ranges)
 
 
-def fetch_blocks(io: ArrayChunks, key: str, b2nd_wanted: Callable[[np.ndarray], Any],
-                 blosc_wanted: Callable[[int, int], Any]) -> Any:
-    """Fetch by byte ranges the wanted blocks of chunk `key`, chosen by
-    `b2nd_wanted(frame)` for a two-level chunk, `blosc_wanted(nbytes, blocksize)` for a Blosc
-    chunk. Returns ``(cdata, wanted)``, ``byteranges.MISSING``, or None (read the chunk whole
-    instead)."""
-    return fetch_batch(io, [(key, b2nd_wanted, blosc_wanted)])[0].take()
-
-
 def fetch_batch(io: ArrayChunks, requests: Sequence[tuple[str, Callable[[np.ndarray], Any],
                                                           Callable[[int, int], Any]]]
                 ) -> list[byteranges.Fetched]:
-    """As :func:`fetch_blocks` for several chunks ``(key, b2nd_wanted, blosc_wanted)`` with
-    two store calls in all; ``take()`` each result in turn (it may raise the chunk's
-    decoding error)."""
+    """Fetch by byte ranges the wanted blocks of chunks ``(key, b2nd_wanted, blosc_wanted)``,
+    chosen by ``b2nd_wanted(frame)`` for two-level chunks, ``blosc_wanted(nbytes,
+    blocksize)`` for Blosc chunks, in two store calls for them all (the first read sized for
+    the block table the metadata predicts). ``take()`` each result in turn: ``(cdata,
+    wanted)``, ``byteranges.MISSING``, or None (read the chunk whole instead); it may raise
+    the chunk's decoding error."""
     if io.pipeline.is_b2nd:
         return byteranges.fetch_b2nd_batch(io.store, [(key, b2nd) for key, b2nd, _ in requests],
-                                           io.ranged_max_nbytes)
+                                           io.ranged_max_nbytes, _first_read_nbytes(io))
     return byteranges.fetch_blosc_batch(
         io.store, [(key, blosc_wanted_of(io, blosc)) for key, _, blosc in requests],
-        io.pipeline.nbytes)
+        io.pipeline.nbytes, _first_read_nbytes(io))
+
+
+def _blocks_per_chunk(io: ArrayChunks) -> tuple[int, int] | None:
+    """(blocks, decoded bytes of a block) of this array's chunks as its metadata (or, for
+    Blosc, the last chunk read) says; None when not known yet."""
+    if io.pipeline.is_b2nd:
+        if io.b2nd_layout is None:
+            return None
+        shape, blocks = io.b2nd_layout
+        nblocks = int(np.prod([-(-n // b) for n, b in zip(shape, blocks)], dtype=np.int64))
+        return nblocks, int(np.prod(blocks, dtype=np.int64)) * io.dtype.itemsize
+    blocksize = io.blosc_blocksize_seen
+    if blocksize is None:
+        return None
+    return -(-io.pipeline.nbytes // blocksize), blocksize
+
+
+def _first_read_nbytes(io: ArrayChunks) -> int | None:
+    """First read of a chunk's value: its header and block table, sized for the block count
+    expected (None: not known)."""
+    known = _blocks_per_chunk(io)
+    return None if known is None else byteranges.first_read_nbytes(known[0])
+
+
+def fetched_nbytes_bound(io: ArrayChunks, nitems: int) -> int:
+    """About the most bytes a ranged read of `nitems` items of a chunk fetches: their blocks
+    (an item may straddle two Blosc blocks), at most the fraction of blocks a ranged read
+    reads, and the first read."""
+    known = _blocks_per_chunk(io)
+    most = int(byteranges.MAX_BLOCK_FRACTION * io.pipeline.nbytes)
+    if known is not None:
+        most = min(most, 2 * nitems * known[1])
+    return most + byteranges.HEAD_NBYTES
 
 
 def worth_trying(io: ArrayChunks, region: Sequence[tuple[int, int, int]] | None = None,
