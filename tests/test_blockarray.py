@@ -666,3 +666,50 @@ def test_plan_points_rules() -> None:
     square = [np.array([0, 1, 0, 1, 3]), np.array([0, 0, 1, 1, 3])]  # 2x2 full + a point
     assert [b.complete for b in plan_points(square, dims, 0.5, merge=False)] == [False]
     assert plan_points([np.array([0, 1, 1])], dims[:1], 0.5, merge=False)[0].complete
+
+
+def test_a_strided_read_of_a_huge_array_reads_a_few_chunks_at_a_time():
+    import tracemalloc
+
+    from zarrlite.chunked.grid import regular_grid
+
+    class Huge(BlockArray):  # 32 GiB, never allocated: blocks are filled with ones
+        shape, dtype = (65536, 65536), np.dtype("f8")
+        biggest = 0
+
+        def readblock(self, out, slices):
+            Huge.biggest = max(Huge.biggest, out.nbytes)
+            out[...] = 1
+
+        def eachchunk(self):
+            return regular_grid(self.shape, (1024, 1024))
+
+    tracemalloc.start()
+    try:
+        assert Huge()[::256, ::256].shape == (256, 256)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert Huge.biggest <= 4 * 1024 * 1024 * 8  # at most 4 chunks of 8 MiB a call
+    assert peak < 80 << 20
+
+
+def test_an_unchunked_block_array_is_reduced_in_bounded_blocks():
+    import tracemalloc
+
+    from zarrlite.chunked.eachchunk import haschunks
+
+    class Flat(BlockArray):  # 128 MiB, no eachchunk of its own
+        shape, dtype = (4096, 4096), np.dtype("f8")
+
+        def readblock(self, out, slices):
+            out[...] = 1
+
+    assert not haschunks(Flat())
+    tracemalloc.start()
+    try:
+        assert Flat().sum() == 4096 * 4096
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20

@@ -274,3 +274,17 @@ def test_chunks_none_falls_back_to_the_bound():
     a = Shaped(shape=(100, 10), dtype=np.dtype("i8"), chunks=None)
     assert not haschunks(a)
     assert eachchunk(a, max_bytes=8 * 10 * 30) == regular_grid((100, 10), (25, 10))
+
+
+def test_a_sharded_zarr3_array_is_worked_through_by_shards(tmp_path):
+    a = np.arange(256 * 256, dtype="f4").reshape(256, 256) + 1
+    dest = zarr.create_array(str(tmp_path / "s.zarr"), shape=a.shape, chunks=(16, 16),
+                             shards=(128, 128), dtype="f4", fill_value=0)
+    assert eachchunk(dest) == regular_grid((256, 256), (128, 128))
+    # writers of one shard would undo each other: each shard is written by one worker
+    zl.copy_chunked(dest, zl.array(a, chunks=(16, 16)), max_bytes=64 * 1024)
+    np.testing.assert_array_equal(dest[...], a)
+    again = zarr.create_array(str(tmp_path / "t.zarr"), shape=a.shape, chunks=(16, 16),
+                              shards=(128, 128), dtype="f4", fill_value=0)
+    zl.map_chunks(np.asarray, zl.array(a, chunks=(16, 16)), out=again)
+    np.testing.assert_array_equal(again[...], a)

@@ -519,3 +519,19 @@ def test_block_slices_join_small_chunks_only() -> None:
     rows, columns = block_slices(grid, 8)
     assert rows == [slice(0, 3), slice(3, 6), slice(6, 9), slice(9, 10)]
     assert columns == [slice(0, 3), slice(3, 6), slice(6, 9), slice(9, 10)]
+
+
+def test_numpy_functions_find_the_methods(tmp_path):
+    # np.sum(z), np.max(ds), ... call z.sum(axis=, dtype=, out=): they must keep working
+    data = np.arange(12.0).reshape(3, 4)
+    z = zl.array(data, chunks=(2, 2))
+    with zl.File(tmp_path / "f.zarr", "w") as f:
+        ds = f.create_dataset("d", data=data, chunks=(2, 2))
+        for a in (z, ds):
+            assert np.sum(a) == 66.0 and np.max(a) == 11.0 and np.argmax(a) == 11
+            np.testing.assert_allclose(np.mean(a, axis=0), data.mean(axis=0))
+            np.testing.assert_allclose(np.std(a, ddof=1), data.std(ddof=1))
+            assert np.all(np.min(a, axis=1) == data.min(axis=1)) and np.any(a)
+            out = np.empty(4)
+            assert np.sum(a, axis=0, out=out) is out
+            np.testing.assert_array_equal(out, data.sum(axis=0))

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from zarrlite.chunked.block_select import DimSelection
-from zarrlite.chunked.block_strategy import DimPiece, Index, plan_dim, plan_points
+from zarrlite.chunked.block_strategy import DimPiece, Index, merge_spans, plan_dim, plan_points
 from zarrlite.chunked.grid import GridChunks
 from zarrlite.indexing.points import IntArray
 
@@ -75,7 +75,9 @@ def read_orthogonal(
     """Read the outer product of per-dimension indices into an array of their lengths."""
     if any(len(d) == 0 for d in dims):
         return np.empty(tuple(len(d) for d in dims), dtype=dtype)
-    plans = [plan_dim(d, g, density_threshold, merge=True) for d, g in zip(dims, grid.dims)]
+    spans = merge_spans(grid, dtype.itemsize)
+    plans = [plan_dim(d, g, density_threshold, merge=True, max_span=m)
+             for d, g, m in zip(dims, grid.dims, spans)]
     return _read_planned(array, plans, dims, dtype)
 
 
@@ -178,7 +180,9 @@ def _read_hull(
     distinct = [np.unique(c) for c in coords]
     if math.prod(len(u) for u in distinct) * HULL_MIN_FILL > len(coords[0]):
         return None
-    plans = [plan_dim(u, g, density_threshold, merge=True) for u, g in zip(distinct, grid.dims)]
+    spans = merge_spans(grid, dtype.itemsize)
+    plans = [plan_dim(u, g, density_threshold, merge=True, max_span=m)
+             for u, g, m in zip(distinct, grid.dims, spans)]
     if math.prod(len(p) for p in plans) >= max_calls:
         return None
     hull = _read_planned(array, plans, distinct, dtype)

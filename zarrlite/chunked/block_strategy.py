@@ -50,7 +50,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from zarrlite.chunked.grid import DimChunks, RegularChunks
+from zarrlite.chunked.grid import DimChunks, GridChunks, RegularChunks
 from zarrlite.indexing.points import IntArray, stable_argsort
 
 Index = slice | IntArray
@@ -207,7 +207,8 @@ class _SortedDim:
 
 
 def plan_dim(
-    sel: range | IntArray, dim: DimChunks, density_threshold: float, merge: bool
+    sel: range | IntArray, dim: DimChunks, density_threshold: float, merge: bool,
+    max_span: int | None = None,
 ) -> list[DimPiece]:
     """Cut one dimension of an orthogonal request into block dimensions.
 
@@ -221,6 +222,9 @@ def plan_dim(
         See :class:`BatchStrategy`.
     merge : bool
         Merge neighbouring chunks' spans by density (reads), or keep one per chunk (writes).
+    max_span : int, optional
+        Longest merged span (a sparse request must not become one block much bigger than
+        a few chunks: see :func:`merge_spans`); a step-1 span is never cut.
 
     Returns
     -------
@@ -249,13 +253,41 @@ def plan_dim(
     run_a, run_lo, run_items = 0, lows[0], highs[0] - lows[0]
     for a, lo, hi in zip(starts.tolist()[1:], lows[1:], highs[1:]):
         items = run_items + hi - lo  # what reading the chunks' spans apart would read
-        if items >= density_threshold * (hi - run_lo):
+        if (items >= density_threshold * (hi - run_lo)
+                and (max_span is None or hi - run_lo <= max_span)):
             run_items = items
         else:
             pieces.append(sorted_dim.piece(run_a, a))
             run_a, run_lo, run_items = a, lo, hi - lo
     pieces.append(sorted_dim.piece(run_a, sorted_dim.n))
     return pieces
+
+
+#: A block merged from the spans of neighbouring chunks holds at most this many bytes, or
+#: MERGE_MAX_CHUNKS chunks when chunks are bigger than a quarter of it.
+MERGE_MAX_NBYTES = 16 << 20
+MERGE_MAX_CHUNKS = 4
+
+
+def merge_spans(grid: GridChunks, itemsize: int) -> list[int]:
+    """The longest merged span per dimension, so that a block merged from the spans of
+    neighbouring chunks holds at most max(MERGE_MAX_NBYTES, MERGE_MAX_CHUNKS chunks) bytes
+    (one chunk's length per dimension at least): a strided or sparse request over a huge
+    array then reads a few chunks at a time, never one block the size of the array.
+
+    Examples
+    --------
+    >>> from zarrlite.chunked.grid import regular_grid
+    >>> merge_spans(regular_grid((65536, 65536), (1024, 1024)), 8)  # 8 MiB chunks
+    [2048, 2048]
+    >>> merge_spans(regular_grid((100, 100), (10, 10)), 8)[0] >= 100  # small: no limit
+    True
+    """
+    chunk_items = max(1, math.prod(max(1, d.max_chunksize) for d in grid.dims))
+    chunk_nbytes = chunk_items * max(1, itemsize)
+    nchunks = max(MERGE_MAX_CHUNKS, MERGE_MAX_NBYTES // chunk_nbytes)
+    per_dim = max(1, int(nchunks ** (1 / max(1, grid.ndim)) + 1e-9))
+    return [max(1, d.max_chunksize) * per_dim for d in grid.dims]
 
 
 # ------------------------------------------------------------------------------- points

@@ -122,8 +122,13 @@ class BlockArray(ReductionMethods, abc.ABC):
         raise ReadOnlyError(_read_only_message(self))
 
     def eachchunk(self) -> GridChunks:
-        """The array's chunk grid; by default one chunk covering the whole array."""
+        """The array's chunk grid; by default one chunk covering the whole array (a request
+        is then one readblock call). Chunk-by-chunk work (reductions, copies,
+        ``map_chunks``) does not take this default as the array's own chunking: it goes
+        through such an array in memory-bounded blocks, as through a numpy array."""
         return GridChunks(*(RegularChunks(max(n, 1), 0, n) for n in self._shape))
+
+    eachchunk.unchunked_default = True  # type: ignore[attr-defined]
 
     # ---------------------------------------------------------------- array attributes
     @property

@@ -75,6 +75,8 @@ def _shape_of(a: Any) -> tuple[int, ...]:
 def _own_grid(a: Any) -> GridChunks | None:
     """The grid the array declares itself (cases 1 to 3 above), or None."""
     method = getattr(a, "eachchunk", None)
+    if getattr(method, "unchunked_default", False):  # BlockArray's "no chunks": not its own
+        method = None
     if callable(method):
         grid = method()
         if not isinstance(grid, GridChunks):
@@ -86,6 +88,9 @@ def _own_grid(a: Any) -> GridChunks | None:
     chunks = getattr(a, "chunks", None)
     if not isinstance(chunks, tuple):
         return None
+    shards = getattr(a, "shards", None)  # zarr-python 3's sharded arrays: a shard is the
+    if isinstance(shards, tuple) and shards and all(_is_int(c) for c in shards):  # unit
+        chunks = shards  # of writing (two writers of one shard would lose data)
     if all(isinstance(c, (tuple, list)) for c in chunks):  # dask: lengths per axis
         for axis, lengths in enumerate(chunks):
             if not all(_is_int(n) for n in lengths):
@@ -208,7 +213,8 @@ def haschunks(a: Any) -> bool:
     >>> haschunks(np.zeros(3)), haschunks(Tiled())
     (False, True)
     """
-    if callable(getattr(a, "eachchunk", None)):
+    method = getattr(a, "eachchunk", None)
+    if callable(method) and not getattr(method, "unchunked_default", False):
         return True
     chunks = getattr(a, "chunks", None)
     if not isinstance(chunks, tuple):

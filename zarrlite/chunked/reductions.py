@@ -343,7 +343,8 @@ def argmax(a: Any, axis: int | None = None, *, keepdims: bool = False) -> Any:
 class ReductionMethods:
     """numpy's reduction methods (``a.sum()``, ``a.mean(axis=0)``, ``a.nanmax()``, ...)
     for a class with ``shape``, ``dtype`` and ``self[tuple_of_slices]`` reads; each method
-    calls the function of the same name in this module with ``self``.
+    calls the function of the same name in this module with ``self``. ``out=`` (which
+    numpy passes when ``np.sum(a)`` finds the method) receives the result when given.
 
     Examples
     --------
@@ -358,98 +359,114 @@ class ReductionMethods:
     __slots__ = ()
 
     def sum(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-            keepdims: bool = False) -> Any:
+            keepdims: bool = False, out: Any = None) -> Any:
         """Sum over the given axes: :func:`zarrlite.chunked.reductions.sum`."""
-        return sum(self, axis, dtype, keepdims=keepdims)
+        return _into(out, sum(self, axis, dtype, keepdims=keepdims))
 
     def prod(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-             keepdims: bool = False) -> Any:
+             keepdims: bool = False, out: Any = None) -> Any:
         """Product over the given axes: :func:`zarrlite.chunked.reductions.prod`."""
-        return prod(self, axis, dtype, keepdims=keepdims)
+        return _into(out, prod(self, axis, dtype, keepdims=keepdims))
 
     def mean(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-             keepdims: bool = False) -> Any:
+             keepdims: bool = False, out: Any = None) -> Any:
         """Mean over the given axes: :func:`zarrlite.chunked.reductions.mean`."""
-        return mean(self, axis, dtype, keepdims=keepdims)
+        return _into(out, mean(self, axis, dtype, keepdims=keepdims))
 
     def var(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-            ddof: float = 0, keepdims: bool = False) -> Any:
+            ddof: float = 0, keepdims: bool = False, out: Any = None) -> Any:
         """Variance over the given axes: :func:`zarrlite.chunked.reductions.var`."""
-        return var(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+        return _into(out, var(self, axis, dtype, ddof=ddof, keepdims=keepdims))
 
     def std(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-            ddof: float = 0, keepdims: bool = False) -> Any:
+            ddof: float = 0, keepdims: bool = False, out: Any = None) -> Any:
         """Standard deviation: :func:`zarrlite.chunked.reductions.std`."""
-        return std(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+        return _into(out, std(self, axis, dtype, ddof=ddof, keepdims=keepdims))
 
-    def min(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Any:
+    def min(self, axis: int | tuple[int, ...] | None = None, *,
+            keepdims: bool = False, out: Any = None) -> Any:
         """Minimum over the given axes: :func:`zarrlite.chunked.reductions.min`."""
-        return min(self, axis, keepdims=keepdims)
+        return _into(out, min(self, axis, keepdims=keepdims))
 
-    def max(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Any:
+    def max(self, axis: int | tuple[int, ...] | None = None, *,
+            keepdims: bool = False, out: Any = None) -> Any:
         """Maximum over the given axes: :func:`zarrlite.chunked.reductions.max`."""
-        return max(self, axis, keepdims=keepdims)
+        return _into(out, max(self, axis, keepdims=keepdims))
 
-    def any(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Any:
+    def any(self, axis: int | tuple[int, ...] | None = None, *,
+            keepdims: bool = False, out: Any = None) -> Any:
         """Whether any item is true: :func:`zarrlite.chunked.reductions.any`."""
-        return any(self, axis, keepdims=keepdims)
+        return _into(out, any(self, axis, keepdims=keepdims))
 
-    def all(self, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False) -> Any:
+    def all(self, axis: int | tuple[int, ...] | None = None, *,
+            keepdims: bool = False, out: Any = None) -> Any:
         """Whether all items are true: :func:`zarrlite.chunked.reductions.all`."""
-        return all(self, axis, keepdims=keepdims)
+        return _into(out, all(self, axis, keepdims=keepdims))
 
     def count_nonzero(self, axis: int | tuple[int, ...] | None = None, *,
-                      keepdims: bool = False) -> Any:
+                      keepdims: bool = False, out: Any = None) -> Any:
         """Non-zero items: :func:`zarrlite.chunked.reductions.count_nonzero`."""
-        return count_nonzero(self, axis, keepdims=keepdims)
+        return _into(out, count_nonzero(self, axis, keepdims=keepdims))
 
-    def argmin(self, axis: int | None = None, *, keepdims: bool = False) -> Any:
+    def argmin(self, axis: int | None = None, *, keepdims: bool = False, out: Any = None) -> Any:
         """Position of the minimum: :func:`zarrlite.chunked.reductions.argmin`."""
-        return argmin(self, axis, keepdims=keepdims)
+        return _into(out, argmin(self, axis, keepdims=keepdims))
 
-    def argmax(self, axis: int | None = None, *, keepdims: bool = False) -> Any:
+    def argmax(self, axis: int | None = None, *, keepdims: bool = False, out: Any = None) -> Any:
         """Position of the maximum: :func:`zarrlite.chunked.reductions.argmax`."""
-        return argmax(self, axis, keepdims=keepdims)
+        return _into(out, argmax(self, axis, keepdims=keepdims))
 
     def nansum(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-               keepdims: bool = False) -> Any:
+               keepdims: bool = False, out: Any = None) -> Any:
         """Sum, NaNs as zero: :func:`zarrlite.chunked.reduce_nan.nansum`."""
-        return nansum(self, axis, dtype, keepdims=keepdims)
+        return _into(out, nansum(self, axis, dtype, keepdims=keepdims))
 
     def nanprod(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-                keepdims: bool = False) -> Any:
+                keepdims: bool = False, out: Any = None) -> Any:
         """Product, NaNs as one: :func:`zarrlite.chunked.reduce_nan.nanprod`."""
-        return nanprod(self, axis, dtype, keepdims=keepdims)
+        return _into(out, nanprod(self, axis, dtype, keepdims=keepdims))
 
     def nanmean(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-                keepdims: bool = False) -> Any:
+                keepdims: bool = False, out: Any = None) -> Any:
         """Mean ignoring NaNs: :func:`zarrlite.chunked.reduce_nan.nanmean`."""
-        return nanmean(self, axis, dtype, keepdims=keepdims)
+        return _into(out, nanmean(self, axis, dtype, keepdims=keepdims))
 
     def nanvar(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-               ddof: float = 0, keepdims: bool = False) -> Any:
+               ddof: float = 0, keepdims: bool = False, out: Any = None) -> Any:
         """Variance ignoring NaNs: :func:`zarrlite.chunked.reduce_nan.nanvar`."""
-        return nanvar(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+        return _into(out, nanvar(self, axis, dtype, ddof=ddof, keepdims=keepdims))
 
     def nanstd(self, axis: int | tuple[int, ...] | None = None, dtype: DTypeLike | None = None, *,
-               ddof: float = 0, keepdims: bool = False) -> Any:
+               ddof: float = 0, keepdims: bool = False, out: Any = None) -> Any:
         """Standard deviation ignoring NaNs: :func:`zarrlite.chunked.reduce_nan.nanstd`."""
-        return nanstd(self, axis, dtype, ddof=ddof, keepdims=keepdims)
+        return _into(out, nanstd(self, axis, dtype, ddof=ddof, keepdims=keepdims))
 
     def nanmin(self, axis: int | tuple[int, ...] | None = None, *,
-               keepdims: bool = False) -> Any:
+               keepdims: bool = False, out: Any = None) -> Any:
         """Minimum ignoring NaNs: :func:`zarrlite.chunked.reduce_nan.nanmin`."""
-        return nanmin(self, axis, keepdims=keepdims)
+        return _into(out, nanmin(self, axis, keepdims=keepdims))
 
     def nanmax(self, axis: int | tuple[int, ...] | None = None, *,
-               keepdims: bool = False) -> Any:
+               keepdims: bool = False, out: Any = None) -> Any:
         """Maximum ignoring NaNs: :func:`zarrlite.chunked.reduce_nan.nanmax`."""
-        return nanmax(self, axis, keepdims=keepdims)
+        return _into(out, nanmax(self, axis, keepdims=keepdims))
 
-    def nanargmin(self, axis: int | None = None, *, keepdims: bool = False) -> Any:
+    def nanargmin(self, axis: int | None = None, *, keepdims: bool = False, out: Any = None) -> Any:
         """Position of the minimum ignoring NaNs: :func:`~.reduce_nan.nanargmin`."""
-        return nanargmin(self, axis, keepdims=keepdims)
+        return _into(out, nanargmin(self, axis, keepdims=keepdims))
 
-    def nanargmax(self, axis: int | None = None, *, keepdims: bool = False) -> Any:
+    def nanargmax(self, axis: int | None = None, *, keepdims: bool = False, out: Any = None) -> Any:
         """Position of the maximum ignoring NaNs: :func:`~.reduce_nan.nanargmax`."""
-        return nanargmax(self, axis, keepdims=keepdims)
+        return _into(out, nanargmax(self, axis, keepdims=keepdims))
+
+
+def _into(out: Any, result: Any) -> Any:
+    """`result`, or `out` filled with it (numpy's ``out=`` of ``np.sum(a, out=o)``)."""
+    if out is None:
+        return result
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.shape != np.shape(result):
+        raise ValueError(f"out has shape {out.shape}, the result {np.shape(result)}")
+    np.copyto(out, result, casting="same_kind")
+    return out
