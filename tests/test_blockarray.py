@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import zarrlite as zl
 from tests.helpers import assert_same, numpy_orthogonal, ortho_selections
 from zarrlite.chunked.block_strategy import BatchStrategy, plan_dim, plan_points
 from zarrlite.chunked.blockarray import BlockArray
@@ -713,3 +714,21 @@ def test_an_unchunked_block_array_is_reduced_in_bounded_blocks():
     finally:
         tracemalloc.stop()
     assert peak < 32 << 20
+
+
+def test_newaxis_with_arrays_for_every_dimension_keeps_the_new_axis():
+    data = np.arange(12).reshape(3, 4)
+
+    class Small(BlockArray):
+        shape, dtype = data.shape, data.dtype
+
+        def readblock(self, out, slices):
+            out[...] = data[slices]
+
+    a = Small()
+    for sel in [(None, [0, 1], [1, 2]), ([0, 1], [1, 2], None), ([0, 2], None, [3, 0])]:
+        np.testing.assert_array_equal(a[sel], data[sel])
+    # zarrlite's Array refuses what it cannot do exactly (it gave shape (2,) before)
+    z = zl.array(data, chunks=(2, 2))
+    with pytest.raises(IndexError, match="np.newaxis"):
+        z[None, [0, 1], [1, 2]]

@@ -535,3 +535,17 @@ def test_numpy_functions_find_the_methods(tmp_path):
             out = np.empty(4)
             assert np.sum(a, axis=0, out=out) is out
             np.testing.assert_array_equal(out, data.sum(axis=0))
+
+
+def test_object_arrays_reduce_as_numpy_does():
+    strings = np.array(["b", "a", "c"], dtype=object)
+    z = zl.array(strings, chunks=(2,), dtype=object, object_codec=zl.VLenUTF8())
+    assert z.max() == np.max(strings) == "c" and z.min() == "a"
+    assert z.sum() == np.sum(strings) == "bac"
+    with pytest.raises(TypeError):
+        z.mean()
+    with pytest.raises(TypeError):
+        z.prod()
+    numbers = np.array([1, 2.5, 4], dtype=object)
+    o = zl.array(numbers, chunks=(2,), dtype=object, object_codec=zl.JSON())
+    assert o.mean() == np.mean(numbers) and o.sum() == np.sum(numbers)

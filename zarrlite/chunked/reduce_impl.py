@@ -128,7 +128,10 @@ def reduce_ufunc(a: Any, call: ReductionCall, ufunc: np.ufunc, dtype: DTypeLike 
     the result's type once, at the end).
     """
     axes = call.axes
-    result = ufunc.reduce(np.zeros(1, call.dtype), dtype=dtype).dtype
+    if call.dtype.hasobject and dtype is None:  # (reducing zeros gives a Python int)
+        result = np.dtype(object)
+    else:
+        result = np.asarray(ufunc.reduce(np.zeros(1, call.dtype), dtype=dtype)).dtype
     widened = None
     if ufunc is np.add and result.itemsize < {"f": 8, "c": 16}.get(result.kind, 0):
         widened = np.promote_types(result, np.float64)
@@ -162,6 +165,8 @@ def reduce_mean(a: Any, call: ReductionCall, dtype: DTypeLike | None) -> Any:
         return ret if float16 is None else ret.astype(float16)
     if float16 is not None:
         return float16.type(ret / rcount)
+    if not hasattr(ret, "dtype"):  # an object array's sum: numpy's division says what fails
+        return np.true_divide(np.array(ret, dtype=object), rcount)
     return ret.dtype.type(ret / rcount)
 
 

@@ -72,6 +72,9 @@ def classify_selection(
     if not arrays:
         return "basic", selection, None
     if len(arrays) > 1:
+        raw_items = selection if isinstance(selection, tuple) else (selection,)
+        if any(item is None for item in raw_items):  # numpy keeps the new axes around
+            raise _unsupported("array indices combined with np.newaxis")  # the points
         if all(s.dtype != np.bool_ for s in arrays) and all(
                 not isinstance(s, slice) for s in dim_sels):
             # integer arrays (and ints) for every dimension: numpy picks the points where
