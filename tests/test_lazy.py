@@ -522,3 +522,9 @@ def test_other_numpy_functions_evaluate() -> None:
     assert np.allclose(x, a) and np.array_equal(x[::-1], a[::-1])
     assert_equal(np.cumsum(x * 2, axis=1), np.cumsum(a * 2, axis=1))
     assert_equal(np.concatenate([x, a], axis=None), np.concatenate([a, a], axis=None))
+
+
+def test_lazy_needs_an_array():
+    for not_an_array in (None, 5, "text"):
+        with pytest.raises(TypeError, match="lazy\\(\\) needs an array"):
+            zl.lazy(not_an_array)

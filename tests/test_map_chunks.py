@@ -357,3 +357,7 @@ def test_memory_stays_a_few_chunks(big_array: Any, tmp_path: Path, how: str) -> 
         assert peak_chunks(doubled) < 8
         np.testing.assert_allclose(column_sums(), big_array[...].sum(axis=0))
     np.testing.assert_array_equal(out[-CHUNK_ROWS:], big_array[-CHUNK_ROWS:] * 2)
+
+
+def test_a_0d_numpy_array_is_one_chunk() -> None:
+    assert map_chunks(np.sum, np.array(3.0)) == [3.0]

@@ -78,6 +78,9 @@ def lazy(array: Any) -> LazyArray:
     >>> v, v.compute().tolist()
     (<LazyView shape=(4,) dtype=int64 chunks=(4,)>, [9, 6, 3, 0])
     """
+    if not (hasattr(array, "shape") and hasattr(array, "dtype")):
+        raise TypeError(f"lazy() needs an array with shape and dtype (numpy, h5py, zarr, "
+                        f"zarrlite, dask, a BlockArray), got {type(array).__name__}")
     return as_lazy(array)
 
 

@@ -277,7 +277,7 @@ def _write(out: Any, slices: tuple[slice, ...], result: Any) -> None:
 def _read(a: Any, slices: tuple[slice, ...]) -> np.ndarray:
     """The chunk's items as a new numpy array (a read-only view for a numpy `a`)."""
     if isinstance(a, np.ndarray):
-        block = a[slices].view()
+        block = np.asarray(a[slices]).view()  # (a 0-d array's a[()] is a scalar)
         block.flags.writeable = False
         return block
     dtype = np.dtype(a.dtype)
