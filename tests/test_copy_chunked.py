@@ -516,3 +516,24 @@ def test_unchunked_block_array_gets_zarr_chunks_of_a_sensible_size(tmp_path):
     z = from_array(src, str(tmp_path / "u.zarr"))
     assert z.chunks != data.shape and z.nchunks > 1
     np.testing.assert_array_equal(z[...], data)
+
+
+def test_review_mends_empty_dataset_fill_value_with_dtype_numpy_destination(tmp_path):
+    import tracemalloc
+
+    with h5py.File(tmp_path / "e.h5", "w") as f:
+        empty = f.create_dataset("e", shape=(0, 4), chunks=(2, 2), maxshape=(None, 4),
+                                 dtype="f4")
+        assert zl.from_array(empty, zl.MemoryStore()).chunks == (2, 2)  # not (1, 2)
+        filled = f.create_dataset("g", data=np.ones((4, 4)), fillvalue=-9.0)
+        assert zl.from_array(filled, zl.MemoryStore(), dtype="f4").fill_value == -9.0
+        assert zl.from_array(filled, zl.MemoryStore(), dtype="u1").fill_value == 0
+    src = zl.array(np.ones((2048, 2048)), chunks=(512, 512))
+    dest = np.zeros((2048, 2048))  # no chunks of its own: cut to the budget
+    tracemalloc.start()
+    try:
+        zl.copy_chunked(dest, src, max_bytes=4 << 20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (dest == 1).all() and peak < 16 << 20

@@ -134,12 +134,14 @@ def copy_chunked(dest: Any, src: Any, *, progress: bool = False, casting: str = 
     """
     started = time.perf_counter()
     shape = _check_compatible(dest, src, casting)
-    dest_grid = eachchunk(dest)
-    src_grid = eachchunk(src)
     src_dtype, dest_itemsize = np.dtype(src.dtype), np.dtype(dest.dtype).itemsize
     workers = _worker_count()
     budget = COPY_MAX_NBYTES if max_bytes is None else int(max_bytes)
     itemsize = max(src_dtype.itemsize, dest_itemsize, 1)
+    # a destination without chunks of its own (numpy, contiguous HDF5) is cut to the budget
+    dest_grid = (eachchunk(dest) if haschunks(dest)
+                 else eachchunk(dest, max_bytes=max(itemsize, budget // workers)))
+    src_grid = eachchunk(src)
     runs = _unit_runs(dest_grid, src_grid if haschunks(src) else None,
                       max(1, budget // workers) // itemsize)
     nbytes = math.prod(shape) * dest_itemsize

@@ -106,6 +106,10 @@ def _chunk_shape(src: Any) -> tuple[int, ...] | bool:
     unchunked BlockArray: a single Zarr chunk of any size would be a poor choice)."""
     if not haschunks(src):
         return True
+    declared = getattr(src, "chunks", None)  # (an empty axis has no chunk to measure)
+    if (isinstance(declared, tuple) and declared and getattr(src, "shards", None) is None
+            and all(isinstance(c, (int, np.integer)) and c > 0 for c in declared)):
+        return tuple(int(c) for c in declared)
     grid = eachchunk(src)
     if len(grid) == 1 and math.prod(grid.size) > 1:
         return True
@@ -122,14 +126,24 @@ def _zarr_dtype(dtype: np.dtype) -> Any:
 
 def _source_fill_value(src: Any, dtype: Any) -> Any:
     """The source's fill value (h5py ``fillvalue``, Zarr ``fill_value``) for numeric and
-    boolean data in the source's own dtype; None when it has none (or the dtype
-    changes)."""
-    if dtype is not None or np.dtype(src.dtype).kind not in "biufc":
+    boolean data; with another `dtype`, the same value in it when it converts exactly;
+    None when it has none (or it does not convert)."""
+    if np.dtype(src.dtype).kind not in "biufc":
         return None
     value = getattr(src, "fillvalue", getattr(src, "fill_value", None))
     if isinstance(value, np.generic):
         value = value.item()
-    return value if isinstance(value, (bool, int, float, complex)) else None
+    if not isinstance(value, (bool, int, float, complex)):
+        return None
+    if dtype is None:
+        return value
+    target = np.dtype(dtype)
+    if target.kind not in "biufc":
+        return None
+    with np.errstate(all="ignore"):
+        converted = np.array(value).astype(target)
+    same = converted == value or (value != value and converted != converted)  # NaN
+    return converted.item() if bool(same) else None
 
 
 def _json_attrs(attrs: Any) -> dict[str, Any]:
