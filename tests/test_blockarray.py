@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import assert_same, numpy_orthogonal, ortho_selections
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import zarrlite as zl
-from tests.helpers import assert_same, numpy_orthogonal, ortho_selections
 from zarrlite.chunked.block_strategy import BatchStrategy, plan_dim, plan_points
 from zarrlite.chunked.blockarray import BlockArray
 from zarrlite.chunked.eachchunk import eachchunk
