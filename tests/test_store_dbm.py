@@ -179,3 +179,10 @@ def test_arrays_round_trip(path):
     expected[:16, :16] = 0
     with DBMStore(path, mode="r") as store:
         np.testing.assert_array_equal(zl.open_array(store, mode="r")[:], expected)
+
+
+def test_a_file_that_is_not_a_database_is_named_in_the_error(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database")
+    with pytest.raises(ValueError, match="cannot open .*junk.db.* as a dbm database"):
+        DBMStore(junk, mode="r")

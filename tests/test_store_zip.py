@@ -457,3 +457,13 @@ def test_repr_and_identity(path):
         assert store.threadsafe and store.copies_values and not store.reads_in_batches
         assert store != MemoryStore()
         assert hash(store) == hash(pickle.loads(pickle.dumps(store)))
+
+
+def test_reading_an_archive_its_writer_has_not_closed_says_so(tmp_path):
+    path = tmp_path / "open.zip"
+    writer = ZipStore(path, mode="w")
+    writer["k"] = b"v"  # no close(): no member list in the file yet
+    with pytest.raises(ValueError, match="writer never closed it"):
+        ZipStore(path, mode="r")
+    writer.close()
+    assert ZipStore(path, mode="r")["k"] == b"v"

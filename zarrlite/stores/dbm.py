@@ -107,7 +107,11 @@ class DBMStore(BaseStore):
         if mode == "w-" and _exists(self.path):
             raise FileExistsError(f"a database or file exists at {self.path!r} (mode 'w-')")
         self._lock = threading.RLock()
-        self._db: Any = open(self.path, _FLAGS[mode], **open_kwargs)
+        try:
+            self._db: Any = open(self.path, _FLAGS[mode], **open_kwargs)
+        except dbm.error[0] as err:  # (dbm's own errors name neither the file nor the cause)
+            raise ValueError(f"cannot open {self.path!r} as a dbm database (mode {mode!r}): "
+                             f"{err}") from err
 
     def __repr__(self) -> str:
         closed = " (closed)" if self._db is None else ""

@@ -240,7 +240,9 @@ class ZipStore(BaseStore):
             self._zf = zipfile.ZipFile(self._fp, zip_mode, compression, allowZip64)
         except zipfile.BadZipFile as e:
             self._fp.close()
-            raise ValueError(f"{self.path!r} is not a zip archive: {e}") from None
+            raise ValueError(
+                f"{self.path!r} is not a zip archive (or one whose writer never closed it: "
+                f"its member list is written by close()): {e}") from None
         except BaseException:
             self._fp.close()
             raise
