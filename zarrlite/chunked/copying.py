@@ -22,10 +22,8 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import math
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +35,7 @@ import numpy as np
 from zarrlite import config
 from zarrlite.chunked.eachchunk import eachchunk, haschunks
 from zarrlite.chunked.grid import DimChunks, GridChunks
+from zarrlite.chunked.progress import Progress
 
 __all__ = ["COPY_MAX_NBYTES", "CopyStats", "copy_chunked"]
 
@@ -45,7 +44,6 @@ __all__ = ["COPY_MAX_NBYTES", "CopyStats", "copy_chunked"]
 COPY_MAX_NBYTES = 64 << 20
 
 #: Seconds between two refreshes of the plain stderr progress line.
-_PROGRESS_INTERVAL = 0.2
 
 
 @dataclass
@@ -149,7 +147,8 @@ def copy_chunked(dest: Any, src: Any, *, progress: bool = False, casting: str = 
     nunits = math.prod(len(r) for r in runs) if math.prod(shape) else 0
     unit_items = math.prod(max((s.stop - s.start for s in r), default=0) for r in runs)
     reader = _reader(src, src_dtype, unit_items)
-    with _Progress(nbytes, enabled=progress) as bar:
+    with Progress(nbytes, progress, "copy_chunked", _bytes_line, unit="B", unit_scale=True,
+                  unit_divisor=1024) as bar:
 
         def copy_unit(unit: tuple[slice, ...], scratch: list[np.ndarray]) -> None:
             dest[unit] = reader(unit, scratch)
@@ -327,54 +326,9 @@ def _run_units(units: Iterator[tuple[slice, ...]],
         raise errors[0]
 
 
-class _Progress:
-    """Bytes copied so far, shown on stderr (a tqdm bar if tqdm is installed, else one
-    line rewritten in place); safe to advance from several threads. Does nothing when
-    not `enabled`."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.done = 0
-        self.enabled = enabled
-        self.lock = threading.Lock()
-        self.bar: Any = None
-        self.shown_at = 0.0
-        if enabled:
-            try:  # an optional dependency, imported only when asked for
-                tqdm = importlib.import_module("tqdm").tqdm
-            except ImportError:
-                self._show()
-            else:
-                self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
-                                desc="copy_chunked", file=sys.stderr)
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def advance(self, nbytes: int) -> None:
-        if not self.enabled:
-            return
-        with self.lock:
-            self.done += nbytes
-            if self.bar is not None:
-                self.bar.update(nbytes)
-            elif time.monotonic() - self.shown_at >= _PROGRESS_INTERVAL:
-                self._show()
-
-    def _show(self, end: str = "") -> None:
-        percent = 100 * self.done / self.total if self.total else 100.0
-        sys.stderr.write(f"\rcopy_chunked: {percent:3.0f}% ({_mib(self.done)} of "
-                         f"{_mib(self.total)} MiB){end}")
-        sys.stderr.flush()
-        self.shown_at = time.monotonic()
-
-    def __exit__(self, *exc_info: object) -> None:
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            self.bar.close()
-        else:
-            self._show(end="\n")
+def _bytes_line(done: int, total: int) -> str:
+    percent = 100 * done / total if total else 100.0
+    return f"{percent:3.0f}% ({_mib(done)} of {_mib(total)} MiB)"
 
 
 def _mib(nbytes: int) -> str:

@@ -37,12 +37,8 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import importlib
 import os
 import pickle
-import sys
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +47,7 @@ import numpy.typing as npt
 
 from zarrlite.chunked.eachchunk import eachchunk, haschunks
 from zarrlite.chunked.grid import GridChunks
+from zarrlite.chunked.progress import Progress
 from zarrlite.chunked.reduce_run import run_ordered
 
 __all__ = ["MapChunksError", "map_chunks"]
@@ -62,7 +59,6 @@ __all__ = ["MapChunksError", "map_chunks"]
 SHIP_ARRAY_MAX_NBYTES = 1 << 16
 
 #: Seconds between two refreshes of the plain stderr progress line.
-_PROGRESS_INTERVAL = 0.2
 
 
 class MapChunksError(RuntimeError):
@@ -174,7 +170,8 @@ def map_chunks(
     if reduce is not None and len(grid) == 0:
         raise ValueError(f"map_chunks: nothing to reduce, the array of shape {shape} has no items")
     sink = _Sink(reduce, out, parallel_writes=out is not None and _writes_apart(grid, out))
-    with _Progress(len(grid), enabled=progress) as bar:
+    with Progress(len(grid), progress, "map_chunks",
+                  lambda done, total: f"{done} of {total} chunks", unit="chunk") as bar:
         if executor is None:
             _run_pool(fn, a, grid, with_slices, sink, bar)
         else:
@@ -324,7 +321,7 @@ def _describe(slices: tuple[slice, ...]) -> str:
 
 
 def _run_pool(
-    fn: Callable[..., Any], a: Any, grid: GridChunks, with_slices: bool, sink: _Sink, bar: _Progress
+    fn: Callable[..., Any], a: Any, grid: GridChunks, with_slices: bool, sink: _Sink, bar: Progress
 ) -> None:
     """On zarrlite's worker pool and the calling thread (run_ordered: a worker never waits
     on the pool, and at most ``2 * threads`` chunks are in flight)."""
@@ -358,7 +355,7 @@ def _run_executor(
     with_slices: bool,
     executor: Any,
     sink: _Sink,
-    bar: _Progress,
+    bar: Progress,
 ) -> None:
     """On a concurrent.futures executor or a dask.distributed client: a window of
     ``2 * workers`` submitted chunks, taken back in chunk order."""
@@ -458,53 +455,3 @@ def _pickles_small(a: Any) -> bool:
     except Exception:  # too big, or not picklable at all (an h5py dataset)
         return False
     return True
-
-
-# ------------------------------------------------------------------------ progress
-
-
-class _Progress:
-    """Chunks done so far, shown on stderr (a tqdm bar if tqdm is installed, else one line
-    rewritten in place); safe to advance from several threads. Does nothing when not
-    `enabled`. (The idea of copying.py's, counting chunks instead of bytes.)"""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.done = 0
-        self.enabled = enabled
-        self.lock = threading.Lock()
-        self.bar: Any = None
-        self.shown_at = 0.0
-        if enabled:
-            try:  # an optional dependency, imported only when asked for
-                tqdm = importlib.import_module("tqdm").tqdm
-            except ImportError:
-                self._show()
-            else:
-                self.bar = tqdm(total=total, unit="chunk", desc="map_chunks", file=sys.stderr)
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def advance(self) -> None:
-        if not self.enabled:
-            return
-        with self.lock:
-            self.done += 1
-            if self.bar is not None:
-                self.bar.update(1)
-            elif time.monotonic() - self.shown_at >= _PROGRESS_INTERVAL:
-                self._show()
-
-    def _show(self, end: str = "") -> None:
-        sys.stderr.write(f"\rmap_chunks: {self.done} of {self.total} chunks{end}")
-        sys.stderr.flush()
-        self.shown_at = time.monotonic()
-
-    def __exit__(self, *exc_info: object) -> None:
-        if not self.enabled:
-            return
-        if self.bar is not None:
-            self.bar.close()
-        else:
-            self._show(end="\n")
