@@ -1,261 +1,30 @@
-"""Engine adapters for ``bench.py``: zarrlite, zarr-python 3, tensorstore and h5py.
+"""The benchmark's engine adapters, now `zarrlite.bench.engines`.
 
-Every adapter exposes the same small surface so the workloads in ``bench.py`` are written once:
-
-- ``create(path, shape, chunks, dtype)`` -> handle of a new, empty array (not timed);
-- ``write(handle, data)`` -> write the whole array and make it durable in the OS (timed);
-- ``close(handle)`` -> release files (not timed);
-- ``open(path)`` -> handle of an existing array, for reading (timed in workload C);
-- ``read(handle, selection)`` -> numpy array for a basic selection of slices/ints;
-- ``points(handle, rows, cols)`` -> values at the coordinate pairs, in the given order;
-- ``stored_nbytes(path)`` -> bytes on disk.
-
-All engines use Blosc lz4, clevel 5, byte shuffle, fill value 0, C order and 2 threads where the
-engine has threads (h5py has none).
+Kept so that scripts here can go on importing ``engines``.
 """
 
-from __future__ import annotations
+from zarrlite.bench.engines import (
+    CLEVEL,
+    CNAME,
+    ENGINES,
+    SHUFFLE,
+    THREADS,
+    Engine,
+    H5py,
+    TensorStore,
+    Zarrlite,
+    ZarrPython,
+)
 
-import os
-from typing import Any
-
-import numpy as np
-
-THREADS = 2
-CNAME = "lz4"
-CLEVEL = 5
-SHUFFLE = 1  # byte shuffle in every library's numbering
-
-
-def _dir_nbytes(path: str) -> int:
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
-    return total
-
-
-class Engine:
-    """Base adapter; subclasses fill in the engine-specific calls."""
-
-    name = "?"
-    label = "?"
-
-    def setup(self) -> None:
-        """Apply the thread settings (called once, before any timing)."""
-
-    def versions(self) -> dict[str, str]:
-        return {}
-
-    def close(self, handle: Any) -> None:
-        pass
-
-    def stored_nbytes(self, path: str) -> int:
-        return _dir_nbytes(path)
-
-    def describe(self, handle: Any) -> tuple[tuple[int, ...], np.dtype]:
-        """Shape and numpy dtype of an open array."""
-        return tuple(handle.shape), np.dtype(handle.dtype)
-
-    def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(f"{self.label} has no coordinate (fancy) indexing")
-
-
-class Zarrlite(Engine):
-    name = "zarrlite"
-    label = "zarrlite"
-
-    def setup(self) -> None:
-        import zarrlite as zl
-
-        self.zl = zl
-        zl.config.set(threads=THREADS)
-
-    def versions(self) -> dict[str, str]:
-        return {"zarrlite": self.zl.__version__}
-
-    def create(self, path: str, shape: tuple, chunks: tuple, dtype: str) -> Any:
-        zl = self.zl
-        compressor = zl.Blosc(cname=CNAME, clevel=CLEVEL, shuffle=zl.Blosc.SHUFFLE)
-        return zl.create(
-            shape,
-            chunks=chunks,
-            dtype=dtype,
-            compressor=compressor,
-            fill_value=0,
-            store=path,
-            overwrite=True,
-        )
-
-    def write(self, handle: Any, data: np.ndarray) -> None:
-        handle[...] = data
-
-    def open(self, path: str) -> Any:
-        return self.zl.open_array(path, mode="r")
-
-    def read(self, handle: Any, selection: Any) -> np.ndarray:
-        return handle[selection]
-
-    def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return handle.vindex[rows, cols]
-
-
-class ZarrPython(Engine):
-    name = "zarr"
-    label = "zarr-python 3"
-
-    def setup(self) -> None:
-        import numcodecs
-        import numcodecs.blosc
-        import zarr
-
-        self.zarr, self.numcodecs = zarr, numcodecs
-        # Codec work runs in zarr's thread pool (asyncio.to_thread); inside those worker threads
-        # numcodecs' Blosc uses a private context with 1 thread, so 2 workers = 2 threads.
-        zarr.config.set({"threading.max_workers": THREADS})
-        numcodecs.blosc.set_nthreads(THREADS)
-
-    def versions(self) -> dict[str, str]:
-        import numcodecs.blosc
-
-        return {
-            "zarr": self.zarr.__version__,
-            "numcodecs": self.numcodecs.__version__,
-            "numcodecs c-blosc": numcodecs.blosc.VERSION_STRING,
-        }
-
-    def create(self, path: str, shape: tuple, chunks: tuple, dtype: str) -> Any:
-        compressor = self.numcodecs.Blosc(cname=CNAME, clevel=CLEVEL, shuffle=SHUFFLE)
-        return self.zarr.create_array(
-            store=path,
-            shape=shape,
-            chunks=chunks,
-            dtype=dtype,
-            zarr_format=2,
-            compressors=compressor,
-            filters=None,
-            fill_value=0,
-            order="C",
-            overwrite=True,
-        )
-
-    def write(self, handle: Any, data: np.ndarray) -> None:
-        handle[...] = data
-
-    def open(self, path: str) -> Any:
-        return self.zarr.open_array(path, mode="r", zarr_format=2)
-
-    def read(self, handle: Any, selection: Any) -> np.ndarray:
-        return handle[selection]
-
-    def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return handle.vindex[rows, cols]
-
-
-class TensorStore(Engine):
-    name = "tensorstore"
-    label = "tensorstore"
-
-    def setup(self) -> None:
-        import tensorstore as ts
-
-        self.ts = ts
-        self.context = ts.Context(
-            {
-                "data_copy_concurrency": {"limit": THREADS},
-                "file_io_concurrency": {"limit": THREADS},
-            }
-        )
-
-    def versions(self) -> dict[str, str]:
-        from importlib.metadata import version
-
-        return {"tensorstore": version("tensorstore")}
-
-    def _spec(self, path: str) -> dict:
-        return {"driver": "zarr", "kvstore": {"driver": "file", "path": path}}
-
-    def create(self, path: str, shape: tuple, chunks: tuple, dtype: str) -> Any:
-        spec = self._spec(path)
-        spec["metadata"] = {
-            "shape": list(shape),
-            "chunks": list(chunks),
-            "dtype": np.dtype(dtype).str,
-            "compressor": {"id": "blosc", "cname": CNAME, "clevel": CLEVEL, "shuffle": SHUFFLE},
-            "fill_value": 0,
-            "order": "C",
-            "filters": None,
-        }
-        return self.ts.open(spec, create=True, delete_existing=True, context=self.context).result()
-
-    def write(self, handle: Any, data: np.ndarray) -> None:
-        handle.write(data).result()
-
-    def open(self, path: str) -> Any:
-        return self.ts.open(self._spec(path), open=True, read=True, context=self.context).result()
-
-    def read(self, handle: Any, selection: Any) -> np.ndarray:
-        return handle[selection].read().result()
-
-    def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        return handle.vindex[rows, cols].read().result()
-
-    def describe(self, handle: Any) -> tuple[tuple[int, ...], np.dtype]:
-        return tuple(handle.domain.shape), handle.dtype.numpy_dtype
-
-
-class H5py(Engine):
-    """One HDF5 file per array; dataset "a" chunked, with the hdf5plugin Blosc filter."""
-
-    name = "h5py"
-    label = "h5py+Blosc"
-
-    def setup(self) -> None:
-        import h5py
-        import hdf5plugin
-
-        self.h5py, self.hdf5plugin = h5py, hdf5plugin
-
-    def versions(self) -> dict[str, str]:
-        return {
-            "h5py": self.h5py.__version__,
-            "hdf5": self.h5py.version.hdf5_version,
-            "hdf5plugin": self.hdf5plugin.version,
-        }
-
-    def create(self, path: str, shape: tuple, chunks: tuple, dtype: str) -> Any:
-        f = self.h5py.File(path, "w")
-        blosc = self.hdf5plugin.Blosc(
-            cname=CNAME, clevel=CLEVEL, shuffle=self.hdf5plugin.Blosc.SHUFFLE
-        )
-        return f.create_dataset("a", shape=shape, chunks=chunks, dtype=dtype, fillvalue=0, **blosc)
-
-    def write(self, handle: Any, data: np.ndarray) -> None:
-        handle[...] = data
-        handle.file.flush()  # push HDF5's chunk cache and metadata to the OS
-
-    def close(self, handle: Any) -> None:
-        handle.file.close()
-
-    def open(self, path: str) -> Any:
-        # No chunk cache: HDF5 2.0 caches 8 MiB of decoded chunks per dataset by default, so a
-        # repeated window/column/point read (or all of a small array) would come from memory.
-        # No other engine here keeps decoded chunks between calls.
-        return self.h5py.File(path, "r", rdcc_nbytes=0)["a"]
-
-    def read(self, handle: Any, selection: Any) -> np.ndarray:
-        return handle[selection]
-
-    def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        # h5py's high level only takes increasing index lists; use an HDF5 point selection.
-        h5s = self.h5py.h5s
-        space = handle.id.get_space()
-        space.select_elements(np.stack([rows, cols], axis=1).astype(np.uint64))
-        out = np.empty(len(rows), dtype=handle.dtype)
-        handle.id.read(h5s.create_simple((len(rows),)), space, out)
-        return out
-
-    def stored_nbytes(self, path: str) -> int:
-        return os.path.getsize(path)
-
-
-ENGINES = (Zarrlite, ZarrPython, TensorStore, H5py)
+__all__ = [
+    "CLEVEL",
+    "CNAME",
+    "ENGINES",
+    "SHUFFLE",
+    "THREADS",
+    "Engine",
+    "H5py",
+    "TensorStore",
+    "ZarrPython",
+    "Zarrlite",
+]

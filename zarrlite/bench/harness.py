@@ -1,0 +1,178 @@
+"""Timing loop, result checks and per-engine datasets of the benchmark."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from zarrlite.bench.engines import Engine
+
+
+class Wrong(AssertionError):
+    """An engine returned data different from what was written."""
+
+
+def check_equal(got: Any, expected: np.ndarray, what: str) -> None:
+    """Raise `Wrong` unless `got` has the dtype, shape and values of `expected`.
+
+    Examples
+    --------
+    >>> check_equal(np.arange(3), np.arange(3), "read")
+    >>> check_equal(np.zeros(3, "i8"), np.arange(3), "read")
+    Traceback (most recent call last):
+    ...
+    zarrlite.bench.harness.Wrong: read: 2 of 3 values differ
+    """
+    got = np.asarray(got)
+    if got.shape != expected.shape or got.dtype != expected.dtype:
+        raise Wrong(
+            f"{what}: got {got.dtype}{got.shape}, expected {expected.dtype}{expected.shape}"
+        )
+    if not np.array_equal(got, expected):
+        bad = int(np.count_nonzero(got != expected))
+        raise Wrong(f"{what}: {bad} of {expected.size} values differ")
+
+
+def check_same(got: list[bytes], expected: list[bytes]) -> None:
+    """Raise `Wrong` unless the chunk files read back are the ones written."""
+    if got != expected:
+        raise Wrong("chunk files differ from what was written")
+
+
+def _nothing(ctx: Any) -> None:
+    pass
+
+
+@dataclass
+class Case:
+    """One timed thing: prepare() -> ctx (untimed), run(ctx) (timed), check(ctx, result)."""
+
+    run: Callable[[Any], Any]
+    check: Callable[[Any, Any], None]
+    prepare: Callable[[], Any] = lambda: None
+    cleanup: Callable[[Any], None] = _nothing
+
+
+@dataclass
+class Result:
+    """The timings of one case, or why it has none: status ok, wrong, error or unsupported."""
+
+    status: str = "ok"  # ok | wrong | error | unsupported
+    detail: str = ""
+    times_s: list[float] = field(default_factory=list)
+
+    @property
+    def median_s(self) -> float | None:
+        """The median time in seconds; None unless the status is ok and there are times."""
+        return statistics.median(self.times_s) if self.times_s and self.status == "ok" else None
+
+
+def _time_once(case: Case) -> float:
+    """Prepare, run (timed) and check `case` once; its time in seconds."""
+    ctx = case.prepare()
+    os.sync()  # flush earlier writes so their writeback does not land in this timing
+    gc.collect()
+    t0 = time.perf_counter()
+    out = case.run(ctx)
+    elapsed = time.perf_counter() - t0
+    case.check(ctx, out)
+    del out
+    case.cleanup(ctx)
+    return elapsed
+
+
+def time_cases(cases: dict[str, Case], repeat: int) -> dict[str, Result]:
+    """Time every case: a warm-up round, then `repeat` rounds, the cases taking turns in each.
+
+    A case that raises stops being timed: `Wrong` makes it "wrong", ``NotImplementedError``
+    "unsupported", any other exception "error"; the other cases go on.
+    """
+    results = {name: Result() for name in cases}
+    for rnd in range(repeat + 1):
+        for name, case in cases.items():
+            res = results[name]
+            if res.status != "ok":
+                continue
+            try:
+                elapsed = _time_once(case)
+            except NotImplementedError as err:
+                res.status, res.detail = "unsupported", str(err)
+                continue
+            except Wrong as err:
+                res.status, res.detail = "wrong", str(err)
+                continue
+            except Exception as err:  # keep benchmarking the other engines
+                res.status, res.detail = "error", f"{type(err).__name__}: {err}"
+                continue
+            if rnd:
+                res.times_s.append(elapsed)
+    return results
+
+
+class Dataset:
+    """One logical array (its data in RAM) and each engine's copy of it on disk."""
+
+    def __init__(self, key: str, data: np.ndarray, chunks: tuple[int, ...], root: str) -> None:
+        self.key, self.data, self.chunks, self.root = key, data, chunks, root
+        self.ready: set[str] = set()
+        self.handles: dict[str, Any] = {}
+
+    def path(self, engine: Engine) -> str:
+        """Where `engine`'s copy lives."""
+        suffix = ".h5" if engine.name == "h5py" else ""
+        return os.path.join(self.root, f"{self.key}-{engine.name}{suffix}")
+
+    def remove(self, engine: Engine) -> None:
+        """Close and delete `engine`'s copy."""
+        self.close(engine)
+        path = self.path(engine)
+        if os.path.isdir(path):
+            shutil.rmtree(path)
+        elif os.path.exists(path):
+            os.unlink(path)
+        self.ready.discard(engine.name)
+
+    def create(self, engine: Engine) -> Any:
+        """A fresh, empty copy for `engine`; its handle."""
+        self.remove(engine)
+        return engine.create(self.path(engine), self.data.shape, self.chunks, self.data.dtype.str)
+
+    def ensure(self, engine: Engine) -> None:
+        """Write this dataset with `engine` (untimed) unless a write workload already did."""
+        if engine.name not in self.ready:
+            handle = self.create(engine)
+            engine.write(handle, self.data)
+            engine.close(handle)
+            self.ready.add(engine.name)
+
+    def handle(self, engine: Engine) -> Any:
+        """A read handle, opened once (untimed) and reused by the read workloads."""
+        self.ensure(engine)
+        if engine.name not in self.handles:
+            self.handles[engine.name] = engine.open(self.path(engine))
+        return self.handles[engine.name]
+
+    def close(self, engine: Engine) -> None:
+        """Close `engine`'s read handle, if open."""
+        handle = self.handles.pop(engine.name, None)
+        if handle is not None:
+            engine.close(handle)
+
+
+def load_chunks(path: str) -> tuple[list[tuple[int, ...]], list[bytes]]:
+    """The chunk files of a 2-d array in a directory store, in C order of chunk coords."""
+    names = [n for n in os.listdir(path) if not n.startswith(".")]
+    coords = sorted(tuple(int(p) for p in n.split(".")) for n in names)
+    cdatas = []
+    for c in coords:
+        with open(os.path.join(path, f"{c[0]}.{c[1]}"), "rb") as f:
+            cdatas.append(f.read())
+    return coords, cdatas
