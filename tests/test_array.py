@@ -608,15 +608,22 @@ def test_resize_killed_midway_never_shows_stale_data(crash_on):
 
 @pytest.mark.parametrize("kind", ["memory", "directory", "dict"])
 def test_arrays_pickle_after_use(tmp_path, kind):
+    import copy
     import pickle
 
     store = {"memory": zl.MemoryStore(), "directory": str(tmp_path), "dict": {}}[kind]
     z = zl.zeros((10, 10), chunks=(5, 5), dtype="i4", store=store)
     z[2:7, 3] = 4  # reads, writes and statistics: state that must not block pickling
-    copy = pickle.loads(pickle.dumps(z))
-    np.testing.assert_array_equal(copy[...], z[...])
-    copy[0, 0] = 9  # and it works on: a new chunk I/O state
-    assert copy[0, 0] == 9
+    if kind != "directory":  # data in this process's memory: refused, naming the store
+        with pytest.raises(zl.ProcessLocalStoreError, match="MemoryStore|dict store"):
+            pickle.dumps(z)
+        again = copy.deepcopy(z)  # a copy inside the process copies the data
+    else:
+        again = pickle.loads(pickle.dumps(z))
+    np.testing.assert_array_equal(again[...], z[...])
+    again[0, 0] = 9  # and it works on: a new chunk I/O state
+    assert again[0, 0] == 9
+    assert (z[0, 0] == 9) == (kind == "directory")  # the same store, or a copy
 
 
 def test_write_empty_chunks_global_switch():

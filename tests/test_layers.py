@@ -27,7 +27,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("zarrlite.hierarchy",),
     ("zarrlite.api", "zarrlite.convenience"),
     ("zarrlite.h5",),
-    ("zarrlite.cli", "zarrlite.__main__", "zarrlite.chunks", "zarrlite"),
+    ("zarrlite.integrations",),
+    ("zarrlite.bench", "zarrlite.cli", "zarrlite.__main__", "zarrlite.chunks", "zarrlite"),
 ]
 
 

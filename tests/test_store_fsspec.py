@@ -132,13 +132,17 @@ def test_keys_with_glob_characters_are_names(request, name):
     assert sorted(store) == ["a1/x", "bb"]
 
 
-def test_pickles_as_what_reopens_it(s3_server):
+def test_pickles_as_what_reopens_it(s3_server, tmp_path):
     url = f"memory://pickle-{uuid.uuid4().hex}"
     store = FSStore(url, mode="a", key_separator="/")
     store["k"] = b"v"
-    again = pickle.loads(pickle.dumps(store))
-    assert again is not store and again["k"] == b"v"
-    assert (again.url, again.mode, again.dimension_separator) == (url, "a", "/")
+    with pytest.raises(zl.ProcessLocalStoreError, match="cannot pickle a FSStore 'memory://"):
+        pickle.dumps(store)  # memory:// is this process's: another would see another store
+    local = FSStore(f"file://{tmp_path}/p.zarr", mode="a", key_separator="/")
+    local["k"] = b"v"
+    again = pickle.loads(pickle.dumps(local))
+    assert again is not local and again["k"] == b"v"
+    assert (again.url, again.mode, again.dimension_separator) == (local.url, "a", "/")
     s3 = FSStore(f"s3://{s3_server.bucket}/{uuid.uuid4().hex}", mode="r",
                  **s3_server.storage_options)
     assert pickle.loads(pickle.dumps(s3)).storage_options == s3_server.storage_options

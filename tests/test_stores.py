@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import pathlib
 import pickle
@@ -13,7 +14,7 @@ from collections.abc import MutableMapping
 import numpy as np
 import pytest
 
-from zarrlite.errors import PathNotFoundError, ReadOnlyError
+from zarrlite.errors import PathNotFoundError, ProcessLocalStoreError, ReadOnlyError
 from zarrlite.metadata.keys import (
     ARRAY_META_KEY,
     ATTRS_KEY,
@@ -368,7 +369,9 @@ def test_memory_store_init_and_equality():
     assert "MemoryStore" in repr(store)
     with pytest.raises(ValueError):
         MemoryStore({"../a": b"1"})
-    assert pickle.loads(pickle.dumps(store))["a/b"] == b"1"
+    with pytest.raises(ProcessLocalStoreError, match=r"cannot pickle a MemoryStore \(1 keys\)"):
+        pickle.dumps(store)  # another process would get another, empty store
+    assert copy.deepcopy(store)["a/b"] == b"1" and copy.copy(store)["a/b"] == b"1"
 
 
 # ----------------------------------------------------------------- DirectoryStore

@@ -75,6 +75,7 @@ from zarrlite.errors import (
     GroupNotFoundError,
     MetadataError,
     PathNotFoundError,
+    ProcessLocalStoreError,
     ReadOnlyError,
 )
 from zarrlite.h5 import (
@@ -93,6 +94,7 @@ from zarrlite.h5 import (
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.group import Group
+from zarrlite.integrations.dask import from_dask, to_dask
 from zarrlite.stores import (
     DBMStore,
     DirectoryStore,
@@ -136,6 +138,7 @@ __all__ = [
     "MemoryStore",
     "MetadataError",
     "PathNotFoundError",
+    "ProcessLocalStoreError",
     "ProcessSynchronizer",
     "ReadOnlyError",
     "RedisStore",
@@ -162,6 +165,7 @@ __all__ = [
     "empty_like",
     "full",
     "from_array",
+    "from_dask",
     "full_like",
     "group",
     "haschunks",
@@ -181,6 +185,7 @@ __all__ = [
     "save_group",
     "stack",
     "string_dtype",
+    "to_dask",
     "tree",
     "vlen_dtype",
     "where",
@@ -188,3 +193,14 @@ __all__ = [
     "zeros_like",
     *_codec_names,
 ]
+
+
+def __getattr__(name: str) -> object:
+    # zl.xarray: the xarray writer and backend, imported (with xarray) on first use
+    if name == "xarray":
+        import importlib
+
+        module = importlib.import_module("zarrlite.integrations.xarray")
+        globals()["xarray"] = module
+        return module
+    raise AttributeError(f"module 'zarrlite' has no attribute {name!r}")

@@ -99,3 +99,10 @@ class ArrayIndexError(IndexError):
 class NegativeStepError(IndexError):
     """zarr-python 2 refused negative slice steps with this; zarrlite allows them as numpy
     does and never raises it. Kept so that code catching it still runs."""
+
+
+class ProcessLocalStoreError(TypeError):
+    """A pickled store (or an array or group over it) whose data lives only in the memory of
+    the process that pickled it (a MemoryStore, a plain dict, an fsspec ``memory://``
+    store) was unpickled in another process, where it would silently be another, empty
+    store."""

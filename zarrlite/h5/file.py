@@ -142,6 +142,12 @@ class File(Group):
         if callable(close):
             close()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the store (pickled as what reopens it) and the mode; never 'w', which would empty
+        # the file again where it is unpickled
+        self._check_open()
+        return _reopen_file, (self._store, self._mode, self._filename)
+
     def __enter__(self) -> File:
         return self
 
@@ -177,6 +183,13 @@ class File(Group):
             ds = self._datasets.pop(key, None)
             if ds is not None:
                 ds._h5_gone = True
+
+
+def _reopen_file(store: Any, mode: str, filename: str) -> File:
+    """Unpickle a `File`: open its store again, in mode 'r' or 'r+'."""
+    file = File(store, mode)
+    file._filename = filename
+    return file
 
 
 def _filename_of(name: Any) -> str:

@@ -27,6 +27,11 @@ class H5Node:
                 f"cannot change {self._kind} {self.name!r}: the file is open read-only "
                 "(no write intent on file)")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # (unlike h5py's objects, these pickle: as their file and name, for dask's workers)
+        self._check_open()
+        return _member_of, (self._h5_file, self._path)
+
     def __bool__(self) -> bool:
         return bool(self._h5_file._is_open)
 
@@ -45,3 +50,8 @@ class H5Node:
         """The group holding this node (the root is its own parent)."""
         self._check_open()
         return self._h5_file._group_at(self._path.rpartition("/")[0])
+
+
+def _member_of(file: Any, path: str) -> Any:
+    """Unpickle a dataset or group: the member `path` of `file` (itself just reopened)."""
+    return file["/" + path]

@@ -151,14 +151,16 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
             meta, self._codecs = _read_meta(raw, store, self._path, self._meta_key)
         self._set_meta(meta)
 
-    def __getstate__(self) -> dict[str, Any]:
-        # the chunk I/O state (per-array statistics and their lock, codec objects) is
-        # rebuilt on first use after unpickling, as after opening
-        state = dict(self.__dict__)
-        state["_pipeline_cache"] = None
-        state["_io_cache"] = None
-        state["_codecs"] = None
-        return state
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An array pickles as where it is and how it was opened, never its data, caches,
+        # locks or buffers: unpickling opens it again, so it sees the writes and resizes
+        # made since. (A view's changed shape, dtype or filters exist only in this object:
+        # its metadata goes along.) The store pickles as what reopens it.
+        separate = self._chunk_store if self._chunk_store is not self._store else None
+        return _reopen_array, (type(self), self._store, self._path, self._read_only, separate,
+                               self._synchronizer, self._cache_metadata, self._cache_attrs,
+                               self._write_empty_chunks,
+                               self._meta if self._is_view else None)
 
     def _set_meta(self, meta: ArrayMeta) -> None:
         self._meta = meta
@@ -497,6 +499,16 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
                 and self._path == other._path and not self._is_view and not other._is_view)
 
     __hash__ = object.__hash__
+
+
+def _reopen_array(cls: type[Array], store: Any, path: str, read_only: bool, chunk_store: Any,
+                  synchronizer: Any, cache_metadata: bool, cache_attrs: bool,
+                  write_empty_chunks: bool, view_meta: ArrayMeta | None) -> Array:
+    """Unpickle an :class:`Array`: open it again (see ``Array.__reduce__``)."""
+    array = cls(store, path, read_only, chunk_store, synchronizer, cache_metadata, cache_attrs,
+                write_empty_chunks=write_empty_chunks, meta=view_meta)
+    array._is_view = view_meta is not None
+    return array
 
 
 def _store_separator(meta: ArrayMeta, raw: bytes) -> ArrayMeta:

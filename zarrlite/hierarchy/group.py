@@ -97,6 +97,11 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         self._attrs = Attributes(store, meta_key(self._path, ATTRS_KEY), read_only,
                                  cache=cache_attrs, synchronizer=synchronizer)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # where the group is and how it was opened (the store pickles as what reopens it)
+        return _reopen_group, (self._store, self._path, self._read_only, self._chunk_store,
+                               self._cache_attrs, self._synchronizer)
+
     # ------------------------------------------------------------------ properties
     # store, path, name, basename: from Node
     read_only = property(lambda self: self._read_only, doc="True if changes are refused.")
@@ -497,3 +502,9 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
                 and self._path == other._path)
 
     __hash__ = object.__hash__
+
+
+def _reopen_group(store: Any, path: str, read_only: bool, chunk_store: Any, cache_attrs: bool,
+                  synchronizer: Any) -> Group:
+    """Unpickle a :class:`Group`: open it again (see ``Group.__reduce__``)."""
+    return Group(store, path, read_only, chunk_store, cache_attrs, synchronizer)

@@ -19,6 +19,7 @@ the engine talks only to the adapter:
 
 from __future__ import annotations
 
+import copy
 import inspect
 import threading
 import weakref
@@ -27,6 +28,7 @@ from typing import Any
 
 from zarrlite.errors import ReadOnlyError
 from zarrlite.stores.abc import BaseStore, ByteRange, is_readonly
+from zarrlite.stores.process_local import is_process_local_mapping, refuse_pickle
 
 __all__ = ["StoreAdapter", "as_store", "inside_store_call", "is_mapping_like", "unwrap_store"]
 
@@ -126,7 +128,12 @@ class StoreAdapter(BaseStore):
         return f"StoreAdapter(<{type(self.mapping).__name__} at {id(self.mapping):#x}>)"
 
     def __reduce__(self) -> tuple[Any, ...]:  # locks don't pickle: make a new adapter
+        if is_process_local_mapping(self.mapping):  # a dict: its copy would be another store
+            refuse_pickle(f"{type(self.mapping).__name__} store")
         return (as_store, (self.mapping,))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> BaseStore:  # a copy of the mapping's
+        return as_store(copy.deepcopy(self.mapping, memo))
 
     def location_of(self, path: str) -> str:
         method = getattr(self.mapping, "location_of", None)

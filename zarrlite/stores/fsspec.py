@@ -51,6 +51,7 @@ from zarrlite.stores._util import (
     slice_value,
 )
 from zarrlite.stores.abc import BaseStore
+from zarrlite.stores.process_local import refuse_pickle
 
 __all__ = ["FSStore"]
 
@@ -344,6 +345,8 @@ class FSStore(BaseStore):
         return f"<FSStore {_public_url(self.url)!r}{mode}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if _protocol_of(self.url) == "memory":  # another process's memory:// is empty
+            refuse_pickle(f"FSStore {_public_url(self.url)!r}")
         return _reopen, (self.url, self.mode, self.dimension_separator, self.storage_options)
 
     def location_of(self, path: str) -> str:

@@ -16,6 +16,7 @@ from zarrlite.stores._util import (
     slice_value,
 )
 from zarrlite.stores.abc import BaseStore
+from zarrlite.stores.process_local import refuse_pickle
 
 __all__ = ["MemoryStore"]
 
@@ -60,6 +61,16 @@ class MemoryStore(BaseStore):
     def __repr__(self) -> str:
         mode = ", mode='r'" if self._readonly else ""
         return f"<MemoryStore with {len(self._data)} keys{mode}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the data is this process's: another process gets a clear error, not an empty store
+        refuse_pickle(f"MemoryStore ({len(self._data)} keys)")
+
+    def __copy__(self) -> MemoryStore:  # a new store with the same values, as dict.copy
+        return MemoryStore(self._data, mode="r" if self._readonly else "a")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MemoryStore:
+        return self.__copy__()
 
     # mapping interface -----------------------------------------------------------
 
