@@ -3,6 +3,7 @@ empty chunks not stored, and corrupt chunks or metadata raising clean errors."""
 
 
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -226,7 +227,7 @@ def assert_chunk_error(z: zl.Array, key: str = "arr/0.0") -> None:
         lambda: z[0, 0],
         lambda: z.__setitem__((0, 0), 1),
     ):
-        with pytest.raises(zl.CodecError, match=repr(key)) as info:
+        with pytest.raises(zl.CodecError, match=re.escape(key + "'")) as info:
             action()
         assert isinstance(info.value, RuntimeError)
     assert_same(z[5:, :], sample("i4", (10, 10))[5:, :])  # other chunks are still readable

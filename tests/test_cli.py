@@ -112,16 +112,41 @@ def test_version(capsys):
     assert (status, out, err) == (0, f"zarrlite {zl.__version__}\n", "")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"]])
+COMMANDS = ["info", "ls", "tree", "convert", "consolidate", "fsck", "demo", "bench"]
+
+
+@pytest.mark.parametrize("args", [["--help"]] + [[command, "--help"] for command in COMMANDS])
 def test_help_is_plain_text(capsys, args):
     status, out, err = run(capsys, *args)
     assert status == 0 and err == ""
-    assert out.startswith(f"usage: zarrlite{' demo' if args[0] == 'demo' else ''}")
+    assert out.startswith(f"usage: zarrlite{' ' + args[0] if args[0] != '--help' else ''}")
     for markup in ("``", ":func:", ":class:", ":mod:", "`"):
         assert markup not in out
     if args == ["--help"]:
         assert "Zarr v2" in out
         assert "examples:\n  zarrlite demo" in out
+        for command in COMMANDS:  # every command listed, with its one-line help
+            assert re.search(rf"^    {command}\b", out, re.MULTILINE), command
+
+
+def test_help_is_fast_and_imports_no_optional_library(tmp_path):
+    code = ("import sys, zarrlite.cli; zarrlite.cli.build_parser(); "
+            "print(sorted({'h5py', 'tqdm', 'xarray', 'dask', 'distributed', 'zarr', "
+            "'tensorstore', 'fsspec'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "[]\n"
+
+
+def test_bench_runs_the_suite(tmp_path):
+    result = run_module("bench", "--quick", "--only", "C_open", "--engines", "zarrlite",
+                        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "C open array (per call)" in result.stdout
+    bad = run_module("bench", "--only", "nope", cwd=tmp_path)
+    assert_one_line_error(bad.returncode, bad.stdout, bad.stderr)
+    assert "unknown workload 'nope'" in bad.stderr
 
 
 def test_old_entry_point_still_works(capsys):

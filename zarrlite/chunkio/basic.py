@@ -73,7 +73,7 @@ class ChunkIO(ArrayChunks):
             if cdata is None:
                 self.fill_out(out, proj)
                 continue
-            with decoding(key):
+            with decoding(key, store=self.store):
                 if b2nd:
                     self.decode_b2nd_region(cdata, proj, out, nthreads)
                 else:
@@ -119,7 +119,7 @@ class ChunkIO(ArrayChunks):
             )
         except CodecError as err:
             key = found_keys[getattr(err, "index", 0)]
-            raise decode_error(key, err) from err
+            raise decode_error(key, err, store=self.store) from err
 
     # ----------------------------------------------------------------- writing
     def write(self, projections: Sequence[ChunkProjection], value: np.ndarray) -> None:
@@ -197,7 +197,7 @@ class ChunkIO(ArrayChunks):
             slot = src[i * chunk_nbytes : (i + 1) * chunk_nbytes]
             cdata = old.get(key)
             if cdata is not None and not proj.complete:
-                with decoding(key, "to update it"):
+                with decoding(key, "to update it", self.store):
                     self.pipeline.decode(cdata, out=slot)
             else:
                 self.fill_chunk(slot.view(self.dtype))
@@ -224,7 +224,7 @@ class ChunkIO(ArrayChunks):
 
     def _build_chunk_checked(self, key: str, proj: ChunkProjection, value: np.ndarray,
                              old: Any, buf: np.ndarray | None = None) -> np.ndarray:
-        with decoding(key, "to update it"):
+        with decoding(key, "to update it", self.store):
             return self._build_chunk(proj, value, old, buf)
 
     def _build_chunk(self, proj: ChunkProjection, value: np.ndarray, old: Any,

@@ -21,6 +21,7 @@ from zarrlite import config
 from zarrlite.codecs.b2nd import frame_sizes
 from zarrlite.errors import BufferSizeError, CodecError
 from zarrlite.indexing.projection import ChunkProjection, out_region_to_slices, region_to_slices
+from zarrlite.stores.access import location_of
 
 _local = threading.local()
 
@@ -225,20 +226,23 @@ def holding_frame_scratch() -> Iterator[None]:
 
 
 @contextmanager
-def decoding(key: str, purpose: str = "") -> Iterator[None]:
+def decoding(key: str, purpose: str = "", store: Any = None) -> Iterator[None]:
     """Name the chunk in decoding errors: CodecError and ValueError from the codecs become
-    a CodecError saying which chunk could not be decoded (and what for: `purpose`, such
-    as "to update it")."""
+    a CodecError saying which chunk could not be decoded, where (`store`: the place as the
+    user wrote it, e.g. 'climate.zarr/t/0.0') and what for (`purpose`, such as "to update
+    it")."""
     try:
         yield
     except (CodecError, ValueError) as err:
-        raise decode_error(key, err, purpose) from err
+        raise decode_error(key, err, purpose, store) from err
 
 
-def decode_error(key: str, err: Exception, purpose: str = "") -> CodecError:
-    """The CodecError naming chunk `key` that `err` (from a codec) becomes."""
+def decode_error(key: str, err: Exception, purpose: str = "", store: Any = None) -> CodecError:
+    """The CodecError naming chunk `key` (of `store`, when given) that `err` (from a codec)
+    becomes."""
     what = f" {purpose}" if purpose else ""
-    return CodecError(f"cannot decode chunk {key!r}{what}: {err}", getattr(err, "code", 0))
+    where = repr(key) if store is None else location_of(store, key)
+    return CodecError(f"cannot decode chunk {where}{what}: {err}", getattr(err, "code", 0))
 
 
 def b2nd_call(decode: Callable[[np.ndarray], int], cdata: Any) -> int:

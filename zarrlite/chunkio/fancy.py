@@ -61,7 +61,7 @@ def _decode(io: ArrayChunks, key: str, cdata: Any, nthreads: int,
     """The chunk, decoded into this thread's scratch (a new array for objects). With the
     byte offsets of the items wanted, a plain Blosc chunk may decode only their blocks."""
     pipeline = io.pipeline
-    with decoding(key):
+    with decoding(key, store=io.store):
         if pipeline.is_blosc:
             buf = scratch(pipeline.nbytes)
             wanted = None if item_offsets is None else _wanted_blosc_blocks(io, cdata,
@@ -134,7 +134,7 @@ def _read_ranged_part(io: ArrayChunks, part: list[tuple[Any, np.ndarray]], out: 
     rest = []
     for (proj, _offsets), (key, _, _), fetched in zip(part, requests,
                                                       ranged.fetch_batch(io, requests)):
-        with decoding(key):
+        with decoding(key, store=io.store):
             found = fetched.take()
             if found is None:
                 rest.append(proj)

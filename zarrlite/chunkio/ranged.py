@@ -149,7 +149,7 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
     if not chosen:
         return rest
     for proj, (key, _, _), fetched in zip(chosen, requests, fetch_batch(io, requests)):
-        with decoding(key):
+        with decoding(key, store=io.store):
             found = fetched.take()
             if found is None:
                 rest.append(proj)

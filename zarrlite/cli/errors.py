@@ -1,8 +1,94 @@
-"""`UserError`: a mistake the user can fix, reported by the command in one line."""
+"""`UserError`, and which exceptions of zarrlite and the system are the user's to fix.
+
+A user error is reported by the command in one line, ``zarrlite: error: <message>``, with
+exit status 2 and no traceback. Everything else (a bug in zarrlite, say) keeps its
+traceback: :func:`user_message` names the exceptions that are the user's, and no other.
+"""
 
 from __future__ import annotations
+
+from zarrlite.errors import (
+    CodecError,
+    CodecNotAvailableError,
+    ContainsArrayError,
+    ContainsGroupError,
+    CopyError,
+    MetadataError,
+    PathNotFoundError,
+)
+
+__all__ = ["UserError", "one_line", "os_message", "user_message"]
+
+#: zarrlite's exceptions that describe what the user asked for or what a store holds (a
+#: missing path, bad metadata, corrupt chunks, a codec that is not installed); their
+#: messages already name what was wrong.
+_ZARRLITE_USER_ERRORS = (
+    PathNotFoundError,
+    ContainsArrayError,
+    ContainsGroupError,
+    MetadataError,
+    CodecNotAvailableError,
+    CodecError,
+    CopyError,
+)
+
+#: Optional packages a store or a command needs, and what to install for each.
+_INSTALL_HINTS = {
+    "h5py": "h5py",
+    "fsspec": "fsspec",
+    "s3fs": "s3fs",
+    "gcsfs": "gcsfs",
+    "adlfs": "adlfs",
+    "aiohttp": "aiohttp",
+    "requests": "requests",
+    "redis": "redis",
+    "lmdb": "lmdb",
+}
 
 
 class UserError(Exception):
     """Something the user asked for cannot be done (a bad path, say): the command prints
     ``zarrlite: error: <message>`` and exits with status 2, without a traceback."""
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace (newlines included) made one space."""
+    return " ".join(text.split())
+
+
+def os_message(exc: OSError) -> str:
+    """An OSError as ``"<reason>: '<file>'"`` (without ``[Errno N]``) when it names a
+    file, else its text."""
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename!r}"
+    return str(exc) or type(exc).__name__
+
+
+def user_message(exc: BaseException) -> str | None:
+    """The one-line message for `exc` when it is a user error, else None (a bug: let the
+    traceback show).
+
+    User errors are :class:`UserError`; zarrlite's errors about paths, metadata, codecs
+    and stored data; ``OSError`` (missing files, permissions, a full disk, network
+    failures: not zarrlite's doing), except a broken pipe; and an ``ImportError`` of an
+    optional package a store needs (fsspec, s3fs, h5py, ...).
+
+    Examples
+    --------
+    >>> user_message(FileNotFoundError(2, "No such file or directory", "x.zarr"))
+    "No such file or directory: 'x.zarr'"
+    >>> user_message(ZeroDivisionError("a bug")) is None
+    True
+    """
+    if isinstance(exc, BrokenPipeError):
+        return None
+    if isinstance(exc, (UserError, *_ZARRLITE_USER_ERRORS)):
+        return one_line(str(exc)) or type(exc).__name__
+    if isinstance(exc, OSError):
+        return one_line(os_message(exc))
+    if isinstance(exc, ImportError):
+        package = (exc.name or "").split(".")[0]
+        if package in _INSTALL_HINTS:
+            return (f"this needs the package {package!r}, which is not installed "
+                    f"(pip install {_INSTALL_HINTS[package]})")
+    return None

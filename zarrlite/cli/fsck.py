@@ -3,10 +3,34 @@ in a directory store."""
 
 from __future__ import annotations
 
+import argparse
 import os
+from typing import TYPE_CHECKING
 
 from zarrlite.cli.errors import UserError
 from zarrlite.stores import DirectoryStore
+
+if TYPE_CHECKING:
+    from zarrlite.cli.common import SubParsers
+
+
+def add_parser(sub: SubParsers) -> None:
+    """Add the ``fsck`` command to `sub`."""
+    parser = sub.add_parser(
+        "fsck",
+        help="find (and remove) what interrupted writes left in a directory store",
+        description="List the temporary files that writes killed midway left in a directory "
+        "store (readers never see them); with --clean, remove them.",
+    )
+    parser.add_argument("path", metavar="PATH", help="the store's directory")
+    parser.add_argument("--clean", action="store_true",
+                        help="remove the stale temporary files")
+
+
+def command(args: argparse.Namespace) -> int:
+    """``zarrlite fsck PATH [--clean]``: `run` on ``args.path``."""
+    run(args.path, args.clean)
+    return 0
 
 
 def run(path: str, clean: bool) -> None:

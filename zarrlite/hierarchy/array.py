@@ -33,6 +33,7 @@ from zarrlite.hierarchy.stored import stored_chunk_coords
 from zarrlite.hierarchy.views import Views
 from zarrlite.metadata.array_meta import ArrayMeta, chunk_size_problem, count_problem
 from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, chunk_key, meta_key, normalize_path
+from zarrlite.stores.abc import is_readonly
 from zarrlite.stores.access import getsize, location_of, normalize_store
 from zarrlite.stores.adapter import as_store, unwrap_store
 
@@ -132,7 +133,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         self._chunk_store = (store if chunk_store is None
                              else normalize_store(chunk_store, "r" if read_only else "a"))
         self._path = normalize_path(path)
-        self._read_only = read_only
+        self._read_only = read_only or is_readonly(store)  # (a read-only store: say so)
         if write_empty_chunks is None:
             write_empty_chunks = config.get("write_empty_chunks")
         self._write_empty_chunks: bool = write_empty_chunks
@@ -404,6 +405,8 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
 
     def _check_writable(self) -> None:
         if self._read_only:
+            if is_readonly(self._store):  # the store's own message says why (HTTP, mode 'r')
+                getattr(self._store, "_check_writable", lambda: None)()
             raise ReadOnlyError(f"array {'/' + self._path!r} is read-only")
 
     def _write_meta(self, meta: ArrayMeta) -> None:

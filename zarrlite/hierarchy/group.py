@@ -22,6 +22,7 @@ from zarrlite.hierarchy.node import Node
 from zarrlite.hierarchy.walk import Walking
 from zarrlite.metadata.group_meta import decode_group_meta
 from zarrlite.metadata.keys import ATTRS_KEY, GROUP_META_KEY, join_path, meta_key, normalize_path
+from zarrlite.stores.abc import is_readonly
 from zarrlite.stores.access import listdir, location_of, normalize_store, rename, rmdir
 from zarrlite.stores.adapter import as_store, unwrap_store
 
@@ -82,7 +83,7 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
                              else normalize_store(chunk_store, "r" if read_only else "a"))
         self._cache_attrs = cache_attrs
         self._path = normalize_path(path)
-        self._read_only = read_only
+        self._read_only = read_only or is_readonly(store)  # (a read-only store: say so)
         key = meta_key(self._path, GROUP_META_KEY)
         try:
             raw = store[key]
@@ -174,6 +175,8 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
 
     def _check_writable(self) -> None:
         if self._read_only:
+            if is_readonly(self._store):  # the store's own message says why (HTTP, mode 'r')
+                getattr(self._store, "_check_writable", lambda: None)()
             raise ReadOnlyError(f"group {self.name!r} is read-only")
 
     # ------------------------------------------------------------------ members
