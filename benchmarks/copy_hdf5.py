@@ -29,9 +29,6 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the working tree's zarrlite
-
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 

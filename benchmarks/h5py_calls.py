@@ -45,9 +45,7 @@ from typing import Any
 import numpy as np
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_ROOT = os.path.dirname(_HERE)
 sys.path.insert(0, _HERE)  # harness, report
-sys.path.insert(0, _ROOT)  # the working tree's zarrlite (built in place: pip install -e)
 import report  # noqa: E402
 from harness import Case, Result, Wrong, check_equal, time_cases  # noqa: E402
 

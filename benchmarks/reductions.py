@@ -32,7 +32,6 @@ import json
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -41,7 +40,6 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import zarrlite as zl  # noqa: E402
 from zarrlite.chunked import reductions  # noqa: E402
 

@@ -41,7 +41,6 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the counting servers of the tests
 
 from http_s3_servers import HTTPServer, S3Server  # noqa: E402

@@ -34,7 +34,6 @@ import json
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import warnings
@@ -45,7 +44,6 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from zarrlite.integrations.xarray import ZarrliteBackendEntrypoint  # noqa: E402
 
 ENGINES = ("zarrlite", "zarr")

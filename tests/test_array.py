@@ -644,3 +644,12 @@ def test_write_empty_chunks_global_switch():
     assert stored(write_empty_chunks=True) == ["0", "1"]
     with pytest.raises(ValueError, match="write_empty_chunks"):
         zl.config.set(write_empty_chunks="yes")
+
+
+def test_a_0d_array_written_into_a_0d_object_array_gives_its_item():
+    z = zl.create((), dtype=str)
+    z[...] = np.array("hello")  # numpy: a[...] = np.array("hello") stores the str
+    assert z[...] == "hello" and isinstance(z[()], str)
+    j = zl.create((), dtype=object, object_codec=zl.JSON())
+    j[()] = ["a", "list"]  # any other object is one item, whole
+    assert j[()] == ["a", "list"]

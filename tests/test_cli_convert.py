@@ -405,3 +405,211 @@ def test_convert_to_s3_with_storage_options(experiment, tmp_path):
         ok(zarrlite("convert", f"{experiment}:/answer", url, "--overwrite", *args,
                     cwd=tmp_path))
         assert zl.open(url, mode="r", storage_options=options).shape == ()
+
+
+# ------------------------------------------------------------------ HDF5 data types
+
+
+def write_strings_and_records(path: Path) -> None:
+    """Strings (fixed-width, variable-length UTF-8 and ASCII) and records, with HDF5's
+    default fill value and with one set; all on one dimension scale, so xarray opens them
+    as variables."""
+    with h5py.File(path, "w") as f:
+        n = f.create_dataset("n", data=np.arange(5))
+        n.make_scale("n")
+        kinds = {
+            "fixed": dict(data=np.array([b"ab", b"", b"c", b"", b"d"], "S3"), chunks=(2,)),
+            "utf8": dict(data=["é", "", "c", "", "e"], dtype=h5py.string_dtype(), chunks=(2,)),
+            "ascii": dict(data=[b"a", b"", b"c", b"", b"e"], dtype=h5py.string_dtype("ascii")),
+            "record": dict(data=np.array([(1, 0.0), (0, 0.0), (2, 1.5), (0, 0.0), (3, 2.0)],
+                                         dtype=[("id", "<i4"), ("v", "<f8")])),
+            "fixed_set": dict(data=np.array([b"ab", b"--", b"c", b"", b"d"], "S3"),
+                              fillvalue=b"--"),
+            "utf8_set": dict(data=["a", "?", "c", "", "e"], dtype=h5py.string_dtype(),
+                             fillvalue=b"?"),
+        }
+        for name, kw in kinds.items():
+            f.create_dataset(name, **kw).dims[0].attach_scale(n)
+
+
+def test_default_fill_of_strings_and_records_is_not_carried_over(tmp_path):
+    write_strings_and_records(tmp_path / "s.h5")
+    ok(zarrlite("convert", "s.h5", "s.zarr", cwd=tmp_path))
+    meta = {name: json.loads((tmp_path / "s.zarr" / name / ".zarray").read_text())
+            for name in ["fixed", "utf8", "ascii", "record", "fixed_set", "utf8_set"]}
+    assert {name: m["fill_value"] for name, m in meta.items()} == {
+        "fixed": None, "utf8": None, "ascii": None, "record": None,
+        "fixed_set": "LS0=",  # b"--", base64 as zarr v2 writes it
+        "utf8_set": "?"}
+    with h5py.File(tmp_path / "s.h5", "r") as f:
+        expected = {name: f[name].asstr()[...].tolist() if name.startswith("utf8")
+                    else f[name][...].tolist() for name in meta}
+    zroot = zl.open_group(str(tmp_path / "s.zarr"), mode="r")
+    import zarr
+
+    zarr3 = zarr.open_group(str(tmp_path / "s.zarr"), mode="r", zarr_format=2)
+    for name in meta:
+        assert zroot[name][...].tolist() == expected[name], name
+        assert zarr3[name][...].tolist() == expected[name], name
+    import xarray as xr
+
+    for engine, kw in [("zarrlite", {}), ("zarr", {"consolidated": False})]:
+        ds = xr.open_dataset(tmp_path / "s.zarr", engine=engine, **kw)
+        for name in ["fixed", "utf8", "ascii", "record"]:  # empty strings stay strings
+            assert ds[name].values.tolist() == expected[name], (engine, name)
+        # a fill value set in HDF5 is the mark of missing data, as for numbers
+        assert ds["fixed_set"].values[1] != ds["fixed_set"].values[1], engine  # NaN
+        assert ds["utf8_set"].values.tolist()[2:] == ["c", "", "e"], engine
+
+
+def test_an_enum_is_stored_as_integers_with_its_names_in_an_attribute(tmp_path):
+    with h5py.File(tmp_path / "e.h5", "w") as f:
+        f.create_dataset("state", data=np.array([0, 2, 1], dtype="u1"),
+                         dtype=h5py.enum_dtype({"off": 0, "on": 1, "broken": 2}, "u1"))
+    result = zarrlite("convert", "e.h5", "e.zarr", cwd=tmp_path)
+    ok(result)
+    assert result.stderr == ("zarrlite: warning: stored /state as plain uint8 integers (Zarr "
+                             "has no enums): the names of its values are in its attribute "
+                             "'_h5py_enum'\n")
+    z = zl.open_array(str(tmp_path / "e.zarr/state"), mode="r")
+    assert z.dtype == np.dtype("u1") and z[...].tolist() == [0, 2, 1]
+    assert z.attrs["_h5py_enum"] == {"off": 0, "on": 1, "broken": 2}
+
+
+def test_hard_links_are_copied_at_each_path_with_a_warning(tmp_path):
+    with h5py.File(tmp_path / "l.h5", "w") as f:
+        f["a/x"] = np.arange(4)
+        f["b"] = f["a/x"]  # a second hard link to the dataset
+        f["c"] = f["a"]  # ... and to the group
+        f["a/loop"] = f["a"]  # a group that holds itself
+    result = zarrlite("convert", "l.h5", "l.zarr", cwd=tmp_path)
+    ok(result)
+    assert result.stderr.splitlines() == [
+        "zarrlite: warning: left out /a/loop: a hard link to /a, which holds it (a cycle; "
+        "Zarr has no links)",
+        "zarrlite: warning: copied /a/x again as /b: both are hard links to one dataset "
+        "(Zarr has no links)",
+        "zarrlite: warning: copied /a again as /c: both are hard links to one group (Zarr "
+        "has no links)",
+        "zarrlite: warning: left out /c/loop: a hard link to /a, which holds it (a cycle; "
+        "Zarr has no links)",
+    ]
+    root = zl.open_group(str(tmp_path / "l.zarr"), mode="r")
+    for path in ["a/x", "b", "c/x"]:
+        assert root[path][...].tolist() == [0, 1, 2, 3], path
+    assert "loop" not in root["a"] and "loop" not in root["c"]
+
+
+@pytest.mark.parametrize("dtype, value", [(h5py.string_dtype(), "héllo"),
+                                          (h5py.string_dtype("ascii"), b"hello")])
+def test_a_scalar_variable_length_string(tmp_path, dtype, value):
+    with h5py.File(tmp_path / "s.h5", "w") as f:
+        f.create_dataset("s", data=value, dtype=dtype)
+    ok(zarrlite("convert", "s.h5", "s.zarr", cwd=tmp_path))
+    z = zl.open_array(str(tmp_path / "s.zarr/s"), mode="r")
+    assert z.shape == () and z[()] == value and z.fill_value is None
+    import zarr
+
+    assert zarr.open_array(str(tmp_path / "s.zarr/s"), mode="r")[()] == value
+
+
+def test_verbose_lines_show_the_codecs_as_ls_does(tmp_path):
+    g = zl.open_group(str(tmp_path / "a.zarr"), mode="w")
+    g.create_dataset("x", data=np.arange(100), chunks=50, filters=[zl.Delta(dtype="i8")],
+                     compressor=zl.Zstd(level=3))
+    g.create_dataset("s", data=np.array(["a", "bc"], dtype=object), dtype=str)
+    out = ok(zarrlite("convert", "a.zarr", "b.zarr", "-v", cwd=tmp_path))
+    assert "array /x (100,) int64 chunks (50,) delta+zstd:3 (" in out
+    assert "array /s (2,) object chunks (2,) vlen-utf8+blosc:lz4:5:shuffle (" in out
+    listing = ok(zarrlite("ls", "b.zarr", cwd=tmp_path))
+    assert "delta+zstd:3" in listing and "vlen-utf8+blosc:lz4:5:shuffle" in listing
+
+
+# ------------------------------------------------------------------ --overwrite
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file below `root` (or `root` itself, a file) and its contents."""
+    if root.is_file():
+        return {root.name: root.read_bytes()}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def corrupt_store(path: Path) -> None:
+    """A Zarr store whose fourth chunk cannot be decoded: converting it fails midway."""
+    zl.array(np.arange(100.0), chunks=10, store=str(path))
+    (path / "3").write_bytes(b"not a blosc chunk at all")
+
+
+def entries(directory: Path) -> list[str]:
+    """The names in `directory`, but the files SQLite keeps beside a database that was
+    opened read-only (which it does not remove)."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.endswith(("-wal", "-shm")))
+
+
+@pytest.mark.parametrize("dest", ["old.zarr", "old.zip", "old.sqlite"])
+def test_a_failed_overwrite_leaves_the_old_store_as_it_was(experiment, tmp_path, dest):
+    corrupt_store(tmp_path / "corrupt.zarr")
+    ok(zarrlite("convert", f"{experiment}:/run1", dest, cwd=tmp_path))
+    before = tree_bytes(tmp_path / dest)
+    names = entries(tmp_path)
+    failed = zarrlite("convert", "corrupt.zarr", dest, "--overwrite", cwd=tmp_path)
+    assert failed.returncode == 2 and "cannot decode chunk" in failed.stderr
+    assert failed.stderr.count("\n") == 1 and "Traceback" not in failed.stderr
+    assert tree_bytes(tmp_path / dest) == before
+    assert entries(tmp_path) == names  # no hidden copy left
+    old = zl.open_group(str(tmp_path / dest), mode="r")
+    np.testing.assert_array_equal(old["field"][...], FIELD)
+    old.store.close()
+    ok(zarrlite("convert", f"{experiment}:/answer", dest, "--overwrite", cwd=tmp_path))
+    assert entries(tmp_path) == names
+    assert zl.open_array(str(tmp_path / dest), mode="r")[()] == 42.0
+
+
+def test_a_failed_conversion_into_an_empty_directory_empties_it_again(tmp_path):
+    corrupt_store(tmp_path / "corrupt.zarr")
+    (tmp_path / "empty").mkdir()
+    failed = zarrlite("convert", "corrupt.zarr", "empty", cwd=tmp_path)
+    assert failed.returncode == 2 and "cannot decode chunk" in failed.stderr
+    assert list((tmp_path / "empty").iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.zarr", "empty"]
+
+
+def test_overwrite_through_a_symbolic_link_replaces_its_target(experiment, tmp_path):
+    zl.open_group(str(tmp_path / "real.zarr"), mode="w").zeros("old", shape=3)
+    (tmp_path / "link.zarr").symlink_to("real.zarr")
+    ok(zarrlite("convert", f"{experiment}:/answer", "link.zarr", "--overwrite", cwd=tmp_path))
+    assert (tmp_path / "link.zarr").is_symlink()
+    assert zl.open_array(str(tmp_path / "real.zarr"), mode="r")[()] == 42.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.zarr", "real.zarr"]
+
+
+def test_a_failed_overwrite_of_a_url_says_the_old_store_was_removed(tmp_path):
+    from http_s3_servers import S3Server
+
+    corrupt_store(tmp_path / "corrupt.zarr")
+    zl.array(np.arange(5), store=str(tmp_path / "small.zarr"))
+    with S3Server() as server:
+        url = f"s3://{server.bucket}/data.zarr"
+        options = server.storage_options
+        args = ["-o", f"key={options['key']}", "-o", f"secret={options['secret']}",
+                "-o", f"client_kwargs={json.dumps(options['client_kwargs'])}"]
+        ok(zarrlite("convert", "small.zarr", url, *args, cwd=tmp_path))
+        failed = zarrlite("convert", "corrupt.zarr", url, "--overwrite", *args, cwd=tmp_path)
+    assert failed.returncode == 2 and failed.stderr.count("\n") == 1, failed.stderr
+    assert failed.stderr.startswith("zarrlite: error: cannot decode chunk")
+    assert (f"; the Zarr store that was at '{url}' had been removed first (--overwrite on a "
+            "URL replaces in place), and what is there now is an incomplete conversion"
+            in failed.stderr)
+
+
+def test_unlimited_maxshape_survives_convert(tmp_path):
+    with h5py.File(tmp_path / "ms.h5", "w") as f:
+        f.create_dataset("frames", shape=(3, 4), maxshape=(None, 4), chunks=(2, 4), dtype="f4")
+        f.create_dataset("fixed", shape=(3, 4), chunks=(2, 4), dtype="f4")
+    ok(zarrlite("convert", "ms.h5", "ms.zarr", "--no-progress", cwd=tmp_path))
+    with zl.File(tmp_path / "ms.zarr", "r+") as f:
+        assert f["frames"].maxshape == (None, 4) and f["fixed"].maxshape == (3, 4)
+        f["frames"].resize(10, axis=0)  # appending to a converted file works, as in HDF5
+        assert f["frames"].shape == (10, 4)

@@ -42,6 +42,8 @@ def workdir(tmp_path_factory) -> Path:
     (d / "nocodec.zarr" / ".zarray").write_text(json.dumps(meta))
     del codec
     (d / "notes.txt").write_text("plain text")
+    (d / "empty.h5").write_bytes(b"")
+    (d / "garbage.zip").write_bytes(b"not a zip archive")
     (d / "plain_dir").mkdir()
     (d / "plain_dir" / "file").write_text("x")
     return d
@@ -72,7 +74,10 @@ CASES = [
     (["info", "data.zarr/nope"], "nothing to open at"),
     (["tree", "data.zarr:/nope"], "nothing to open at"),
     (["info", "missing.zip:/x"], "no such file or directory: 'missing.zip'"),
-    (["info", "notes.txt"], "found a file"),
+    (["info", "notes.txt"], "'notes.txt' is neither an HDF5 file nor a Zarr store"),
+    (["ls", "notes.txt"], "'notes.txt' is neither an HDF5 file nor a Zarr store"),
+    (["ls", "empty.h5"], "'empty.h5' is neither an HDF5 file nor a Zarr store (an empty file)"),
+    (["ls", "garbage.zip"], "'garbage.zip' is neither an HDF5 file nor a Zarr store ("),
     (["ls", "plain_dir"], "nothing to open at"),
     (["info", "data.h5"], "'data.h5' is an HDF5 file, not a Zarr store"),
     (["tree", "data.h5:/grid"], "is an HDF5 file"),
@@ -82,6 +87,10 @@ CASES = [
     (["info", "http://127.0.0.1:1/x.zarr"], "Cannot connect to host 127.0.0.1:1"),
     (["info", "data.zarr", "-o", "anon=true"], "--storage-option applies to URLs"),
     (["info", "s3://b/x.zarr", "-o", "anon"], "--storage-option 'anon': expected KEY=VALUE"),
+    (["ls", "http://127.0.0.1:1/x.zarr", "-o", "bogus_opt=1"],
+     "--storage-option bogus_opt: not an option of this URL's file system (ClientSession."),
+    (["convert", "http://127.0.0.1:1/x.zarr", "out.zarr", "-o", "bogus=1"],
+     "--storage-option bogus: not an option of this URL's file system ("),
     (["fsck", "missing.zarr"], "'missing.zarr' is not a directory"),
     # consolidate
     (["consolidate", "missing.zarr"], "no such file or directory"),
@@ -90,7 +99,8 @@ CASES = [
     (["convert", "missing.h5", "out.zarr"], "no such file or directory: 'missing.h5'"),
     (["convert", "data.h5:/nope", "out.zarr"], "no group or dataset '/nope' in the HDF5 file"),
     (["convert", "truncated.h5", "out.zarr"], "cannot open the HDF5 file 'truncated.h5'"),
-    (["convert", "notes.txt", "out.zarr"], "found a file"),
+    (["convert", "notes.txt", "out.zarr"], "'notes.txt' is neither an HDF5 file nor a Zarr"),
+    (["convert", "empty.h5", "out.zarr"], "'empty.h5' is neither an HDF5 file nor a Zarr store"),
     # convert: destinations
     (["convert", "data.h5", "data.zarr"], "'data.zarr' exists; pass --overwrite"),
     (["convert", "data.h5", "plain_dir", "--overwrite"], "exists and is not a Zarr store"),
@@ -165,6 +175,28 @@ def test_a_bug_keeps_its_traceback(monkeypatch):
 ])
 def test_which_exceptions_are_user_errors(exc, expected):
     assert errors.user_message(exc) == expected
+
+
+def test_only_a_type_error_naming_a_storage_option_given_is_the_users():
+    inner = TypeError("AioSession.__init__() got an unexpected keyword argument 'bogus'")
+    outer = TypeError("cannot read key '.zarray': TypeError: ...")
+    outer.__cause__ = inner
+    assert errors.storage_option_message(outer, ["anon", "bogus"]) == (
+        "--storage-option bogus: not an option of this URL's file system "
+        "(AioSession.__init__() got an unexpected keyword argument 'bogus')")
+    assert errors.storage_option_message(outer, ["anon"]) is None  # not the user's option
+    unrelated = TypeError("unsupported operand type(s) for +: 'int' and 'str'")
+    assert errors.storage_option_message(unrelated, ["bogus"]) is None
+
+
+def test_a_type_error_is_a_bug_when_no_storage_option_explains_it(monkeypatch):
+    def broken(args):
+        raise TypeError("f() got an unexpected keyword argument 'anon'")
+
+    monkeypatch.setattr(info, "command", broken)
+    with pytest.raises(TypeError):
+        main(["info", "data.zarr"])  # no -o given: zarrlite's own bug
+    assert main(["info", "s3://b/x.zarr", "-o", "anon=true"]) == 2
 
 
 def test_broken_pipe_stops_quietly(workdir):

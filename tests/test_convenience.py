@@ -427,6 +427,49 @@ def test_copy_from_h5py(h5file):
     assert dest["lzf"].compressor == zl.zeros(1).compressor  # no equivalent: the default
 
 
+@pytest.mark.parametrize("dtype, value", [(h5py.string_dtype(), "héllo"),
+                                          (h5py.string_dtype("ascii"), b"hello")])
+def test_from_array_of_a_scalar_variable_length_string(tmp_path, dtype, value):
+    with h5py.File(tmp_path / "s.h5", "w") as f:
+        f.create_dataset("s", data=value, dtype=dtype)
+    with h5py.File(tmp_path / "s.h5", "r") as f:
+        z = zlc.from_array(f["s"], str(tmp_path / "s.zarr"))
+        assert z.shape == () and z[()] == value
+    again = zl.open_array(str(tmp_path / "s.zarr"), mode="r")
+    assert again[()] == value and type(again[()]) is type(value)
+
+
+class _FailingSource:
+    """An array whose third chunk cannot be read (a disk that fails midway)."""
+
+    shape, dtype, chunks = (30,), np.dtype("f8"), (10,)
+
+    def __getitem__(self, selection):
+        region = selection[0]
+        if region.stop > 20:
+            raise OSError(5, "Input/output error")
+        return np.ones(region.stop - region.start)
+
+
+@pytest.mark.parametrize("name", ["new.zarr", "new.zip"])
+def test_a_failed_from_array_removes_the_store_it_made(tmp_path, name):
+    with pytest.raises(OSError, match="Input/output error"):
+        zlc.from_array(_FailingSource(), str(tmp_path / name))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_from_array_leaves_a_store_it_was_given(tmp_path):
+    group = zl.open_group(str(tmp_path / "g.zarr"), mode="w")
+    group.zeros("kept", shape=3)
+    with pytest.raises(OSError):
+        zlc.from_array(_FailingSource(), str(tmp_path / "g.zarr"), path="x")
+    assert zl.open_group(str(tmp_path / "g.zarr"), mode="r")["kept"][...].tolist() == [0] * 3
+    store = zl.MemoryStore()
+    with pytest.raises(OSError):
+        zlc.from_array(_FailingSource(), store)
+    assert ".zarray" in store  # the caller's store: what was written stays, as with copy
+
+
 def test_copy_into_h5py(tmp_path):
     source = sample_group()
     with h5py.File(tmp_path / "out.h5", "w") as f:

@@ -18,7 +18,7 @@ import zarrlite as zl
 @pytest.fixture(scope="module")
 def client():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, memory_limit="3GiB") as cluster, \
+                      dashboard_address=":0", memory_limit="3GiB") as cluster, \
             Client(cluster) as client:
         yield client
 
@@ -93,6 +93,9 @@ def test_a_memory_store_array_on_worker_processes_is_a_clear_error(client):
         error = error.__cause__ or error.__context__
     assert any(isinstance(e, zl.ProcessLocalStoreError)
                and str(e).startswith("cannot pickle a MemoryStore") for e in causes)
+    # from_dask knows the scheduler that will write: it says so itself, before any task
+    with pytest.raises(zl.ProcessLocalStoreError, match="cannot pickle a MemoryStore"):
+        zl.from_dask(da.zeros((10, 10), chunks=5), zl.MemoryStore())
     # the threaded scheduler shares this process's memory: that works
     assert zl.to_dask(z).sum().compute(scheduler="threads") == 0
 
@@ -135,3 +138,8 @@ def test_from_dask_aligns_irregular_chunks_and_refuses_unknown_sizes(tmp_path):
     delayed = zl.from_dask(x * 2, str(tmp_path / "c.zarr"), compute=False)
     delayed.compute(scheduler="sync")
     assert zl.open_array(str(tmp_path / "c.zarr"), mode="r")[-1] == 198
+
+
+def test_from_dask_of_an_empty_array(tmp_path):
+    z = zl.from_dask(da.zeros((0, 3), chunks=(1, 3)), str(tmp_path / "e.zarr"))
+    assert z.shape == (0, 3) and z.chunks == (1, 3) and z[:].shape == (0, 3)

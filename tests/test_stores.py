@@ -369,7 +369,7 @@ def test_memory_store_init_and_equality():
     assert "MemoryStore" in repr(store)
     with pytest.raises(ValueError):
         MemoryStore({"../a": b"1"})
-    with pytest.raises(ProcessLocalStoreError, match=r"cannot pickle a MemoryStore \(1 keys\)"):
+    with pytest.raises(ProcessLocalStoreError, match=r"cannot pickle a MemoryStore \(1 key\)"):
         pickle.dumps(store)  # another process would get another, empty store
     assert copy.deepcopy(store)["a/b"] == b"1" and copy.copy(store)["a/b"] == b"1"
 

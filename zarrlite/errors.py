@@ -102,7 +102,7 @@ class NegativeStepError(IndexError):
 
 
 class ProcessLocalStoreError(TypeError):
-    """A pickled store (or an array or group over it) whose data lives only in the memory of
-    the process that pickled it (a MemoryStore, a plain dict, an fsspec ``memory://``
-    store) was unpickled in another process, where it would silently be another, empty
-    store."""
+    """A store that only this process can use was pickled (or an array or group over one):
+    one whose data lives in this process's memory (a MemoryStore, a plain dict, an fsspec
+    ``memory://`` store), where another process would silently get another, empty store;
+    or a zip archive open for writing, which takes one writer."""

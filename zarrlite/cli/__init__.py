@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from zarrlite import __version__
 from zarrlite.cli import bench, consolidate, convert, demo, fsck, info, ls, tree
-from zarrlite.cli.errors import UserError, user_message
+from zarrlite.cli.errors import UserError, storage_option_message, user_message
 
 __all__ = ["UserError", "build_parser", "main", "parse_args"]
 
@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         message = user_message(exc)
+        if message is None and getattr(args, "storage_options", None):
+            keys = [item.partition("=")[0] for item in args.storage_options]
+            message = storage_option_message(exc, keys)
         if message is None:
             raise  # a bug: the traceback tells where
         print(f"{PROG}: error: {message}", file=sys.stderr)

@@ -22,8 +22,8 @@ from zarrlite.cli.errors import UserError, one_line
 from zarrlite.codecs import get_codec
 from zarrlite.hierarchy.creation import DEFAULT_COMPRESSOR
 
-__all__ = ["POSITIONAL", "SHUFFLES", "b2nd_codec", "compressor_label", "filters_label",
-           "parse_blocks", "parse_compressor"]
+__all__ = ["POSITIONAL", "SHUFFLES", "b2nd_codec", "codecs_label", "compressor_label",
+           "filters_label", "parse_blocks", "parse_compressor"]
 
 #: NAME: (codec id, its positional parameters in SPEC order).
 POSITIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -203,3 +203,11 @@ def compressor_label(codec: Any) -> str:
 def filters_label(filters: Any) -> str:
     """The filters' codec ids joined by ``+`` (``delta+astype``), or ``""``."""
     return "+".join(str(f.get_config()["id"]) for f in filters or ())
+
+
+def codecs_label(array: Any) -> str:
+    """An array's codecs as ``zarrlite ls`` and ``convert -v`` show them: the filters'
+    ids, then the compressor in SPEC syntax, joined by ``+`` (``delta+zstd:3``,
+    ``vlen-utf8+blosc:lz4:5:shuffle``, ``none``)."""
+    return "+".join(part for part in (filters_label(array.filters),
+                                      compressor_label(array.compressor)) if part)

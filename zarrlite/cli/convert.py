@@ -5,25 +5,30 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
-from zarrlite.cli import convert_plan, hdf5_source
+from zarrlite.cli import convert_plan, hdf5_source, staging
 from zarrlite.cli.codec_spec import parse_blocks, parse_compressor
 from zarrlite.cli.common import add_storage_options, human_size
 from zarrlite.cli.convert_plan import Node, Settings
-from zarrlite.cli.convert_write import check_destination, open_destination, write_nodes
-from zarrlite.cli.errors import UserError
+from zarrlite.cli.convert_write import (
+    Written,
+    check_destination,
+    open_destination,
+    write_nodes,
+)
+from zarrlite.cli.errors import UserError, user_message
 from zarrlite.cli.locate import (
     Location,
     locate,
+    open_store,
     open_zarr,
     parse_storage_options,
     split_location,
 )
 from zarrlite.convenience import consolidate_metadata
-from zarrlite.stores import getsize
+from zarrlite.stores import BaseStore, getsize
 
 if TYPE_CHECKING:
     from zarrlite.cli.common import SubParsers
@@ -39,7 +44,9 @@ array's chunks, filters, fill value and compressor. HDF5 data is compressed with
 zarrlite's default (blosc:lz4:5:shuffle) unless --compressor says otherwise.
 
 DST is a directory, a .zip, .sqlite or .lmdb file, or a URL; it must not exist (or be
-empty) unless --overwrite is given, and then it must be a Zarr store."""
+empty) unless --overwrite is given, and then it must be a Zarr store. A local DST is
+written beside itself and takes its place once complete: a failed conversion leaves it
+as it was. (At a URL, --overwrite removes the old store first.)"""
 
 EPILOG = """\
 compressor SPEC (as 'zarrlite ls' shows codecs):
@@ -81,7 +88,8 @@ def add_parser(sub: SubParsers) -> None:
                         help="with --b2nd: the block shape (64,64); default: about 256 KiB "
                         "per block")
     parser.add_argument("--overwrite", action="store_true",
-                        help="replace DST when it is a Zarr store already")
+                        help="replace DST when it is a Zarr store already (a local one "
+                        "once the new one is complete)")
     parser.add_argument("--consolidate", action="store_true",
                         help="also write consolidated metadata (.zmetadata) into DST")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -147,22 +155,12 @@ def command(args: argparse.Namespace) -> int:
 
 def _convert(nodes: list[Node], dest: Location, args: argparse.Namespace,
              options: dict[str, Any] | None) -> None:
-    """Write the planned `nodes` into a new store at `dest`, and say what was written. A
-    local destination made here is removed again when the conversion fails."""
+    """Write the planned `nodes` into a new store at `dest`, and say what was written."""
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    made_here = not dest.is_url and not os.path.lexists(dest.store)
-    store = open_destination(dest, args.overwrite, options if dest.is_url else None)
-    try:
-        written = write_nodes(nodes, store, progress, args.verbose)
-        if args.consolidate:
-            consolidate_metadata(store)
-        stored = getsize(store, "")
-    except BaseException:
-        store.close()
-        if made_here:
-            _remove(dest.store)
-        raise
-    store.close()
+    if dest.is_url:
+        written, stored = _convert_url(nodes, dest, args, options, progress)
+    else:
+        written, stored = _convert_local(nodes, dest.store, args, progress)
     what = f"{written.arrays} array{'s' * (written.arrays != 1)}"
     if written.groups:
         what += f", {written.groups} group{'s' * (written.groups != 1)}"
@@ -171,9 +169,57 @@ def _convert(nodes: list[Node], dest: Location, args: argparse.Namespace,
           f"({human_size(stored)} stored) in {written.seconds:.1f} s ({rate:.0f} MiB/s)")
 
 
-def _remove(path: str) -> None:
-    """Remove what a failed conversion wrote at `path` (a directory or a file)."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path, ignore_errors=True)
-    elif os.path.lexists(path):
-        os.remove(path)
+def _write(nodes: list[Node], store: BaseStore, args: argparse.Namespace,
+           progress: bool) -> tuple[Written, int]:
+    """Write `nodes` into `store` (closed afterwards, also on failure): what was written,
+    and the bytes stored."""
+    try:
+        written = write_nodes(nodes, store, progress, args.verbose)
+        if args.consolidate:
+            consolidate_metadata(store)
+        return written, getsize(store, "")
+    finally:
+        store.close()
+
+
+def _convert_local(nodes: list[Node], path: str, args: argparse.Namespace,
+                   progress: bool) -> tuple[Written, int]:
+    """Convert into the local store `path`: written into a hidden sibling, which replaces
+    `path` once complete; on failure the sibling is removed and `path` stays as it was.
+    (An empty directory given as the destination is written in place, and emptied again
+    on failure.)"""
+    place = os.path.realpath(path)  # a symbolic link stays, and its target is replaced
+    in_place = os.path.isdir(place) and not os.listdir(place)
+    target = place if in_place else staging.staging_path(place)
+    try:
+        result = _write(nodes, open_store(Location(target), "a", None), args, progress)
+        if not in_place:
+            staging.swap_in(target, place)
+    except BaseException:
+        if in_place:
+            staging.clear_directory(target)
+        else:
+            staging.remove(target)
+        raise
+    return result
+
+
+def _convert_url(nodes: list[Node], dest: Location, args: argparse.Namespace,
+                 options: dict[str, Any] | None, progress: bool) -> tuple[Written, int]:
+    """Convert into the store at a URL, in place: with ``--overwrite``, the Zarr
+    hierarchy there is removed first (an object store has no rename to swap with), so a
+    conversion that fails says so."""
+    store, removed = open_destination(dest, args.overwrite, options)
+    try:
+        return _write(nodes, store, args, progress)
+    except BaseException as exc:
+        if not removed:
+            raise
+        note = (f"the Zarr store that was at {dest.store!r} had been removed first "
+                "(--overwrite on a URL replaces in place), and what is there now is an "
+                "incomplete conversion")
+        message = user_message(exc) if isinstance(exc, Exception) else None
+        if message is None:  # a bug, or an interruption: said apart from it
+            _warn(note)
+            raise
+        raise UserError(f"{message}; {note}") from exc

@@ -14,6 +14,8 @@ import numpy as np
 from zarrlite.cli import hdf5_source
 from zarrlite.cli.codec_spec import b2nd_codec
 from zarrlite.cli.errors import UserError
+from zarrlite.h5.reserved import H5PY_KEY
+from zarrlite.h5.storage import maxshape_bookkeeping
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.group import Group
 
@@ -191,9 +193,9 @@ def _zarr_array(path: str, a: Array, settings: Settings) -> Node:
 def hdf5_plan(root: Any, settings: Settings, warn: hdf5_source.Warn) -> list[Node]:
     """The nodes of a conversion from an h5py Group or Dataset: chunked datasets keep
     their chunks (contiguous ones get zarrlite's guess), compression is zarrlite's default
-    unless the options say otherwise, numbers keep a fill value set in HDF5 (see
-    `hdf5_source.fill_value`). Datasets Zarr cannot hold are left out, each with a
-    warning."""
+    unless the options say otherwise, a fill value set in HDF5 is kept and HDF5's
+    default is not (see `hdf5_source.fill_value`), an enum's names go into an attribute.
+    Datasets Zarr cannot hold are left out, each with a warning."""
     h5py = hdf5_source.import_h5py()
     if isinstance(root, h5py.Dataset):
         node = _hdf5_dataset("", root, settings, warn)
@@ -224,11 +226,19 @@ def _hdf5_dataset(path: str, ds: Any, settings: Settings, warn: hdf5_source.Warn
         warn(f"left out {ds.name}: {reason} (no Zarr equivalent)")
         return None
     chunks = resolve_chunks(settings, ds.shape, ds.name)
-    create_kw: dict[str, Any] = {"compressor": _compressor(settings, ds.shape, ds.name)}
-    if ds.dtype.kind in "biufc":
-        create_kw["fill_value"] = hdf5_source.fill_value(ds)
+    create_kw: dict[str, Any] = {"compressor": _compressor(settings, ds.shape, ds.name),
+                                 "fill_value": hdf5_source.fill_value(ds)}
     if chunks is not None:
         create_kw["chunks"] = chunks
     typed, plain = hdf5_source.attributes(ds, warn)
+    book = maxshape_bookkeeping(ds.shape, ds.maxshape)  # unlimited axes stay resizable
+    if book:
+        plain[H5PY_KEY] = book
+    names = hdf5_source.enum_names(ds.dtype)
+    if names is not None:
+        key = hdf5_source.ENUM_KEY
+        warn(f"stored {ds.name} as plain {ds.dtype} integers (Zarr has no enums): the names "
+             f"of its values are in its attribute {key!r}")
+        plain[key] = names
     return Node(path, ds.name, source=ds, create_kw=create_kw, typed_attrs=typed,
                 plain_attrs=plain)

@@ -12,7 +12,7 @@ import numpy as np
 
 from zarrlite.api import open_group
 from zarrlite.chunked.progress import Progress
-from zarrlite.cli.codec_spec import compressor_label
+from zarrlite.cli.codec_spec import codecs_label
 from zarrlite.cli.common import human_size
 from zarrlite.cli.convert_plan import Node
 from zarrlite.cli.errors import UserError
@@ -20,13 +20,9 @@ from zarrlite.cli.locate import Location, is_hdf5, open_store
 from zarrlite.convenience import from_array
 from zarrlite.h5.attrs import AttributeManager
 from zarrlite.hierarchy.creation import contains_array, contains_group
-from zarrlite.stores import BaseStore, rmdir
+from zarrlite.stores import BaseStore, listdir, rmdir
 
 __all__ = ["Tracked", "Written", "check_destination", "open_destination", "write_nodes"]
-
-#: Keys that make a directory a Zarr store (which --overwrite may replace).
-_ZARR_KEYS = (".zgroup", ".zarray", ".zmetadata")
-
 
 def _holds_zarr(store: BaseStore) -> bool:
     return contains_group(store, "") or contains_array(store, "")
@@ -35,22 +31,26 @@ def _holds_zarr(store: BaseStore) -> bool:
 def _check_local_destination(path: str, overwrite: bool) -> None:
     """Refuse a local destination that holds something, unless `overwrite` and it is a
     Zarr store (never a directory or file of something else)."""
-    if os.path.isdir(path):
-        if not os.listdir(path):
-            return
-        is_zarr = any(os.path.isfile(os.path.join(path, k)) for k in _ZARR_KEYS)
-    else:
-        is_zarr = False
-        if not is_hdf5(path):
-            try:
-                is_zarr = _holds_zarr(open_store(Location(path), "r", None))
-            except (OSError, ValueError, TypeError):  # a file that is no store at all
-                is_zarr = False
-    if not is_zarr:
+    if os.path.isdir(path) and not os.listdir(path):
+        return
+    if not (not is_hdf5(path) and _opens_as_zarr(path)):
         raise UserError(f"{path!r} exists and is not a Zarr store; not replacing it "
                         "(give another destination)")
     if not overwrite:
         raise UserError(f"{path!r} exists; pass --overwrite to replace it")
+
+
+def _opens_as_zarr(path: str) -> bool:
+    """Whether the local `path` (a directory or a file) is a store holding a Zarr array or
+    group at its root."""
+    try:
+        store = open_store(Location(path), "r", None)
+    except (OSError, ValueError, TypeError, UserError):  # no store at all
+        return False
+    try:
+        return _holds_zarr(store)
+    finally:
+        store.close()
 
 
 def check_destination(location: Location, overwrite: bool) -> None:
@@ -69,9 +69,11 @@ def check_destination(location: Location, overwrite: bool) -> None:
 
 
 def open_destination(location: Location, overwrite: bool,
-                     storage_options: dict[str, Any] | None) -> BaseStore:
-    """The destination store, empty: a new one, or (with `overwrite`) a Zarr store whose
-    contents are removed.
+                     storage_options: dict[str, Any] | None) -> tuple[BaseStore, bool]:
+    """The store at the URL `location`, empty: a new one, or (with `overwrite`) a Zarr
+    store whose contents are removed, here and now (a local destination is written beside
+    it instead: see `zarrlite.cli.staging`). Returns the store and whether a Zarr hierarchy
+    in it was removed.
 
     Raises
     ------
@@ -81,13 +83,18 @@ def open_destination(location: Location, overwrite: bool,
     """
     check_destination(location, overwrite)
     store = open_store(location, "w" if overwrite else "a", storage_options)
-    if location.is_url and _holds_zarr(store) and not overwrite:
+    held = _holds_zarr(store)
+    if held and not overwrite:
         store.close()
         raise UserError(f"{location.store!r} holds a Zarr hierarchy; pass --overwrite to "
                         "replace it")
-    if overwrite and store.supports_deletes:  # (a zip archive opened 'w' starts empty)
+    if not held and overwrite and store.supports_deletes and listdir(store, ""):
+        store.close()
+        raise UserError(f"{location.store!r} holds something that is not a Zarr store; not "
+                        "replacing it (give another destination)")
+    if held and store.supports_deletes:
         rmdir(store, "")
-    return store
+    return store, held
 
 
 class Tracked:
@@ -183,5 +190,5 @@ def _tell(node: Node, target: Any) -> None:
         print(f"group {where}")
         return
     print(f"array {where} {target.shape} {target.dtype} chunks {target.chunks} "
-          f"{compressor_label(target.compressor)} ({human_size(node.nbytes)}, from "
+          f"{codecs_label(target)} ({human_size(node.nbytes)}, from "
           f"{node.source_name})")

@@ -7,6 +7,9 @@ traceback: :func:`user_message` names the exceptions that are the user's, and no
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from zarrlite.errors import (
     CodecError,
     CodecNotAvailableError,
@@ -17,7 +20,7 @@ from zarrlite.errors import (
     PathNotFoundError,
 )
 
-__all__ = ["UserError", "one_line", "os_message", "user_message"]
+__all__ = ["UserError", "one_line", "os_message", "storage_option_message", "user_message"]
 
 #: zarrlite's exceptions that describe what the user asked for or what a store holds (a
 #: missing path, bad metadata, corrupt chunks, a codec that is not installed); their
@@ -44,6 +47,10 @@ _INSTALL_HINTS = {
     "redis": "redis",
     "lmdb": "lmdb",
 }
+
+
+#: How Python says a call had a keyword argument it does not take.
+_UNEXPECTED_KEYWORD = re.compile(r"unexpected keyword argument '(?P<key>[^']+)'")
 
 
 class UserError(Exception):
@@ -92,3 +99,33 @@ def user_message(exc: BaseException) -> str | None:
             return (f"this needs the package {package!r}, which is not installed "
                     f"(pip install {_INSTALL_HINTS[package]})")
     return None
+
+
+def storage_option_message(exc: BaseException, keys: Iterable[str]) -> str | None:
+    """The one-line message for `exc` when it (or an exception it was raised from) is the
+    TypeError of a file system that does not take one of the ``--storage-option`` `keys`
+    given (``... got an unexpected keyword argument 'KEY'``); else None. A TypeError that
+    names no key the user gave is not theirs.
+
+    Examples
+    --------
+    >>> exc = TypeError("f() got an unexpected keyword argument 'x'")
+    >>> storage_option_message(exc, ["x"]).split(" (")[0]
+    "--storage-option x: not an option of this URL's file system"
+    >>> storage_option_message(exc, ["anon"]) is None
+    True
+    """
+    given = set(keys)
+    found = None  # the innermost such TypeError says it most plainly
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        match = _UNEXPECTED_KEYWORD.search(str(current))
+        if isinstance(current, TypeError) and match and match["key"] in given:
+            found = (match["key"], one_line(str(current)))
+        current = current.__cause__ or current.__context__
+    if found is None:
+        return None
+    key, text = found
+    return f"--storage-option {key}: not an option of this URL's file system ({text})"

@@ -25,11 +25,15 @@ from zarrlite.cli.locate import Location, has_hdf5_signature, is_hdf5
 from zarrlite.h5 import attr_values
 from zarrlite.h5.reserved import DIMENSIONS_KEY
 
-__all__ = ["Warn", "attributes", "dimension_names", "fill_value", "import_h5py", "open_hdf5",
-           "unsupported_dtype", "walk"]
+__all__ = ["ENUM_KEY", "Warn", "attributes", "dimension_names", "enum_names", "fill_value",
+           "import_h5py", "open_hdf5", "unsupported_dtype", "walk"]
 
 #: Called with a message for something left out of the conversion.
 Warn = Callable[[str], None]
+
+#: The ``.zattrs`` key that keeps an HDF5 enum's names and values (``{"red": 0, ...}``),
+#: the data itself being stored as plain integers.
+ENUM_KEY = "_h5py_enum"
 
 #: Attributes of HDF5's dimension scale bookkeeping: they hold object references (which
 #: Zarr cannot), and what they say becomes ``_ARRAY_DIMENSIONS``.
@@ -100,7 +104,17 @@ def walk(group: Any, warn: Warn) -> Iterator[tuple[str, Any]]:
     """(path relative to `group`, h5py Group or Dataset) for everything below `group`,
     depth first in name order, each group before its members. Soft and external links,
     and committed data types, have no Zarr equivalent: they are left out, with a
-    warning."""
+    warning. An object reached again by another hard link is copied again, with a warning
+    (Zarr has no links); a hard link to a group that holds it (a cycle) is left out."""
+    return _walk(group, warn, {group.id: group.name}, (group.id,), quiet=False)
+
+
+def _walk(group: Any, warn: Warn, seen: dict[Any, str], ancestors: tuple[Any, ...],
+          quiet: bool) -> Iterator[tuple[str, Any]]:
+    """`walk` below `group`. `seen`: the path where each object was first reached (h5py's
+    object ids compare equal for one object, whatever the path); `ancestors`: the ids of
+    the groups above; `quiet`: inside a group already reported as linked twice (its
+    members are not reported one by one)."""
     h5py = import_h5py()
     for name in sorted(group):
         link = group.get(name, getlink=True)
@@ -112,26 +126,54 @@ def walk(group: Any, warn: Warn) -> Iterator[tuple[str, Any]]:
             warn(f"left out {full}: an external link to {link.filename}:{link.path}")
             continue
         obj = group[name]
-        if isinstance(obj, h5py.Group):
-            yield name, obj
-            yield from ((f"{name}/{sub}", child) for sub, child in walk(obj, warn))
-        elif isinstance(obj, h5py.Dataset):
-            yield name, obj
-        else:
+        if not isinstance(obj, (h5py.Group, h5py.Dataset)):
             warn(f"left out {full}: a committed data type (Zarr has none)")
+            continue
+        if obj.id in ancestors:
+            warn(f"left out {full}: a hard link to {seen[obj.id]}, which holds it (a cycle; "
+                 "Zarr has no links)")
+            continue
+        first = seen.setdefault(obj.id, full)
+        again = first != full
+        if again and not quiet:
+            kind = "group" if isinstance(obj, h5py.Group) else "dataset"
+            warn(f"copied {first} again as {full}: both are hard links to one {kind} "
+                 "(Zarr has no links)")
+        yield name, obj
+        if isinstance(obj, h5py.Group):
+            members = _walk(obj, warn, seen, (*ancestors, obj.id), quiet or again)
+            yield from ((f"{name}/{sub}", child) for sub, child in members)
 
 
 def fill_value(dataset: Any) -> Any:
-    """The Zarr fill value of a numeric h5py dataset: its HDF5 fill value when one was set
-    (netCDF-4 variables have one: their ``_FillValue``), else None. HDF5's default of 0 is
-    not carried over: readers that take a Zarr fill value as the mark of missing data
-    (xarray) would hide every 0 of the data."""
+    """The Zarr fill value of an h5py dataset: its HDF5 fill value when one was set
+    (netCDF-4 variables have one: their ``_FillValue``), else None, whatever the data type.
+    HDF5's default (0, an empty string, a record of zeros) is not carried over: readers
+    that take a Zarr fill value as the mark of missing data (xarray) would hide every 0 or
+    empty string of the data. A variable-length UTF-8 string's fill value is a ``str``, as
+    the Zarr array's items are."""
     h5py = import_h5py()
     defined = dataset.id.get_create_plist().fill_value_defined()
     if defined != h5py.h5d.FILL_VALUE_USER_DEFINED:
         return None
     value = dataset.fillvalue
-    return value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, np.void):  # a record: numpy's own value (item() is a tuple)
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    string = h5py.check_string_dtype(dataset.dtype)
+    if (isinstance(value, bytes) and dataset.dtype.kind == "O" and string is not None
+            and string.encoding == "utf-8"):
+        return value.decode("utf-8", errors="surrogateescape")
+    return value
+
+
+def enum_names(dtype: np.dtype) -> dict[str, int] | None:
+    """An HDF5 enum's names and values (``{"red": 0, "green": 1}``), or None when `dtype`
+    is no enum. Zarr has no enums: the data is stored as the integers, and the mapping
+    in the attribute :data:`ENUM_KEY`."""
+    names = import_h5py().check_enum_dtype(dtype)
+    return None if names is None else {str(k): int(v) for k, v in names.items()}
 
 
 def unsupported_dtype(dtype: np.dtype) -> str | None:

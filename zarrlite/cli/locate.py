@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from zarrlite.api import open as open_node
 from zarrlite.cli.errors import UserError
+from zarrlite.errors import FSPathExistNotDir
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.group import Group
 from zarrlite.stores import BaseStore, normalize_store
@@ -31,6 +32,7 @@ __all__ = [
     "is_hdf5",
     "is_url",
     "locate",
+    "not_a_store",
     "open_zarr",
     "open_store",
     "parse_storage_options",
@@ -214,10 +216,25 @@ def open_store(location: Location, mode: str,
                         f"{location.store!r}")
     try:
         return normalize_store(location.store, mode, options)
-    except (ImportError, ValueError, TypeError) as exc:
+    except (ImportError, ValueError, TypeError, FSPathExistNotDir) as exc:
         if not location.is_url:
+            if os.path.isfile(location.store) and isinstance(exc, (ValueError,
+                                                                   FSPathExistNotDir)):
+                raise UserError(not_a_store(location.store, exc)) from exc
             raise
         raise UserError(f"cannot open {location.store!r}: {exc}") from exc
+
+
+def not_a_store(path: str, exc: BaseException | None = None) -> str:
+    """The message for a local file that is neither an HDF5 file nor a Zarr store, with
+    why when that says more (a zip or SQLite store's complaint about `exc`)."""
+    if os.path.getsize(path) == 0:
+        why = " (an empty file)"
+    elif isinstance(exc, ValueError) and not isinstance(exc, FSPathExistNotDir):
+        why = f" ({exc})"  # a zip or SQLite file's own complaint
+    else:
+        why = ""
+    return f"{path!r} is neither an HDF5 file nor a Zarr store{why}"
 
 
 def open_zarr(text: str, storage_options: dict[str, Any] | None = None,

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from zarrlite.cli.codec_spec import compressor_label, filters_label
+from zarrlite.cli.codec_spec import codecs_label
 from zarrlite.cli.common import add_path, add_storage_options, human_size
 from zarrlite.cli.errors import user_message
 from zarrlite.cli.locate import open_zarr, parse_storage_options
@@ -52,14 +52,12 @@ def row(name: str, node: Any) -> list[str]:
     """The columns of one node's line."""
     if isinstance(node, Group):
         return [name, "Group"]
-    codecs = "+".join(p for p in (filters_label(node.filters),
-                                  compressor_label(node.compressor)) if p)
     stored = node.nbytes_stored
     # a ratio of metadata alone, or of object pointers, would mean nothing
     counts = stored and node.nbytes and not node.dtype.hasobject and node.nchunks_initialized
     ratio = f" ({node.nbytes / stored:.1f}x)" if counts else ""
     return [name, f"Array {_dims(node.shape)}", str(node.dtype),
-            f"chunks {_dims(node.chunks)}", codecs, human_size(stored) + ratio]
+            f"chunks {_dims(node.chunks)}", codecs_label(node), human_size(stored) + ratio]
 
 
 def member_rows(group: Group, prefix: str, recursive: bool) -> Iterator[list[str]]:

@@ -5,6 +5,9 @@ attributes."""
 from __future__ import annotations
 
 import math
+import os
+import re
+import shutil
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -15,8 +18,12 @@ from zarrlite.chunked.copying import copy_chunked
 from zarrlite.chunked.eachchunk import eachchunk, haschunks
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.creation import StoreLike, create
+from zarrlite.stores import BaseStore
 
 __all__ = ["from_array"]
+
+#: A URL (``s3://...``, ``simplecache::s3://...``): not a path `from_array` removes.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*(::|://)")
 
 #: What reading or converting one attribute may raise; the attribute is then skipped.
 _ATTR_ERRORS = (TypeError, ValueError, OSError, KeyError, UnicodeDecodeError)
@@ -32,7 +39,8 @@ def from_array(src: Any, store: StoreLike = None, chunks: Any = None, *, path: s
         Anything with ``shape``, ``dtype`` and numpy-style slicing: an h5py Dataset, a
         dask array, a zarrlite or zarr-python Array, a BlockArray, a numpy array.
     store : MutableMapping, path or None, optional
-        Where to write (None: a new MemoryStore).
+        Where to write (None: a new MemoryStore). A local path where nothing exists yet
+        is removed again if the copy fails (an existing store is left as the copy left it).
     chunks : int, tuple of int or True, optional
         The chunk shape. By default the source's: its chunk shape when its grid
         (``eachchunk(src)``) is regular, the largest chunk length along each axis when it
@@ -74,6 +82,20 @@ def from_array(src: Any, store: StoreLike = None, chunks: Any = None, *, path: s
     >>> z.chunks, float(z[2, 3])
     ((2, 2), 11.0)
     """
+    made = _new_local_path(store)
+    try:
+        return _from_array(src, store, chunks, path=path, overwrite=overwrite,
+                           progress=progress, owned=made is not None, **create_kw)
+    except BaseException:
+        if made is not None:  # a destination of its own: nothing half-written stays
+            _remove(made)
+        raise
+
+
+def _from_array(src: Any, store: StoreLike, chunks: Any, *, path: str | None,
+                overwrite: bool, progress: bool, owned: bool, **create_kw: Any) -> Array:
+    """`from_array`, without the clean-up of a failed copy (`owned`: the store is made
+    here, and closed when the copy fails)."""
     dtype = create_kw.pop("dtype", None)
     read_only = create_kw.pop("read_only", False)
     if "fill_value" not in create_kw and "fillvalue" not in create_kw:
@@ -87,17 +109,52 @@ def from_array(src: Any, store: StoreLike = None, chunks: Any = None, *, path: s
     z = create(tuple(src.shape), chunks=_chunk_shape(src) if chunks is None else chunks,
                dtype=source_dtype if dtype is None else dtype,
                store=store, path=path, overwrite=overwrite, **create_kw)
-    if source_dtype is str and callable(getattr(src, "asstr", None)):
-        # h5py reads variable-length strings as bytes unless asked for str
-        copy_chunked(z, src.asstr(), progress=progress, casting="unsafe")
-    else:
-        copy_chunked(z, src, progress=progress, casting="safe" if dtype is None else "unsafe")
-    attrs = _json_attrs(getattr(src, "attrs", None))
-    if attrs:
-        z.attrs.update(attrs)
+    try:
+        data, casting = src, "safe" if dtype is None else "unsafe"
+        if source_dtype is str and callable(getattr(src, "asstr", None)):
+            # h5py reads variable-length strings as bytes unless asked for str
+            data, casting = src.asstr(), "unsafe"
+        if not z.shape and z.dtype.hasobject:
+            z[()] = _scalar(data)
+        else:
+            copy_chunked(z, data, progress=progress, casting=casting)
+        attrs = _json_attrs(getattr(src, "attrs", None))
+        if attrs:
+            z.attrs.update(attrs)
+    except BaseException:
+        if owned and isinstance(z.store, BaseStore):  # closed before it is removed
+            z.store.close()
+        raise
     if read_only:  # written first, then handed out read-only (as zarrlite.array does)
         z.read_only = True
     return z
+
+
+def _scalar(src: Any) -> Any:
+    """The one value of a 0-d source of objects (an h5py variable-length string: ``str``
+    or ``bytes``), as an item rather than a 0-d array, which an object array would hold
+    as it is."""
+    value = src[()]
+    return value[()] if isinstance(value, np.ndarray) else value
+
+
+def _new_local_path(store: StoreLike) -> str | None:
+    """`store` when it is a local path where nothing exists yet (so `from_array` makes the
+    destination, and removes it again if the copy fails), else None."""
+    if not isinstance(store, (str, os.PathLike)):
+        return None
+    path = os.fspath(store)
+    if not isinstance(path, str) or _URL.match(path) or os.path.lexists(path):
+        return None
+    return path
+
+
+def _remove(path: str) -> None:
+    """Remove the directory or file a failed `from_array` made at `path`."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        os.remove(path)
 
 
 def _chunk_shape(src: Any) -> tuple[int, ...] | bool:

@@ -92,7 +92,9 @@ def copy(source: Any, dest: Any, name: str | None = None, shallow: bool = False,
         `order`, `fill_value`, ...), overriding those taken from the source. From a
         Zarr source the copy keeps chunks, compressor, filters, order and fill value;
         from h5py, its chunks, fill value and gzip level (as a Zlib compressor; other
-        h5py compression gives the default compressor).
+        h5py compression gives the default compressor). The maximum shape of an h5py
+        dataset (or of one of zarrlite's h5py face) carries over into groups that keep
+        one, h5py's and the h5py face's (``zarrlite.File``); a Zarr group has none.
 
     Returns
     -------
@@ -268,6 +270,9 @@ def _array_create_kws(source: Any, dest: Any, create_kws: dict[str, Any]) -> dic
     the settings that carry over between the two libraries."""
     kws = dict(create_kws)
     kws.setdefault("chunks", source.chunks)
+    maxshape = _growable_maxshape(source)
+    if maxshape is not None and (_from_h5py(dest) or getattr(dest, "_takes_maxshape", False)):
+        kws.setdefault("maxshape", maxshape)
     if _from_h5py(source) and _from_h5py(dest):
         for key in ("compression", "compression_opts", "shuffle", "fletcher32"):
             kws.setdefault(key, getattr(source, key))
@@ -281,7 +286,9 @@ def _array_create_kws(source: Any, dest: Any, create_kws: dict[str, Any]) -> dic
         if not source.shape:  # HDF5 scalars take no chunks and no filters
             return {"fillvalue": source.fill_value, **create_kws}
         if kws["chunks"] is not None and kws["chunks"] is not True:  # HDF5: within the shape
-            kws["chunks"] = tuple(min(c, max(n, 1)) for c, n in zip(kws["chunks"], source.shape))
+            limits = kws.get("maxshape") or source.shape  # (an unlimited axis: any length)
+            kws["chunks"] = tuple(c if n is None else min(c, max(n, 1))
+                                  for c, n in zip(kws["chunks"], limits))
         if "compression" not in kws:  # opts without a compression: h5py refuses them
             kws.update(compression="gzip", compression_opts=kws.get("compression_opts", 1))
         kws.setdefault("shuffle", False)
@@ -290,6 +297,16 @@ def _array_create_kws(source: Any, dest: Any, create_kws: dict[str, Any]) -> dic
         for key in ("compressor", "filters", "order", "fill_value"):
             kws.setdefault(key, getattr(source, key))
     return kws
+
+
+def _growable_maxshape(source: Any) -> tuple[int | None, ...] | None:
+    """The maximum shape of an h5py-style dataset (h5py's, or zarrlite's h5py face) when it
+    differs from its shape (None: an unlimited axis); None when it can't grow (or is a
+    Zarr array, which has no maximum shape)."""
+    maxshape = getattr(source, "maxshape", None)
+    if not isinstance(maxshape, tuple) or maxshape == tuple(source.shape):
+        return None
+    return maxshape
 
 
 def _attrs_for(source: Any, dest: Any) -> Any:

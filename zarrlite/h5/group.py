@@ -28,6 +28,7 @@ from zarrlite.hierarchy import creation
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.creation import contains_array, contains_group
 from zarrlite.hierarchy.group import Group as ZarrGroup
+from zarrlite.metadata.dtypes import object_fields
 from zarrlite.metadata.keys import join_path
 
 
@@ -46,6 +47,8 @@ class Group(H5Node, ZarrGroup):
     """
 
     _kind = "group"
+    #: Declared for ``zarrlite.copy``: `create_dataset` takes h5py's ``maxshape`` and keeps it.
+    _takes_maxshape = True
 
     @classmethod
     def _open(cls, file: Any, path: str) -> Group:
@@ -424,8 +427,10 @@ def _check_storable(dtype: np.dtype) -> None:
         raise TypeError(f"No conversion path for dtype: {dtype!r} (numpy's fixed-width "
                         "unicode; use h5py.string_dtype() for strings)")
     if dtype.names is not None and dtype.hasobject:
-        raise TypeError(f"compound dtype {dtype} has variable-length (object) fields: the h5py "
-                        "face stores compound datasets of fixed-size fields only")
+        raise TypeError(f"compound dtype {dtype} has variable-length (object) fields "
+                        f"{', '.join(object_fields(dtype))}: Zarr v2 has no variable-length "
+                        "fields, so the h5py face stores compound datasets of fixed-size "
+                        "fields only (make them fixed-length strings, 'S')")
 
 
 class _Keys(KeysView):

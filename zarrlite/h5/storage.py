@@ -46,7 +46,7 @@ from zarrlite.h5.compression import (
 )
 from zarrlite.metadata.array_meta import ArrayMeta
 
-__all__ = ["creation_arguments", "h5py_properties"]
+__all__ = ["creation_arguments", "h5py_properties", "maxshape_bookkeeping"]
 
 #: h5py keywords that tune HDF5 only (times, attribute order, caches, prefixes, when fill
 #: values are written): accepted, checked as h5py checks them, and listed as "ignored".
@@ -166,6 +166,36 @@ def _bookkeeping(shape: tuple[int, ...] | None, maxshape: Any, contiguous: bool,
     if scaleoffset is not None:
         book["scaleoffset"] = scaleoffset
     return book
+
+
+def maxshape_bookkeeping(shape: Any, maxshape: Any) -> dict[str, Any]:
+    """The bookkeeping that keeps a dataset's maximum shape on a Zarr array written without
+    the h5py face (a conversion from HDF5), so that the face reports it and lets the array
+    grow: put it under ``.zattrs[H5PY_KEY]``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The dataset's shape.
+    maxshape : tuple or None
+        Its maximum shape (h5py's ``Dataset.maxshape``; None for an unlimited axis).
+
+    Returns
+    -------
+    dict
+        ``{"maxshape": [...]}`` (``null`` for unlimited axes), or ``{}`` when the maximum
+        is the shape itself (or None): what the face assumes for an array without it.
+
+    Examples
+    --------
+    >>> maxshape_bookkeeping((3, 4), (None, 4))
+    {'maxshape': [None, 4]}
+    >>> maxshape_bookkeeping((3, 4), (3, 4))
+    {}
+    """
+    if maxshape is None or tuple(maxshape) == tuple(shape):
+        return {}
+    return {"maxshape": [None if m is None else int(m) for m in maxshape]}
 
 
 def _split_keywords(others: dict[str, Any]) -> dict[str, Any]:

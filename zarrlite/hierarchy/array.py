@@ -405,9 +405,13 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
 
     def _check_writable(self) -> None:
         if self._read_only:
+            why = ""
             if is_readonly(self._store):  # the store's own message says why (HTTP, mode 'r')
-                getattr(self._store, "_check_writable", lambda: None)()
-            raise ReadOnlyError(f"array {'/' + self._path!r} is read-only")
+                try:
+                    getattr(self._store, "_check_writable", lambda: None)()
+                except ReadOnlyError as exc:
+                    why = f": {exc}"
+            raise ReadOnlyError(f"array {'/' + self._path!r} is read-only{why}")
 
     def _write_meta(self, meta: ArrayMeta) -> None:
         if self._is_view:

@@ -28,7 +28,16 @@ from zarrlite.metadata.array_meta import (
     normalize_shape,
 )
 from zarrlite.metadata.documents import decode_json, encode_json
-from zarrlite.metadata.dtypes import normalize_fill_value, parse_dtype, vlen_filter
+from zarrlite.metadata.dtypes import (
+    DEFAULT_FILL,
+    UnsupportedDtypeError,
+    default_fill_value,
+    normalize_fill_value,
+    object_fields,
+    object_fill_value,
+    parse_dtype,
+    vlen_filter,
+)
 from zarrlite.metadata.group_meta import encode_group_meta
 from zarrlite.metadata.keys import ARRAY_META_KEY, GROUP_META_KEY, meta_key, normalize_path
 from zarrlite.stores.access import location_of, normalize_store, rmdir
@@ -121,7 +130,7 @@ def build_array_meta(
     chunks: Any = True,
     dtype: Any = None,
     compressor: Any = "default",
-    fill_value: Any = 0,
+    fill_value: Any = DEFAULT_FILL,
     order: str = "C",
     filters: Any = None,
     dimension_separator: str | None = None,
@@ -145,20 +154,13 @@ def build_array_meta(
         compressor = DEFAULT_COMPRESSOR
     filter_configs = [_filter_config(f) for f in (filters or ())]
     if np_dtype.hasobject:
-        first_ids = {c["id"] for c in filter_configs[:1]}
-        if object_codec is not None:
-            if not first_ids & {"vlen-utf8", "vlen-bytes", "vlen-array", "json2", "pickle",
-                                "msgpack2"}:
-                filter_configs.insert(0, _filter_config(object_codec))
-        elif implied is not None and not filter_configs:
-            filter_configs = [implied]
-        elif not filter_configs:
-            raise ValueError(
-                "an object dtype needs an object codec: pass object_codec="
-                "zarrlite.codecs.VLenUTF8() (or VLenBytes, JSON, Pickle), or dtype=str"
-            )
-    if np_dtype.fields is not None and np_dtype.hasobject and filter_configs:
-        _check_record_codec(filter_configs[0]["id"])
+        filter_configs = _object_filters(dtype, np_dtype, object_codec, implied,
+                                         filter_configs)
+    object_codec_id = filter_configs[0]["id"] if np_dtype.kind == "O" else None
+    if fill_value is DEFAULT_FILL:
+        fill_value = default_fill_value(np_dtype, object_codec_id)
+    else:
+        fill_value = object_fill_value(fill_value, object_codec_id)
     return ArrayMeta(
         shape=shape,
         chunks=chunks,
@@ -169,6 +171,39 @@ def build_array_meta(
         filters=tuple(filter_configs) or None,
         dimension_separator=normalize_dimension_separator(dimension_separator),
     )
+
+
+#: The ids of object codecs (one of them is first among the filters of an object dtype).
+_OBJECT_CODECS = frozenset({"vlen-utf8", "vlen-bytes", "vlen-array", "json2", "pickle",
+                            "msgpack2"})
+
+
+def _object_filters(dtype: Any, np_dtype: np.dtype, object_codec: Any, implied: dict | None,
+                    filter_configs: list[dict]) -> list[dict]:
+    """The filters of a dtype holding objects, its object codec first (`object_codec`, or
+    the one `implied` by ``dtype=str``/``bytes``); refuse a dtype without one, naming the
+    object fields of a structured dtype (h5py's vlen fields among them)."""
+    if object_codec is not None:
+        if not {c["id"] for c in filter_configs[:1]} & _OBJECT_CODECS:
+            filter_configs.insert(0, _filter_config(object_codec))
+    elif implied is not None and not filter_configs:
+        filter_configs = [implied]
+    elif not filter_configs and np_dtype.fields is not None:
+        fields = object_fields(dtype if isinstance(dtype, np.dtype) else np_dtype)
+        raise UnsupportedDtypeError(
+            f"an object dtype needs an object codec: fields {', '.join(fields)} of "
+            f"{np_dtype} hold objects, and Zarr v2 has no variable-length fields; make "
+            "them fixed-length ('S', 'U'), or pass object_codec=zarrlite.codecs.Pickle(), "
+            "which keeps records"
+        )
+    elif not filter_configs:
+        raise ValueError(
+            "an object dtype needs an object codec: pass object_codec="
+            "zarrlite.codecs.VLenUTF8() (or VLenBytes, JSON, Pickle), or dtype=str"
+        )
+    if np_dtype.fields is not None:
+        _check_record_codec(filter_configs[0]["id"])
+    return filter_configs
 
 
 #: Object codecs that hold a flat list of items and so cannot rebuild records.
@@ -209,7 +244,7 @@ def create(
     chunks: Any = True,
     dtype: Any = None,
     compressor: Any = "default",
-    fill_value: Any = 0,
+    fill_value: Any = DEFAULT_FILL,
     order: str = "C",
     store: StoreLike = None,
     overwrite: bool = False,
@@ -237,7 +272,9 @@ def create(
         "default" is Blosc(cname="lz4", clevel=5, shuffle=SHUFFLE); None stores chunks
         uncompressed.
     fill_value : scalar or None, optional
-        Value of items never written (default 0); None leaves it undefined.
+        Value of items never written; None leaves it undefined. By default 0, as in
+        zarr-python 2, but ``""`` for ``vlen-utf8`` and ``b""`` for ``vlen-bytes``
+        object arrays, as zarr-python 3 writes them (it cannot open them with 0).
     order : {'C', 'F'}, optional
         Memory layout of each chunk.
     store : MutableMapping, path or None, optional
@@ -332,6 +369,10 @@ def _default_fill(kwargs: dict[str, Any], value: Any) -> dict[str, Any]:
 def zeros(shape: Any, **kwargs: Any) -> Array:
     """Create an array whose items read as 0 (its fill value), storing no chunks yet.
 
+    Strings read as empty: fixed-length ones as zero bytes, and the variable-length
+    strings of ``vlen-utf8`` and ``vlen-bytes`` object arrays as ``""`` and ``b""``
+    (see `create`).
+
     Parameters
     ----------
     shape : int or tuple of int
@@ -362,7 +403,7 @@ def zeros(shape: Any, **kwargs: Any) -> Array:
     >>> int(z[999, 999]), z.nchunks_initialized
     (0, 0)
     """
-    return create(shape, **_default_fill(kwargs, 0))
+    return create(shape, **_default_fill(kwargs, DEFAULT_FILL))
 
 
 def ones(shape: Any, **kwargs: Any) -> Array:

@@ -175,9 +175,13 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
 
     def _check_writable(self) -> None:
         if self._read_only:
+            why = ""
             if is_readonly(self._store):  # the store's own message says why (HTTP, mode 'r')
-                getattr(self._store, "_check_writable", lambda: None)()
-            raise ReadOnlyError(f"group {self.name!r} is read-only")
+                try:
+                    getattr(self._store, "_check_writable", lambda: None)()
+                except ReadOnlyError as exc:
+                    why = f": {exc}"
+            raise ReadOnlyError(f"group {self.name!r} is read-only{why}")
 
     # ------------------------------------------------------------------ members
     def __getitem__(self, name: str) -> Array | Group:

@@ -271,6 +271,8 @@ class BasicIndexing:
         dtype = self._meta.dtype
         if dtype.hasobject:  # numpy's own rules for sequences of objects (one copy)
             out = np.empty(shape, dtype=dtype)
+            if not shape and isinstance(value, np.ndarray) and value.ndim == 0:
+                value = value[()]  # a 0-d array gives its item, as numpy's a[...] = v does
             out[() if not shape else ...] = value  # a single item takes any object whole
             return out
         # converted as numpy assigns: a tuple becomes a record, NaN into ints raises

@@ -16,6 +16,7 @@ that lives in one process's memory refuses to be unpickled anywhere else (see
 from __future__ import annotations
 
 import math
+import pickle
 from typing import Any
 
 import numpy as np
@@ -150,14 +151,28 @@ def from_dask(x: Any, store: Any = None, *, path: str | None = None, chunks: Any
         raise ValueError("from_dask: the dask array has unknown chunk sizes (nan); call "
                          "x.compute_chunk_sizes() first")
     if chunks is None:
-        chunks = tuple(max(dim) if dim else 1 for dim in x.chunks)
+        chunks = tuple(max(max(dim, default=1), 1) for dim in x.chunks)  # (1 if empty)
     create_kw.setdefault("dtype", x.dtype)
     z = create(x.shape, chunks=chunks, store=store, path=path, overwrite=overwrite,
                synchronizer=synchronizer, **create_kw)
     if synchronizer is None and not _is_aligned(x.chunks, z.chunks):
         x = x.rechunk(aligned_chunks(x.chunks, z.chunks, z.shape))
+    if compute:
+        _check_workers_can_open(z, x)
     stored = da.store(x, z, lock=False, compute=compute)
     return z if compute else stored
+
+
+def _check_workers_can_open(z: Array, x: Any) -> None:
+    """Raise zarrlite's own error now, when the scheduler that will run the write is a
+    distributed cluster whose workers cannot open `z`'s store (one in this process's
+    memory), rather than distributed's "Could not serialize" later."""
+    import dask.base
+
+    client = getattr(dask.base.get_scheduler(collections=[x]), "__self__", None)
+    address = str(getattr(getattr(client, "scheduler", None), "address", "") or "")
+    if type(client).__name__ == "Client" and not address.startswith("inproc://"):
+        pickle.dumps(z)  # a store only this process can use raises ProcessLocalStoreError
 
 
 def _is_aligned(dask_chunks: tuple[tuple[int, ...], ...], stored: tuple[int, ...]) -> bool:

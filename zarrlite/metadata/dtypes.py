@@ -27,11 +27,15 @@ import numpy as np
 from zarrlite.errors import MetadataError
 
 __all__ = [
+    "DEFAULT_FILL",
     "UnsupportedDtypeError",
     "decode_fill_value",
+    "default_fill_value",
+    "object_fill_value",
     "encode_dtype",
     "encode_fill_value",
     "normalize_fill_value",
+    "object_fields",
     "parse_dtype",
     "vlen_filter",
 ]
@@ -66,6 +70,8 @@ def parse_dtype(obj: Any) -> np.dtype:
     Returns
     -------
     numpy.dtype
+        Without numpy's ``dtype.metadata`` at any level (h5py's tags: string encodings,
+        enums, ``vlen``, references): Zarr v2 stores the plain dtype, as zarr-python does.
 
     Raises
     ------
@@ -117,6 +123,7 @@ def _parse_descr(descr: list) -> np.dtype:
 
 
 def _check_dtype(dtype: np.dtype, obj: Any) -> np.dtype:
+    dtype = _without_metadata(dtype)
     if dtype.subdtype is not None:
         raise UnsupportedDtypeError(
             f"dtype: subarray dtype {obj!r} is not supported at the top level; "
@@ -140,6 +147,65 @@ def _check_scalar(dtype: np.dtype, obj: Any) -> None:
         raise UnsupportedDtypeError(f"dtype: {obj!r} has zero length; give one, e.g. 'U10'")
     elif kind in "Mm" and np.datetime_data(dtype)[0] == "generic":
         raise UnsupportedDtypeError(f"dtype: {obj!r} has no time unit; give one, e.g. 'M8[ns]'")
+
+
+def _fields(dtype: np.dtype) -> list[tuple[str, tuple[Any, ...]]]:
+    """(name, (dtype, offset[, title])) of each field, in order ([] if not structured)."""
+    fields: Any = dtype.fields
+    return [(name, tuple(fields[name])) for name in dtype.names or ()]
+
+
+def _has_metadata(dtype: np.dtype) -> bool:
+    if dtype.metadata:
+        return True
+    if dtype.subdtype is not None:
+        return _has_metadata(dtype.subdtype[0])
+    return any(_has_metadata(field[0]) for _, field in _fields(dtype))
+
+
+def _without_metadata(dtype: np.dtype) -> np.dtype:
+    """`dtype` without ``dtype.metadata`` at any level (same fields, offsets, titles,
+    item size and alignment); `dtype` itself when it has none."""
+    if not _has_metadata(dtype):
+        return dtype
+    if dtype.subdtype is not None:
+        base, shape = dtype.subdtype
+        return np.dtype((_without_metadata(base), shape))
+    if dtype.names is None:
+        return np.dtype(dtype.str)  # the type string carries no metadata
+    fields = [field for _, field in _fields(dtype)]
+    spec: Any = {
+        "names": list(dtype.names),
+        "formats": [_without_metadata(field[0]) for field in fields],
+        "offsets": [field[1] for field in fields],
+        "itemsize": dtype.itemsize,
+    }
+    if any(len(field) == 3 for field in fields):
+        spec["titles"] = [field[2] if len(field) == 3 else None for field in fields]
+    return np.dtype(spec, align=dtype.isalignedstruct)
+
+
+def object_fields(dtype: np.dtype, prefix: str = "") -> list[str]:
+    """The fields of a structured `dtype` that hold objects, for messages: each path
+    (nested fields as ``outer/inner``), quoted, with what h5py's tag says they hold.
+
+    Examples
+    --------
+    >>> object_fields(np.dtype([("a", "i4"), ("b", [("c", object)])]))
+    ["'b/c'"]
+    """
+    found = []
+    for name, (field, *_) in _fields(dtype):
+        base = field.subdtype[0] if field.subdtype is not None else field
+        if base.names is not None:
+            found += object_fields(base, f"{prefix}{name}/")
+        elif base.kind == "O":
+            tags = base.metadata or {}
+            vlen = tags.get("vlen")
+            what = (f" (h5py: variable-length {getattr(vlen, '__name__', vlen)})"
+                    if vlen is not None else " (h5py: references)" if "ref" in tags else "")
+            found.append(f"'{prefix}{name}'{what}")
+    return found
 
 
 def _descr_from_json(descr: Any) -> Any:
@@ -234,6 +300,77 @@ def vlen_filter(obj: Any) -> dict | None:
 
 
 # ----------------------------------------------------------------------- fill values
+
+
+class _DefaultFill:
+    """The type of :data:`DEFAULT_FILL`."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT_FILL"
+
+
+#: The fill value of an array created without one: see :func:`default_fill_value`.
+DEFAULT_FILL: Any = _DefaultFill()
+
+#: The default fill value of object arrays, by object codec: zarr-python 3 opens vlen-utf8
+#: and vlen-bytes arrays (only those) and refuses 0 for bytes ("Expected a string") and
+#: reads it as "0" for str; its own default, like the h5py face's, is the empty string.
+_OBJECT_FILLS: dict[str, Any] = {"vlen-utf8": "", "vlen-bytes": b""}
+
+
+def default_fill_value(dtype: np.dtype, object_codec_id: str | None = None) -> Any:
+    """The fill value of a new array when none is given: 0, as zarr-python 2, except for
+    ``vlen-utf8`` and ``vlen-bytes`` object arrays: ``""`` and ``b""`` (stored as ``""``),
+    as zarr-python 3 writes them, so that it can open the array.
+
+    Parameters
+    ----------
+    dtype : numpy.dtype
+    object_codec_id : str, optional
+        The codec id of an object array's first filter.
+
+    Examples
+    --------
+    >>> default_fill_value(np.dtype("f4")), default_fill_value(np.dtype(object), "vlen-bytes")
+    (0, b'')
+    >>> default_fill_value(np.dtype(object), "json2")
+    0
+    """
+    if dtype.kind == "O":
+        return _OBJECT_FILLS.get(object_codec_id or "", 0)
+    return 0
+
+
+def object_fill_value(value: Any, object_codec_id: str | None) -> Any:
+    """A user's fill value for an object array, in the type its codec holds: text for
+    ``vlen-utf8`` (bytes decoded as UTF-8), bytes for ``vlen-bytes`` (text encoded as
+    UTF-8, as zarr-python 3 does); else `value` itself.
+
+    Without this, a text fill value of a vlen-bytes array would be stored as it is, and
+    read as base64 (zarr-python 3's form of bytes); bytes of a vlen-utf8 array would be
+    stored as base64 and read as that text.
+
+    Raises
+    ------
+    MetadataError
+        For bytes that are not UTF-8, for a vlen-utf8 array.
+
+    Examples
+    --------
+    >>> object_fill_value("n/a", "vlen-bytes"), object_fill_value(b"n/a", "vlen-utf8")
+    (b'n/a', 'n/a')
+    >>> object_fill_value(0, "vlen-bytes")
+    0
+    """
+    if object_codec_id == "vlen-bytes" and isinstance(value, str):
+        return value.encode("utf-8")
+    if object_codec_id == "vlen-utf8" and isinstance(value, (bytes, np.bytes_)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _bad_fill(value, _OBJECT, "vlen-utf8 holds text; these bytes are not "
+                            "UTF-8") from None
+    return value
 
 
 def _bad_fill(value: Any, dtype: np.dtype, why: str = "") -> MetadataError:

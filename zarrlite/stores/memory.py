@@ -64,7 +64,8 @@ class MemoryStore(BaseStore):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # the data is this process's: another process gets a clear error, not an empty store
-        refuse_pickle(f"MemoryStore ({len(self._data)} keys)")
+        count = len(self._data)
+        refuse_pickle(f"MemoryStore ({count} key{'' if count == 1 else 's'})")
 
     def __copy__(self) -> MemoryStore:  # a new store with the same values, as dict.copy
         return MemoryStore(self._data, mode="r" if self._readonly else "a")

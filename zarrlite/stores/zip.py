@@ -35,6 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, Any, Literal
 
+from zarrlite.errors import ProcessLocalStoreError
 from zarrlite.metadata.keys import normalize_path, validate_key
 from zarrlite.stores._util import (
     ByteRange,
@@ -271,10 +272,13 @@ class ZipStore(BaseStore):
         return hash((type(self), self.path))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        if not self._closed and not self._readonly:
-            self.flush()  # so that the reopened store sees every write so far
-        mode = self.mode if self.mode in ("r", "r+", "a") else "r+"
-        return (type(self), (self.path, mode, self.compression, self.allowZip64))
+        if not self._readonly:  # a second writer (a dask worker, say) would corrupt the archive
+            raise ProcessLocalStoreError(
+                f"cannot pickle {self!r}: a zip archive takes one writer, and the process "
+                "unpickling this store would be a second one. Pickle it opened with mode='r' "
+                "(workers that only read), or write through a DirectoryStore and zip the "
+                "folder afterwards")
+        return (type(self), (self.path, "r", self.compression, self.allowZip64))
 
     @property
     def reads_byte_ranges(self) -> bool:
