@@ -12,6 +12,7 @@
 #include <blosc2.h>
 
 #include "zl.h"
+#include "zl_blosc_format.h"
 
 /* Encode a C-contiguous chunk (ndim dims of `shape`, items of `typesize` bytes, numpy dtype
  * string `dtype`) as a b2nd frame with blocks of `blockshape`. On success *cframe points
@@ -84,6 +85,34 @@ cleanup:
 
 void zl_free(void *p) { free(p); }
 
+/* Whether the frame's chunk index agrees with what is stored after its header. C-Blosc2
+ * keeps a chunk of one repeated value (zeros, NaNs, ...) as a special entry of the index and
+ * stores no chunk for it; an index that says "special" while a whole chunk is stored after
+ * the header is corrupt (whole decodes would follow the index, byte-range reads the stored
+ * chunk, and the two would disagree). */
+static bool index_agrees(const void *cframe, int64_t cframe_len, b2nd_array_t *array) {
+  const uint8_t *frame = (const uint8_t *)cframe;
+  uint8_t *chunk = NULL;
+  bool needs_free = false;
+  bool agrees = true;
+  int32_t cbytes = blosc2_schunk_get_chunk(array->sc, 0, &chunk, &needs_free);
+  if (cbytes >= BLOSC_EXTENDED_HEADER_LENGTH && chunk != NULL &&
+      ((chunk[BLOSC2_FLAGS_AT] >> SPECIAL_SHIFT) & SPECIAL_MASK) && cframe_len >= 24 &&
+      frame[10] == 0xD2) {
+    int64_t header = ((int64_t)frame[11] << 24) | ((int64_t)frame[12] << 16) |
+                     ((int64_t)frame[13] << 8) | (int64_t)frame[14];
+    if (header >= 0 && header + BLOSC_EXTENDED_HEADER_LENGTH <= cframe_len) {
+      const uint8_t *stored = frame + header;
+      int64_t stored_nbytes = (int64_t)stored[4] | ((int64_t)stored[5] << 8) |
+                              ((int64_t)stored[6] << 16) | ((int64_t)stored[7] << 24);
+      agrees = stored_nbytes != array->extchunknitems * (int64_t)array->sc->typesize;
+    }
+  }
+  if (needs_free)
+    free(chunk);
+  return agrees;
+}
+
 /* Open a b2nd frame (borrowed, not copied) and report its decoded size in bytes. */
 static int open_frame(const void *cframe, int64_t cframe_len, b2nd_array_t **array,
                       int64_t *nbytes) {
@@ -92,7 +121,7 @@ static int open_frame(const void *cframe, int64_t cframe_len, b2nd_array_t **arr
   if (b2nd_from_cframe((uint8_t *)cframe, cframe_len, false, array) < 0 || *array == NULL)
     return ZL_ERR_CORRUPT;
   *nbytes = (*array)->nitems * (*array)->sc->typesize;
-  return ZL_OK;
+  return index_agrees(cframe, cframe_len, *array) ? ZL_OK : ZL_ERR_CORRUPT;
 }
 
 /* Bytes of scratch zl_b2nd_decode_region needs for a frame (its chunk padded to whole
