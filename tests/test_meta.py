@@ -670,3 +670,17 @@ def test_base64_fill_is_standard_alphabet():
     encoded = encode_fill_value(raw, dt)
     assert encoded == base64.standard_b64encode(raw).decode() and "+" in encoded or "/" in encoded
     assert decode_fill_value(encoded, dt).tobytes() == raw
+
+
+def test_documents_handed_over_as_mappings_are_copied_and_checked():
+    from zarrlite.metadata.documents import decode_json
+
+    parsed = {"a": [1, {"b": "c"}], "n": None, "x": float("nan")}
+    copy = decode_json(parsed, "k")
+    assert copy["a"] == [1, {"b": "c"}] and copy["n"] is None and copy["x"] != copy["x"]
+    copy["a"][1]["b"] = "changed"  # a deep copy: the store's document is untouched
+    assert parsed["a"][1]["b"] == "c"
+    odd = {"t": (1, 2), 3: "int key"}  # not what json.loads gives: converted as JSON would
+    assert decode_json(odd, "k") == {"t": [1, 2], "3": "int key"}
+    with pytest.raises(MetadataError, match="k: not a JSON document"):
+        decode_json({"s": {1, 2}}, "k")
