@@ -11,13 +11,10 @@ from zarrlite.cli.locate import locate, open_store, parse_storage_options
 from zarrlite.convenience import consolidate_metadata
 from zarrlite.hierarchy.creation import contains_array, contains_group
 from zarrlite.metadata.documents import decode_json
+from zarrlite.metadata.keys import CONSOLIDATED_KEY
 
 if TYPE_CHECKING:
     from zarrlite.cli.common import SubParsers
-
-#: The key consolidated metadata is written to, as zarr-python writes it.
-METADATA_KEY = ".zmetadata"
-
 
 def add_parser(sub: SubParsers) -> None:
     """Add the ``consolidate`` command to `sub`."""
@@ -40,12 +37,12 @@ def command(args: argparse.Namespace) -> int:
         root = location.node
         if not (contains_group(store, root) or contains_array(store, root)):
             raise UserError(f"no Zarr array or group at {args.path!r} (no .zgroup or .zarray)")
-        consolidate_metadata(store, METADATA_KEY, path=root)
-        metadata = decode_json(store[METADATA_KEY], METADATA_KEY)["metadata"]
+        consolidate_metadata(store, CONSOLIDATED_KEY, path=root)
+        metadata = decode_json(store[CONSOLIDATED_KEY], CONSOLIDATED_KEY)["metadata"]
     finally:
         store.close()
     arrays = sum(key.endswith(".zarray") for key in metadata)
     groups = sum(key.endswith(".zgroup") for key in metadata)
-    print(f"{args.path}: wrote {METADATA_KEY} with the metadata of {arrays + groups} nodes "
+    print(f"{args.path}: wrote {CONSOLIDATED_KEY} with the metadata of {arrays + groups} nodes "
           f"({groups} groups, {arrays} arrays)")
     return 0

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import zarrlite as zl
+from zarrlite.cli.common import human_size
 from zarrlite.cli.counting import ByteCountingStore
 from zarrlite.cli.errors import UserError
 from zarrlite.metadata.keys import chunk_key
@@ -164,7 +165,7 @@ def _sparse(root: zl.Group, reader: ByteCountingStore) -> None:
     if head != [2498, 2499, 0, 0] or not (corner == z.fill_value).all():
         raise RuntimeError("the sparse array read back differs from the data written")
     print("1. Unwritten regions cost nothing")
-    print(f"{INDENT}big = {z.dtype} array {z.shape}, {_size(z.nbytes)}, chunks {z.chunks}")
+    print(f"{INDENT}big = {z.dtype} array {z.shape}, {human_size(z.nbytes)}, chunks {z.chunks}")
     print(f"{INDENT}wrote big[0, :2500] = arange(2500); big[0, 2498:2502] reads {head}")
     print(
         f"{INDENT}big[-1000:, -1000:] was never written: it reads as the fill value "
@@ -172,7 +173,7 @@ def _sparse(root: zl.Group, reader: ByteCountingStore) -> None:
     )
     print(
         f"{INDENT}stored: {z.nchunks_initialized} of {z.nchunks:,} chunks, "
-        f"{_size(z.nbytes_stored)} in all\n"
+        f"{human_size(z.nbytes_stored)} in all\n"
     )
 
 
@@ -201,17 +202,17 @@ def _two_level(root: zl.Group, reader: ByteCountingStore) -> None:
         "the blocks it touches"
     )
     print(
-        f"{INDENT}field = {f.dtype} array {f.shape} in one chunk of {_size(decoded)}, "
-        f"stored as {_size(stored)}\n{INDENT}  in {nblocks} N-d blocks of {blocks}"
+        f"{INDENT}field = {f.dtype} array {f.shape} in one chunk of {human_size(decoded)}, "
+        f"stored as {human_size(stored)}\n{INDENT}  in {nblocks} N-d blocks of {blocks}"
     )
     print(
         f"{INDENT}field[{rows}, {cols}] decoded {f.stats['blocks_decoded']} of the {nblocks} "
-        f"blocks and read {_size(nbytes_read)}\n{INDENT}  of the chunk's {_size(stored)} "
+        f"blocks and read {human_size(nbytes_read)}\n{INDENT}  of the chunk's {human_size(stored)} "
         f"({100 * nbytes_read / stored:.1f}%) {how}"
     )
     print(
-        f"{INDENT}zarr-python reads and decodes the whole chunk for it: {_size(stored)} read, "
-        f"{_size(decoded)} decoded\n"
+        f"{INDENT}zarr-python reads and decodes the whole chunk for it: {human_size(stored)} read, "
+        f"{human_size(decoded)} decoded\n"
     )
 
 
@@ -240,13 +241,3 @@ def _hierarchy(root: zl.Group, path: str) -> None:
     print(textwrap.indent(repr(a.info), INDENT), end="")
     print(f"{INDENT}root.tree():")
     print(textwrap.indent(str(root.tree()), INDENT) + "\n")
-
-
-def _size(n: int) -> str:
-    """Bytes in binary units: 1536 -> '1.5 KiB'."""
-    size = float(n)
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024:
-            return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} PiB"

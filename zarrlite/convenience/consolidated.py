@@ -20,13 +20,14 @@ from zarrlite.errors import MetadataError, PathNotFoundError, ReadOnlyError
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.group import Group
 from zarrlite.metadata.documents import decode_json, encode_json
+from zarrlite.metadata.keys import CONSOLIDATED_KEY
 from zarrlite.stores.access import normalize_store
 
 #: The keys consolidated: the metadata documents of Zarr v2.
 _METADATA_SUFFIXES = (".zarray", ".zgroup", ".zattrs")
 
 
-def consolidate_metadata(store: Any, metadata_key: str = ".zmetadata", *,
+def consolidate_metadata(store: Any, metadata_key: str = CONSOLIDATED_KEY, *,
                          path: str = "", storage_options: Any = None) -> Array | Group:
     """Gather every metadata document of `store` into one key, and open the hierarchy
     through it (as zarr-python 2's ``consolidate_metadata``).
@@ -65,7 +66,7 @@ def consolidate_metadata(store: Any, metadata_key: str = ".zmetadata", *,
     return open_consolidated(store, metadata_key, path=path)
 
 
-def open_consolidated(store: Any, metadata_key: str = ".zmetadata", mode: str = "r+",
+def open_consolidated(store: Any, metadata_key: str = CONSOLIDATED_KEY, mode: str = "r+",
                       **kwargs: Any) -> Array | Group:
     """Open a hierarchy reading all its metadata from one consolidated document.
 
@@ -105,7 +106,7 @@ class ConsolidatedMetadataStore(MutableMapping[str, Any]):
     """The metadata documents of one consolidated ``.zmetadata``, as a read-only store
     (values are the parsed documents; chunks are read from the store they came from)."""
 
-    def __init__(self, store: Mapping[str, bytes], metadata_key: str = ".zmetadata") -> None:
+    def __init__(self, store: Mapping[str, bytes], metadata_key: str = CONSOLIDATED_KEY) -> None:
         try:
             raw = store[metadata_key]
         except KeyError:

@@ -19,7 +19,6 @@ from zarrlite.errors import (
     ArrayNotFoundError,
     CodecNotAvailableError,
     MetadataError,
-    ReadOnlyError,
 )
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.block_protocol import BlockProtocol
@@ -404,14 +403,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         return array_info(self)
 
     def _check_writable(self) -> None:
-        if self._read_only:
-            why = ""
-            if is_readonly(self._store):  # the store's own message says why (HTTP, mode 'r')
-                try:
-                    getattr(self._store, "_check_writable", lambda: None)()
-                except ReadOnlyError as exc:
-                    why = f": {exc}"
-            raise ReadOnlyError(f"array {'/' + self._path!r} is read-only{why}")
+        self._refuse_writes_if_read_only(f"array {'/' + self._path!r}")
 
     def _write_meta(self, meta: ArrayMeta) -> None:
         if self._is_view:

@@ -11,7 +11,6 @@ from zarrlite.errors import (
     GroupNotFoundError,
     MetadataError,
     PathNotFoundError,
-    ReadOnlyError,
 )
 from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
@@ -174,14 +173,7 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
                      cache_attrs=self._cache_attrs, synchronizer=self._synchronizer)
 
     def _check_writable(self) -> None:
-        if self._read_only:
-            why = ""
-            if is_readonly(self._store):  # the store's own message says why (HTTP, mode 'r')
-                try:
-                    getattr(self._store, "_check_writable", lambda: None)()
-                except ReadOnlyError as exc:
-                    why = f": {exc}"
-            raise ReadOnlyError(f"group {self.name!r} is read-only{why}")
+        self._refuse_writes_if_read_only(f"group {self.name!r}")
 
     # ------------------------------------------------------------------ members
     def __getitem__(self, name: str) -> Array | Group:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+from zarrlite.errors import ReadOnlyError
+from zarrlite.stores.abc import is_readonly
 from zarrlite.stores.adapter import unwrap_store
 
 
@@ -23,6 +25,7 @@ class Node:
 
     _store: MutableMapping[str, bytes]
     _path: str
+    _read_only: bool
     #: The Zarr format version (code written for zarr-python 2 checks ``_version == 2``).
     _version = 2
 
@@ -65,3 +68,16 @@ class Node:
     def basename(self) -> str | None:
         """Last component of the name ('' for the root)."""
         return self._path.rsplit("/", 1)[-1]
+
+    def _refuse_writes_if_read_only(self, what: str) -> None:
+        """Raise ReadOnlyError naming `what` (e.g. "array '/t'") when the node is read-only,
+        with the store's own reason when the store is what refuses (HTTP, mode 'r')."""
+        if not self._read_only:
+            return
+        why = ""
+        if is_readonly(self._store):
+            try:
+                getattr(self._store, "_check_writable", lambda: None)()
+            except ReadOnlyError as exc:
+                why = f": {exc}"
+        raise ReadOnlyError(f"{what} is read-only{why}")

@@ -32,14 +32,13 @@ from zarrlite.hierarchy.array import Array
 from zarrlite.hierarchy.attrs import Attributes
 from zarrlite.hierarchy.group import Group
 from zarrlite.metadata.array_meta import ArrayMeta
-from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, join_path, meta_key
+from zarrlite.metadata.keys import ARRAY_META_KEY, ATTRS_KEY, CONSOLIDATED_KEY, join_path, meta_key
 from zarrlite.stores.abc import BaseStore
 from zarrlite.stores.access import normalize_store
 
 #: The attribute holding an array's dimension names (xarray's convention for Zarr v2).
 DIMENSION_KEY = "_ARRAY_DIMENSIONS"
 #: The key of consolidated metadata.
-CONSOLIDATED_KEY = ".zmetadata"
 
 
 class ZarrliteBackendArray(BackendArray):

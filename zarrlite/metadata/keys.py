@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "ARRAY_META_KEY",
     "ATTRS_KEY",
+    "CONSOLIDATED_KEY",
     "GROUP_META_KEY",
     "chunk_key",
     "join_path",
@@ -22,6 +23,8 @@ __all__ = [
 ARRAY_META_KEY = ".zarray"
 GROUP_META_KEY = ".zgroup"
 ATTRS_KEY = ".zattrs"
+#: Where consolidated metadata is kept, at the hierarchy's root (zarr-python's default).
+CONSOLIDATED_KEY = ".zmetadata"
 
 
 def normalize_path(path: str | None) -> str:
