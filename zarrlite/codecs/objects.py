@@ -276,6 +276,9 @@ class JSON(Codec):
             raise corrupt(self.codec_id, f"invalid dtype {dtype_str!r}") from exc
         if dtype.subdtype is not None:  # numpy folds these into the shape: never encoded
             raise corrupt(self.codec_id, f"subarray dtype {dtype_str!r}")
+        if _has_string_dtype(dtype):  # its items are pointers: no Zarr v2 array holds them
+            raise corrupt(self.codec_id, f"dtype {dtype_str!r} holds numpy's variable-width "
+                          "strings (StringDType), which no Zarr v2 array has")
         if not isinstance(shape, list) or not all(
             isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape
         ):
@@ -370,3 +373,12 @@ class Pickle(Codec):
 
 for _cls in (VLenUTF8, VLenBytes, JSON, Pickle):
     register_codec(_cls)
+
+
+def _has_string_dtype(dtype: np.dtype) -> bool:
+    """Whether numpy's variable-width string dtype (kind 'T') is `dtype` or inside it."""
+    if dtype.fields is not None:
+        return any(_has_string_dtype(field[0]) for field in dtype.fields.values())
+    if dtype.subdtype is not None:
+        return _has_string_dtype(dtype.subdtype[0])
+    return dtype.kind == "T"
