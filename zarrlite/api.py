@@ -35,7 +35,7 @@ from zarrlite.stores.access import location_of, normalize_store, rmdir
 
 def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
                path: str | None = None, write_empty_chunks: bool | None = None,
-               **kwargs: Any) -> Array:
+               chunk_cache: int | str | None = None, **kwargs: Any) -> Array:
     """Open an array, or create it (modes 'a', 'w', 'w-').
 
     Parameters
@@ -54,6 +54,10 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     write_empty_chunks : bool, optional
         Store chunks that only hold the fill value (by default they are deleted; None
         takes ``zarrlite.config`` ``write_empty_chunks``, False unless set).
+    chunk_cache : int or str, optional
+        Bytes of decoded chunks this array keeps in a cache of its own (``"64MiB"``, say;
+        0 for none). None (the default) uses the process-wide cache that
+        ``zarrlite.config.set(chunk_cache=...)`` sizes (off unless set).
     **kwargs
         Creation arguments, as for `create` (`chunks`, `dtype`, `compressor`, ...); used
         only when the array is created. Also zarr-python 2's `storage_options` (for a
@@ -101,7 +105,8 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     if mode in ("r", "r+", "a"):
         try:  # one store read when the array exists: opening must stay cheap
             return Array(store, path, read_only=read_only,
-                         write_empty_chunks=write_empty_chunks, **opening)
+                         write_empty_chunks=write_empty_chunks, chunk_cache=chunk_cache,
+                         **opening)
         except ArrayNotFoundError:
             if contains_group(store, path):
                 raise ContainsGroupError(
@@ -118,7 +123,7 @@ def open_array(store: StoreLike = None, mode: str = "a", shape: Any = None,
     if shape is None:
         raise TypeError(f"open_array(mode={mode!r}) needs a shape to create the array")
     return create(shape, store=store, path=path, overwrite=(mode == "w"),
-                  write_empty_chunks=write_empty_chunks, **kwargs)
+                  write_empty_chunks=write_empty_chunks, chunk_cache=chunk_cache, **kwargs)
 
 
 def open_like(a: Any, path: StoreLike, **kwargs: Any) -> Array:

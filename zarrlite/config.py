@@ -7,6 +7,7 @@ operation. ``set`` also works as a context manager that restores the old values.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,7 +20,44 @@ _DEFAULTS: dict[str, Any] = {
     "idle_buffer_seconds": 10.0,
     "write_empty_chunks": False,
     "chunked_max_bytes": 1 << 27,
+    "chunk_cache": 0,
 }
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2,
+          "g": 1000**3, "gb": 1000**3, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+          "tib": 1 << 40, "tb": 1000**4}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_nbytes(size: int | str | None) -> int | None:
+    """A size in bytes from an int or a string such as ``"256MiB"`` or ``"1.5 GB"``;
+    None stays None (no bound).
+
+    Examples
+    --------
+    >>> parse_nbytes("256MiB"), parse_nbytes(1000), parse_nbytes("2 kB")
+    (268435456, 1000, 2000)
+    """
+    if size is None:
+        return None
+    if isinstance(size, bool):
+        raise TypeError("a size must be an int or a string such as '256MiB', not a bool")
+    if isinstance(size, int):
+        nbytes = size
+    elif isinstance(size, str):
+        match = _SIZE.match(size)
+        unit = match.group(2).lower() if match else None
+        if match is None or unit not in _UNITS:
+            raise ValueError(f"cannot read {size!r} as a size: expected e.g. 1000000, "
+                             "'256MiB' or '2GB'")
+        nbytes = int(float(match.group(1)) * _UNITS[unit])
+    else:
+        raise TypeError(f"a size must be an int or a string such as '256MiB', "
+                        f"not {type(size).__name__}")
+    if nbytes < 0:
+        raise ValueError(f"a size must not be negative, got {size!r}")
+    return nbytes
+
+
 _settings: dict[str, Any] = dict(_DEFAULTS)
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -52,7 +90,31 @@ def _validate(name: str, value: Any) -> Any:
     if name == "idle_buffer_seconds" and value is not None and (
             not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0):
         raise ValueError(f"idle_buffer_seconds must be a positive number or None, got {value!r}")
+    if name == "chunk_cache":
+        return chunk_cache_nbytes(value)
     return value
+
+
+def chunk_cache_nbytes(value: int | str | None) -> int:
+    """The ``chunk_cache`` setting (or an array's `chunk_cache` argument) in bytes: an int,
+    a string such as ``"256MiB"``, or 0 or None for no cache.
+
+    Raises
+    ------
+    ValueError
+        If `value` is negative, a bool or of another type, or a string that is not a size.
+
+    Examples
+    --------
+    >>> chunk_cache_nbytes("1 MiB"), chunk_cache_nbytes(None)
+    (1048576, 0)
+    """
+    try:
+        nbytes = parse_nbytes(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"chunk_cache must be a size in bytes (an int, or a string such as "
+                         f"'256MiB'), or 0 or None for no cache; got {value!r}") from err
+    return nbytes or 0
 
 
 class set:  # noqa: N801 - used as a function, like dask.config.set
@@ -83,6 +145,14 @@ class set:  # noqa: N801 - used as a function, like dask.config.set
         Largest block (in bytes) that chunk-by-chunk work (``eachchunk``, reductions,
         copies) reads at once from an array without chunks of its own, such as a numpy
         array or a contiguous HDF5 dataset (default 128 MiB).
+    chunk_cache : int or str
+        Bytes of decoded chunks kept in memory for the arrays opened without a
+        `chunk_cache` argument of their own: an int, or a string such as ``"256MiB"``;
+        0 or None turns the cache off (the default). Reads of part of a chunk then decode
+        the whole chunk once and keep it (least recently used out first), so that later
+        reads of the same chunk copy from memory; writes and resizes through any array of
+        the process drop the chunks they change (writes by other processes are not seen).
+        Hits and misses are counted in ``Array.stats``.
     idle_buffer_seconds : float or None
         A thread's kept scratch buffers are freed once it has not read or written for this
         many seconds (default 10), and the C library is asked to return freed memory to the

@@ -35,6 +35,7 @@ from zarrlite.chunkio.buffers import (
     out_slices,
     scratch,
 )
+from zarrlite.chunkio.cached import read_cached
 from zarrlite.chunkio.engine import ArrayChunks, run_batches
 from zarrlite.codecs._buffers import raw_bytes
 from zarrlite.errors import CodecError
@@ -58,6 +59,11 @@ class ChunkIO(ArrayChunks):
             self._read_part(part, out, nthreads)
 
     def _read_part(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
+        cache = self.cache()
+        if cache is not None:
+            batch = read_cached(self, cache, batch, out)
+            if not batch:
+                return
         b2nd = self.pipeline.is_b2nd and config.get("partial_decode")
         if ranged.applies(self):
             batch = ranged.read_basic(self, batch, out, nthreads)

@@ -17,6 +17,7 @@ from typing import Any, cast
 import numpy as np
 
 from zarrlite import _ext, config
+from zarrlite.chunkio import chunkcache
 from zarrlite.chunkio.buffers import (
     b2nd_call,
     chunk_slices,
@@ -97,7 +98,8 @@ class ArrayChunks:
 
     def __init__(self, store: Any, key_of: Callable[[tuple[int, ...]], str], meta: ArrayMeta,
                  pipeline: ChunkPipeline, write_empty_chunks: bool,
-                 synchronizer: Any = None) -> None:
+                 synchronizer: Any = None,
+                 chunk_cache: chunkcache.ChunkCache | bool | None = None) -> None:
         self.store = store
         #: Gives a context manager per chunk key that writes hold (None: no locks).
         self.synchronizer = synchronizer
@@ -111,8 +113,15 @@ class ArrayChunks:
         self.write_empty_chunks = write_empty_chunks
         #: Instrumentation: chunks decoded (whole or in part) and decoded in part only.
         self.stats: dict[str, int] = {"chunks_decoded": 0, "partial_decodes": 0,
-                                      "blocks_decoded": 0, "ranged_reads": 0}
+                                      "blocks_decoded": 0, "ranged_reads": 0,
+                                      "chunk_cache_hits": 0, "chunk_cache_misses": 0}
         self._stats_lock = threading.Lock()
+        #: The store part of decoded-chunk cache keys (None: the store is not cached).
+        self.store_ref = None if self.dtype.hasobject else chunkcache.store_ref(store)
+        self.decode_token = chunkcache.decode_token(self.dtype, self.chunks, self.order,
+                                                    (meta.compressor, meta.filters))
+        #: The array's own cache (None: the shared one; False: none for this array).
+        self._own_cache = chunk_cache
         itemsize = self.dtype.itemsize
         # byte strides of a full chunk in its own layout
         self.chunk_strides = _layout_strides(self.chunks, itemsize, self.order)
@@ -143,6 +152,14 @@ class ArrayChunks:
         """`batch` cut into consecutive parts of at most :data:`PART_NBYTES` of chunks."""
         size = max(1, PART_NBYTES // max(1, self.pipeline.nbytes))
         return [batch[i : i + size] for i in range(0, len(batch), size)]
+
+    def cache(self) -> chunkcache.ChunkCache | None:
+        """The decoded-chunk cache reads of this array use now, or None."""
+        if self.store_ref is None or self._own_cache is False:
+            return None
+        if self._own_cache is not None:
+            return cast(chunkcache.ChunkCache, self._own_cache)
+        return chunkcache.shared_cache()
 
     def count(self, name: str, n: int = 1) -> None:
         """Add n to a `stats` counter (safe from several threads)."""
@@ -242,6 +259,17 @@ class ArrayChunks:
                 write([p for _, p in group])
 
     def store_batch(self, encoded: dict[str, Any], empty: list[str]) -> None:
+        """Write `encoded` chunks and delete `empty` ones, dropping both from the decoded-chunk
+        caches (before and after the store call: a read between the two must not keep the
+        old chunk)."""
+        changed = [*encoded, *empty]
+        chunkcache.invalidate(self.store_ref, changed)
+        try:
+            self._store_batch(encoded, empty)
+        finally:
+            chunkcache.invalidate(self.store_ref, changed)
+
+    def _store_batch(self, encoded: dict[str, Any], empty: list[str]) -> None:
         if empty and not self.store.supports_deletes:
             # a store that cannot delete (a zip archive): stored chunks that became all
             # fill value are overwritten with an encoded fill chunk; absent ones stay absent

@@ -13,6 +13,7 @@ import numpy as np
 from zarrlite import config
 from zarrlite.chunked.reductions import ReductionMethods
 from zarrlite.chunkio.basic import ChunkIO
+from zarrlite.chunkio.chunkcache import ChunkCache
 from zarrlite.chunkio.pipeline import ChunkPipeline
 from zarrlite.codecs.registry import get_codec
 from zarrlite.errors import (
@@ -73,6 +74,11 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         ``zarrlite.config`` ``write_empty_chunks`` (False unless set).
     meta : ArrayMeta, optional
         Metadata already read (saves one store read); keyword only.
+    chunk_cache : int or str, optional
+        Bytes of decoded chunks this array keeps in a cache of its own (an int or a string
+        such as ``"64MiB"``; 0 for none), keyword only. None (the default) uses the
+        process-wide cache sized by ``zarrlite.config`` ``chunk_cache`` (off unless set).
+        See docs/guide or README, "Decoded-chunk cache".
 
     Raises
     ------
@@ -119,6 +125,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         meta_array: Any = None,
         *,
         meta: ArrayMeta | None = None,
+        chunk_cache: int | str | None = None,
     ) -> None:
         if synchronizer is not None or zarr_version is not None or meta_array is not None:
             check_zarr2_keywords("Array", synchronizer=synchronizer,
@@ -136,6 +143,8 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         if write_empty_chunks is None:
             write_empty_chunks = config.get("write_empty_chunks")
         self._write_empty_chunks: bool = write_empty_chunks
+        #: Bytes of this array's own decoded-chunk cache (None: the shared one).
+        self._chunk_cache = _own_cache(chunk_cache)
         self._meta_key = meta_key(self._path, ARRAY_META_KEY)
         self._attrs: Attributes | None = None
         #: (compressor, filters) as built when the metadata was checked at open: the
@@ -160,7 +169,7 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         return _reopen_array, (type(self), self._store, self._path, self._read_only, separate,
                                self._synchronizer, self._cache_metadata, self._cache_attrs,
                                self._write_empty_chunks,
-                               self._meta if self._is_view else None)
+                               self._meta if self._is_view else None, self.chunk_cache)
 
     def _set_meta(self, meta: ArrayMeta) -> None:
         self._meta = meta
@@ -184,7 +193,8 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
             key_of = functools.partial(chunk_key, self._path,
                                        separator=self._meta.dimension_separator)
             self._io_cache = ChunkIO(self._chunk_store, key_of, self._meta, self._pipeline,
-                                     self._write_empty_chunks, self._synchronizer)
+                                     self._write_empty_chunks, self._synchronizer,
+                                     self._chunk_cache)
         return self._io_cache
 
     def _chunk_key(self, coords: tuple[int, ...]) -> str:
@@ -277,6 +287,15 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
     def synchronizer(self) -> Any:
         """What gives the lock each chunk write holds (None: writes take no locks)."""
         return self._synchronizer
+
+    @property
+    def chunk_cache(self) -> int | None:
+        """Bytes of this array's own decoded-chunk cache (0: none), or None when it uses
+        the process-wide one (``zarrlite.config`` ``chunk_cache``)."""
+        cache = self._chunk_cache
+        if cache is None:
+            return None
+        return cache.max_nbytes if isinstance(cache, ChunkCache) else 0
 
     @property
     def write_empty_chunks(self) -> bool:
@@ -502,12 +521,22 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
 
 def _reopen_array(cls: type[Array], store: Any, path: str, read_only: bool, chunk_store: Any,
                   synchronizer: Any, cache_metadata: bool, cache_attrs: bool,
-                  write_empty_chunks: bool, view_meta: ArrayMeta | None) -> Array:
+                  write_empty_chunks: bool, view_meta: ArrayMeta | None,
+                  chunk_cache: int | None = None) -> Array:
     """Unpickle an :class:`Array`: open it again (see ``Array.__reduce__``)."""
     array = cls(store, path, read_only, chunk_store, synchronizer, cache_metadata, cache_attrs,
-                write_empty_chunks=write_empty_chunks, meta=view_meta)
+                write_empty_chunks=write_empty_chunks, meta=view_meta, chunk_cache=chunk_cache)
     array._is_view = view_meta is not None
     return array
+
+
+def _own_cache(chunk_cache: int | str | None) -> ChunkCache | bool | None:
+    """An array's own decoded-chunk cache from its `chunk_cache` argument: None (use the
+    shared one), False (none) or a new cache."""
+    if chunk_cache is None:
+        return None
+    nbytes = config.chunk_cache_nbytes(chunk_cache)
+    return ChunkCache(nbytes) if nbytes else False
 
 
 def _store_separator(meta: ArrayMeta, raw: bytes) -> ArrayMeta:

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from zarrlite import config
+from zarrlite.chunkio.chunkcache import invalidate_prefix
 from zarrlite.codecs.registry import as_codec
 from zarrlite.errors import BadCompressorError, ContainsArrayError, ContainsGroupError
 from zarrlite.hierarchy.array import Array
@@ -62,6 +64,7 @@ def _check_free(store: MutableMapping[str, bytes], path: str, overwrite: bool,
     overwrite, and give it parents."""
     if overwrite:
         rmdir(store, path)
+        invalidate_prefix(store, path)
         _require_parent_groups(store, path, overwrite=True)
         return
     where = location_of(store, path)
@@ -89,6 +92,7 @@ def _require_parent_groups(store: MutableMapping[str, bytes], path: str,
         parent = "/".join(parts[:i])
         if contains_array(store, parent) and overwrite:
             rmdir(store, parent)
+            invalidate_prefix(store, parent)
         elif contains_array(store, parent):
             raise ContainsArrayError(
                 f"cannot create {path!r}: {location_of(store, parent)} holds an array, "
@@ -254,6 +258,7 @@ def create(
     write_empty_chunks: bool | None = None,
     read_only: bool = False,
     object_codec: Any = None,
+    chunk_cache: int | str | None = None,
     **kwargs: Any,
 ) -> Array:
     """Create a new array.
@@ -293,6 +298,9 @@ def create(
         takes ``zarrlite.config`` ``write_empty_chunks``, False unless set).
     read_only : bool, optional
         Return the new array read-only.
+    chunk_cache : int or str, optional
+        Bytes of decoded chunks the array keeps in a cache of its own (0: none); None uses
+        the process-wide cache (``zarrlite.config`` ``chunk_cache``, off unless set).
     object_codec : codec, optional
         Codec for object dtypes (VLenUTF8, VLenBytes, JSON, Pickle).
 
@@ -339,6 +347,8 @@ def create(
     if kwargs:
         raise TypeError(f"create() got unexpected keyword arguments {sorted(kwargs)}")
     check_zarr2_keywords("create", **zarr2)
+    if chunk_cache is not None:
+        config.chunk_cache_nbytes(chunk_cache)  # (a bad size: say so before any store I/O)
     store = normalize_store(store, "w" if overwrite else "a", storage_options)
     path = normalize_path(path)
     if dimension_separator is None:  # the store's own, as zarr-python 2 does
@@ -352,8 +362,10 @@ def create(
     chunk_store = zarr2.get("chunk_store")
     if chunk_store is not None and overwrite:  # old chunks there would show through
         rmdir(normalize_store(chunk_store), path)
+        invalidate_prefix(normalize_store(chunk_store), path)
     return Array(store, path, read_only=read_only, write_empty_chunks=write_empty_chunks,
-                 chunk_store=chunk_store, cache_metadata=zarr2.get("cache_metadata", True),
+                 chunk_cache=chunk_cache, chunk_store=chunk_store,
+                 cache_metadata=zarr2.get("cache_metadata", True),
                  synchronizer=zarr2.get("synchronizer"),
                  cache_attrs=zarr2.get("cache_attrs", True), meta=meta)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
+from zarrlite.chunkio.chunkcache import invalidate_prefix
 from zarrlite.errors import (
     ContainsArrayError,
     ContainsGroupError,
@@ -438,8 +439,10 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
             raise PathNotFoundError(f"no array or group named {name!r} in the group at "
                                     f"{location_of(self._store, self._path)}")
         rmdir(self._store, path)
+        invalidate_prefix(self._store, path)
         if self._chunk_store is not None:
             rmdir(self._chunk_store, path)
+            invalidate_prefix(self._chunk_store, path)
 
     def move(self, source: str, dest: str) -> None:
         """Move (rename) the member `source` to `dest`, both relative to this group.
@@ -489,6 +492,10 @@ class Group(Node, Walking, ArrayCreation, MutableMapping[str, Any]):
         if parent and not contains_group(self._store, parent):
             init_group(self._store, parent)
         rename(self._store, src, dst)
+        for store in (self._store, self._chunk_store):
+            if store is not None:
+                invalidate_prefix(store, src)
+                invalidate_prefix(store, dst)
         if self._chunk_store is not None and listdir(self._chunk_store, src):
             rename(self._chunk_store, src, dst)
 

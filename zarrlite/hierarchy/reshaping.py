@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrlite.hierarchy.stored import stored_chunk_coords
-from zarrlite.stores.access import delitems
 
 if TYPE_CHECKING:
     from zarrlite.metadata.array_meta import ArrayMeta
@@ -90,7 +89,7 @@ class Reshaping:
         gone = [self._chunk_key(coords) for coords in stored
                 if any(c >= n for c, n in zip(coords, new_grid, strict=True))]
         if self._chunk_store.supports_deletes:
-            delitems(self._chunk_store, gone)
+            self._io.store_batch({}, gone)  # (deletes, and drops them from chunk caches)
         elif gone:  # a zip archive: a later grow must read the fill value there, not these
             self._io.store_batch({}, gone)
         self._write_meta(new_meta)

@@ -9,53 +9,17 @@ object over the same place) are not seen until :meth:`LRUStoreCache.invalidate`.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from zarrlite.config import parse_nbytes
 from zarrlite.stores._util import ByteRange, dir_prefix, slice_value
 from zarrlite.stores.abc import BaseStore
 from zarrlite.stores.adapter import as_store
 
 __all__ = ["LRUStoreCache", "parse_nbytes"]
-
-_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2,
-          "g": 1000**3, "gb": 1000**3, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
-          "tib": 1 << 40, "tb": 1000**4}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*([a-zA-Z]*)\s*$")
-
-
-def parse_nbytes(size: int | str | None) -> int | None:
-    """A size in bytes from an int or a string such as ``"256MiB"`` or ``"1.5 GB"``;
-    None stays None (no bound).
-
-    Examples
-    --------
-    >>> parse_nbytes("256MiB"), parse_nbytes(1000), parse_nbytes("2 kB")
-    (268435456, 1000, 2000)
-    """
-    if size is None:
-        return None
-    if isinstance(size, bool):
-        raise TypeError("a size must be an int or a string such as '256MiB', not a bool")
-    if isinstance(size, int):
-        nbytes = size
-    elif isinstance(size, str):
-        match = _SIZE.match(size)
-        unit = match.group(2).lower() if match else None
-        if match is None or unit not in _UNITS:
-            raise ValueError(f"cannot read {size!r} as a size: expected e.g. 1000000, "
-                             "'256MiB' or '2GB'")
-        nbytes = int(float(match.group(1)) * _UNITS[unit])
-    else:
-        raise TypeError(f"a size must be an int or a string such as '256MiB', "
-                        f"not {type(size).__name__}")
-    if nbytes < 0:
-        raise ValueError(f"a size must not be negative, got {size!r}")
-    return nbytes
-
 
 class LRUStoreCache(BaseStore):
     """A store that keeps the values it reads from `store` in memory, up to `max_size`.
