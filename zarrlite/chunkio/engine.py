@@ -154,12 +154,44 @@ class ArrayChunks:
         return [batch[i : i + size] for i in range(0, len(batch), size)]
 
     def cache(self) -> chunkcache.ChunkCache | None:
-        """The decoded-chunk cache reads of this array use now, or None."""
+        """The decoded-chunk cache reads of this array use now, or None (also when a chunk
+        would not fit in it: then reads decode only what they need, as without a cache)."""
         if self.store_ref is None or self._own_cache is False:
             return None
         if self._own_cache is not None:
-            return cast(chunkcache.ChunkCache, self._own_cache)
-        return chunkcache.shared_cache()
+            cache: chunkcache.ChunkCache | None = cast(chunkcache.ChunkCache, self._own_cache)
+        else:
+            cache = chunkcache.shared_cache()
+        if cache is None or self.pipeline.nbytes > cache.max_nbytes:
+            return None
+        return cache
+
+    def cached_item(self, index: tuple[Any, ...]) -> Any:
+        """The item at `index` as a numpy scalar when `index` is one in-bounds int (negative
+        ones count from the end) per dimension and its chunk is in the decoded-chunk cache
+        (counted as a hit); else None, and the usual route reads it (or raises)."""
+        if len(index) != len(self.shape):
+            return None
+        cache = self.cache()
+        if cache is None:
+            return None
+        coords, inner = [], []
+        for i, n, c in zip(index, self.shape, self.chunks):
+            if type(i) is not int:
+                return None
+            if i < 0:
+                i += n
+            if not 0 <= i < n:
+                return None
+            q, r = divmod(i, c)
+            coords.append(q)
+            inner.append(r)
+        chunk = cache.get((self.store_ref, self.key_of(tuple(coords))), self.decode_token)
+        if chunk is None:
+            return None
+        with self._stats_lock:
+            self.stats["chunk_cache_hits"] += 1
+        return chunk[tuple(inner)]
 
     def count(self, name: str, n: int = 1) -> None:
         """Add n to a `stats` counter (safe from several threads)."""

@@ -27,7 +27,12 @@ def pop_fields(selection: Any) -> tuple[Fields, Any]:
         return selection, Ellipsis
     if isinstance(selection, list) and selection and all(isinstance(s, str) for s in selection):
         return list(selection), Ellipsis
-    if not isinstance(selection, tuple) or not any(isinstance(s, str) for s in selection):
+    if not isinstance(selection, tuple):
+        return None, selection
+    for s in selection:  # (a loop, not any(): scalar reads z[i, j] come through here)
+        if isinstance(s, str):
+            break
+    else:
         return None, selection
     names = [s for s in selection if isinstance(s, str)]
     rest = tuple(s for s in selection if not isinstance(s, str))

@@ -73,6 +73,9 @@ class BasicIndexing:
         >>> z[z[...] > 20].tolist()  # a boolean mask of the whole array
         [21, 22, 23]
         """
+        item = self._cached_item(selection)
+        if item is not None:
+            return item
         try:
             return self.get_basic_selection(selection)
         except NotBasicSelection:
@@ -86,6 +89,17 @@ class BasicIndexing:
             result = self.get_orthogonal_selection(sel)
             return result if axes is None else result.transpose(axes)
         return self.get_basic_selection(sel)
+
+    def _cached_item(self, selection: Any) -> Any:
+        """``z[i, j]`` (Python ints, one per dimension) from a cached chunk, without the
+        indexer (for h5py-style loops of scalar reads); None when that does not apply."""
+        if type(selection) is int:
+            selection = (selection,)
+        elif type(selection) is not tuple:
+            return None
+        if self._meta.dtype.fields is not None:  # (records: a copy, not a view of the cache)
+            return None
+        return self._io.cached_item(selection)
 
     def get_basic_selection(self, selection: Any = Ellipsis, out: np.ndarray | None = None
                             ) -> Any:
