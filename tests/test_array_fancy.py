@@ -261,10 +261,10 @@ def test_stats_count_decodes_and_partial_decodes():
     z = zl.array(a, chunks=(128, 128), compressor=_BLOCKY)  # 32 blocks of 4 KiB per chunk
     z.vindex[[0, 200], [0, 200]]  # one point in each of two chunks: their blocks only
     assert z.stats == {"chunks_decoded": 2, "partial_decodes": 2, "blocks_decoded": 0,
-                       "ranged_reads": 0}
+                       "ranged_reads": 0, "chunk_cache_hits": 0, "chunk_cache_misses": 0}
     z.vindex[np.arange(128), np.arange(128)]  # 128 points, all 32 blocks: whole chunk
     assert z.stats == {"chunks_decoded": 3, "partial_decodes": 2, "blocks_decoded": 0,
-                       "ranged_reads": 0}
+                       "ranged_reads": 0, "chunk_cache_hits": 0, "chunk_cache_misses": 0}
     z[...]
     assert z.stats["chunks_decoded"] == 7
 

@@ -353,8 +353,12 @@ class Array(Node, FieldSelection, BasicIndexing, FancyIndexing, Reshaping, Views
         ``chunks_decoded`` (whole or in part), ``partial_decodes`` (Blosc chunks of which
         only the needed blocks were decoded), ``blocks_decoded`` (blocks decompressed from
         two-level ``zarrlite.b2nd`` chunks) and ``ranged_reads`` (chunks of which only the
-        needed blocks were fetched, by byte ranges). They count from when the object was
-        made, and start again from zero when its metadata changes (`resize`, `append`).
+        needed blocks were fetched, by byte ranges); with a decoded-chunk cache
+        (``chunk_cache``), ``chunk_cache_hits`` and ``chunk_cache_misses``: chunks a basic
+        selection found in the cache, or looked for there and did not (each hit or miss is
+        one chunk of one read; scalar reads of cached chunks count too). They count from
+        when the object was made, and start again from zero when its metadata changes
+        (`resize`, `append`).
         With a counting store they show which work a selection caused.
 
         Examples
