@@ -200,6 +200,22 @@ def test_bytes_bound_holds(tmp_path, data):
     assert hits_misses(z) == (3, 12)
 
 
+def test_eviction_gives_used_entries_a_second_chance():
+    from zarrlite.chunkio.chunkcache import ChunkCache
+
+    cache = ChunkCache(3 * 8)
+    chunks = {name: np.full(2, i, dtype="f4") for i, name in enumerate("abcd")}
+    for name in "abc":
+        cache.put((None, name), "t", chunks[name], cache.epoch((None, name)))
+    assert cache.get((None, "a"), "t") is chunks["a"]  # used since it was put
+    assert cache.get((None, "a"), "other decoding") is None
+    cache.put((None, "d"), "t", chunks["d"], cache.epoch((None, "d")))
+    kept = {k[1] for k in cache._entries}
+    assert kept == {"a", "c", "d"}  # b, oldest and not used, went; a stayed
+    assert cache.nbytes == 24
+    assert not chunks["a"].flags.writeable  # entries are read-only
+
+
 def test_per_array_override(tmp_path, data):
     path = str(tmp_path / "e.zarr")
     zl.create(data.shape, chunks=(16, 16), dtype="f4", store=path)[...] = data

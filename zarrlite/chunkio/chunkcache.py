@@ -11,9 +11,12 @@ store that goes away leaves only unreachable entries for the LRU to drop. Every 
 or delete through any array of the process drops the chunk from every live cache
 (:func:`invalidate`); writes by other processes are not seen.
 
-The lock guards the dictionary operations only: decoding and copying happen outside it.
-Entries are read-only numpy arrays, so a reader may copy from one that another thread has
-just evicted. A chunk decoded while a write of it was under way is not kept: each cache
+Lookups take no lock: a hit reads the dictionary (one atomic operation) and marks the entry
+as used; inserts, evictions and invalidations take the cache's lock. Eviction is "second
+chance" (CLOCK): the oldest entry goes unless it was used since it last came round, in
+which case it moves to the back and loses its mark. Decoding and copying happen outside
+the lock. Entries are read-only numpy arrays, so a reader may copy from one that another
+thread has just evicted. A chunk decoded while a write of it was under way is not kept: each cache
 counts invalidations per stripe of keys, and an insert whose stripe changed since the read
 began (:meth:`ChunkCache.epoch`) is dropped.
 """
@@ -50,7 +53,8 @@ class ChunkCache:
     def __init__(self, max_nbytes: int) -> None:
         self.max_nbytes = max_nbytes
         self.nbytes = 0
-        self._entries: OrderedDict[CacheKey, tuple[Any, np.ndarray]] = OrderedDict()
+        # key -> [token, chunk, used since it last came round in eviction]
+        self._entries: OrderedDict[CacheKey, list[Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._epochs = [0] * _STRIPES
         _live_caches.add(self)
@@ -64,13 +68,13 @@ class ChunkCache:
 
     def get(self, key: CacheKey, token: Any) -> np.ndarray | None:
         """The chunk cached under `key` as decoded the `token` way (read-only), marked as
-        recently used, or None."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] != token:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+        used, or None. Takes no lock."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != token:
+            return None
+        entry[2] = True
+        chunk: np.ndarray = entry[1]
+        return chunk
 
     def put(self, key: CacheKey, token: Any, chunk: np.ndarray, epoch: int) -> None:
         """Keep `chunk`, decoded the `token` way (made read-only; not copied), unless it is
@@ -86,7 +90,7 @@ class ChunkCache:
             old = self._entries.pop(key, None)
             if old is not None:
                 self.nbytes -= old[1].nbytes
-            self._entries[key] = (token, chunk)
+            self._entries[key] = [token, chunk, False]
             self.nbytes += nbytes
             self._evict(self.max_nbytes)
 
@@ -97,9 +101,15 @@ class ChunkCache:
             self._evict(max_nbytes)
 
     def _evict(self, max_nbytes: int) -> None:
+        entries = self._entries
         while self.nbytes > max_nbytes:
-            _, (_token, chunk) = self._entries.popitem(last=False)
-            self.nbytes -= chunk.nbytes
+            key, entry = next(iter(entries.items()))
+            if entry[2]:  # used since it last came round: a second chance
+                entry[2] = False
+                entries.move_to_end(key)
+                continue
+            del entries[key]
+            self.nbytes -= entry[1].nbytes
 
     def discard(self, keys: Iterable[CacheKey]) -> None:
         """Drop `keys` and spoil inserts of them by reads already under way."""
