@@ -1,37 +1,43 @@
-"""Time zarrlite against zarr-python 3, tensorstore and h5py on the same data in one run.
+"""Time zarrlite against its peers and the physical limits on the same data, in one run.
 
 Usage::
 
     zarrlite bench [--quick] [--only NAME[,NAME...]] [--engines NAME[,NAME...]] [--repeat N]
-                   [--json FILE] [--tmpdir DIR]
+                   [--jobs N] [--json FILE] [--tmpdir DIR] [--zarr2-python PYTHON]
     python -m zarrlite.bench ...        (the same)
 
 Workloads (``--only`` takes these names, or a prefix such as ``A``):
 
-    A_write       full write of A (8192x8192 float32, 1024x1024 chunks, 256 MiB)
-    A_read        full read of A (plus zarrlite reading the store zarr-python wrote)
-    A_decompress  reference: numcodecs Blosc decompressing A's stored chunks, no file I/O;
-                  numcodecs compressing A's chunks; memcpy of A; reading A's chunk files
-    B_write       full write of B (4096x4096 int32, 64x64 chunks: 4096 chunk files)
-    B_read        full read of B
-    B_files       reference: writing and reading B's 4096 chunk files with plain os calls
-    C_open        open an existing array (metadata read + parse), per-call median
-    window        64x64 window from a float32 array with 4096x4096 chunks
-    column        one column z[:, 1234] of A
-    points        10,000 random points of A (coordinate indexing)
+    A_write        full write of A (8192x8192 float32, 1024x1024 chunks, 256 MiB)
+    A_read         full read of A (plus zarrlite reading the store zarr-python wrote)
+    A_limits       limits: bare C-Blosc2 / C-Blosc 1 decompression and C-Blosc 1 compression
+                   of A's chunks, memcpy of A, reading A's chunk files
+    C_open         open an existing array (metadata read + parse), per call
+    column, band   z[:, 1234] and z[1000:1016, :] of W (A's values in 4096x4096 chunks)
+    window         64x64 window of a 4096x4096 chunk of W
+    window_b2nd    the same of T (W in two-level chunks where the engine has them)
+    points         10,000 random points of A (coordinate indexing)
+    points_sparse  100 random points of T
+    sliding        a 256x256 window slid along a chunk row of A, chunk cache on and off
+    scalar         d[i, j] in one corner of S (256x256 chunks), cache on/off against h5py
+    B_write        full write of B (4096x4096 int32, 64x64 chunks: 4096 chunk files)
+    B_read         full read of B
+    B_files        limits: creating and reading B's 4096 chunk files with plain os calls
 
-Engines: ``zarrlite``, ``zarr`` (zarr-python 3 with numcodecs), ``tensorstore`` and ``h5py``
-(with hdf5plugin's Blosc filter). By default every engine whose library is installed takes part
-and the others are left out with one line saying so; an engine named in ``--engines`` that is
-not installed is an error.
+Engines: ``zarrlite``, ``zarr`` (zarr-python 3 with numcodecs), ``tensorstore``, ``h5py``
+(with hdf5plugin's Blosc filter), ``blosc2`` (python-blosc2's NDArray) and ``zarr2``
+(zarr-python 2, in the interpreter given by ``--zarr2-python``). By default every engine whose
+library is installed takes part and the others are left out with one line saying so; an
+engine named in ``--engines`` that is not installed is an error.
 
-Every engine uses Blosc lz4, clevel 5, byte shuffle, real files in a temporary directory (deleted
-at the end) and 2 threads where it has threads. Each measurement is timed with
-``time.perf_counter`` after one warm-up round; the reported figure is the median of ``--repeat``
-rounds, with the engines interleaved inside each round. Every result is compared with the source
-data outside the timed region, and a wrong result makes the exit status 1. Reads come from the OS
-page cache (no cache dropping). Ratios are peer time / zarrlite time: above 1 means zarrlite is
-faster.
+Every engine uses Blosc lz4, clevel 5, byte shuffle, real files in a temporary directory
+(deleted at the end) and 2 threads where it has threads. Each cell (a workload timed by one
+engine, or one limit case) runs in a fresh process: one warm-up round, then ``--repeat``
+timed rounds; the report gives the median and the spread, the peak memory, ratios to each
+peer and to the limits, and marks each target PASS or MISS. Every result is compared with
+the source data outside the timed region, and a wrong result makes the exit status 1. Reads
+come from the OS page cache. Ratios are peer time / zarrlite time: above 1 means zarrlite is
+faster. ``benchmarks/README.md`` in the source tree has the details.
 
 This package is imported to build the ``zarrlite`` command's parser, so importing it loads no
 peer library and none of the modules that do the work: `run` imports them.

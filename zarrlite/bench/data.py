@@ -1,4 +1,5 @@
-"""The benchmark's sizes and the arrays it writes: A (float32), B (int32), W (A re-chunked)."""
+"""The benchmark's sizes and the arrays it writes: A (float32), B (int32), W (A's values in
+big chunks), T (W with N-d blocks inside its chunks), S (float32, small chunks)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,15 @@ class Sizes:
     npoints: int
     open_calls: int
     repeat: int
+    band_rows: int = 16  # the row band z[band_start : band_start + band_rows, :] of W
+    band_start: int = 1000
+    sparse_points: int = 100  # random points of the two-level array T
+    slide_window: int = 256  # a window slid along one chunk row of A ...
+    slide_step: int = 64  # ... by this many columns
+    s_shape: tuple[int, int] = (4096, 4096)  # scalar reads: array S of float32 ...
+    s_chunks: tuple[int, int] = (256, 256)
+    scalar_region: int = 512  # ... read at random places of its first 512x512 corner
+    scalar_calls: int = 10_000
 
 
 FULL = Sizes(
@@ -33,7 +43,7 @@ FULL = Sizes(
 QUICK = Sizes(
     a_shape=(2048, 2048), a_chunks=(256, 256), b_shape=(1024, 1024), b_chunks=(64, 64),
     w_chunks=(1024, 1024), window_start=(300, 500), window=64, column=1234, npoints=1000,
-    open_calls=200, repeat=2,
+    open_calls=200, repeat=2, band_start=300, s_shape=(1024, 1024), scalar_calls=1000,
 )  # fmt: skip
 
 

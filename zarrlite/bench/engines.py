@@ -4,7 +4,9 @@ Every adapter exposes the same small surface so the workloads are written once:
 
 - ``setup()`` -> import the library and apply the thread settings (``ImportError`` if the
   library is not installed);
-- ``create(path, shape, chunks, dtype)`` -> handle of a new, empty array (not timed);
+- ``create(path, shape, chunks, dtype, two_level=False)`` -> handle of a new, empty array
+  (not timed); `two_level` asks for N-d blocks inside each chunk where the engine has them
+  (zarrlite's B2ND codec, python-blosc2's NDArray), plain Blosc chunks elsewhere;
 - ``write(handle, data)`` -> write the whole array and make it durable in the OS (timed);
 - ``close(handle)`` -> release files (not timed);
 - ``open(path)`` -> handle of an existing array, for reading (timed in workload C);
@@ -13,7 +15,9 @@ Every adapter exposes the same small surface so the workloads are written once:
 - ``stored_nbytes(path)`` -> bytes on disk.
 
 All engines use Blosc lz4, clevel 5, byte shuffle, fill value 0, C order and 2 threads where the
-engine has threads (h5py has none). The peers are imported by ``setup`` only.
+engine has threads (h5py has none). The peers are imported by ``setup`` only. ``zarr2``
+(zarr-python 2) runs in an interpreter of its own (``--zarr2-python``) and reads the arrays
+zarrlite wrote: it has no ``create``.
 """
 
 from __future__ import annotations
@@ -48,6 +52,10 @@ class Engine:
 
     name = "?"
     label = "?"
+    #: The engine whose copy of a dataset this one reads (None: its own copy).
+    reads_from: str | None = None
+    #: The file name suffix of this engine's copies.
+    suffix = ""
 
     def setup(self) -> None:
         """Import the library and apply the thread settings (once, before any timing)."""
@@ -56,7 +64,9 @@ class Engine:
         """Versions of the library and what it is built on, for the report."""
         return {}
 
-    def create(self, path: str, shape: Shape, chunks: Shape, dtype: str) -> Any:
+    def create(
+        self, path: str, shape: Shape, chunks: Shape, dtype: str, two_level: bool = False
+    ) -> Any:
         """A new, empty array at `path`, replacing one that is there."""
         raise NotImplementedError(f"{self.label} cannot create arrays")
 
@@ -67,6 +77,10 @@ class Engine:
     def open(self, path: str) -> Any:
         """An existing array, for reading."""
         raise NotImplementedError(f"{self.label} cannot open arrays")
+
+    def open_for_reading(self, path: str) -> Any:
+        """An existing array, opened once for the timed reads (default: `open`)."""
+        return self.open(path)
 
     def read(self, handle: Any, selection: Any) -> np.ndarray:
         """A basic selection (slices and integers) as a numpy array."""
@@ -100,8 +114,12 @@ class Zarrlite(Engine):
     def versions(self) -> dict[str, str]:
         return {"zarrlite": zl.__version__}
 
-    def create(self, path: str, shape: Shape, chunks: Shape, dtype: str) -> Any:
-        compressor = zl.Blosc(cname=CNAME, clevel=CLEVEL, shuffle=zl.Blosc.SHUFFLE)
+    def create(
+        self, path: str, shape: Shape, chunks: Shape, dtype: str, two_level: bool = False
+    ) -> Any:
+        compressor: Any = zl.Blosc(cname=CNAME, clevel=CLEVEL, shuffle=zl.Blosc.SHUFFLE)
+        if two_level:
+            compressor = zl.B2ND(cname=CNAME, clevel=CLEVEL)
         return zl.create(
             shape,
             chunks=chunks,
@@ -147,7 +165,9 @@ class ZarrPython(Engine):
             "numcodecs c-blosc": self.blosc.VERSION_STRING,
         }
 
-    def create(self, path: str, shape: Shape, chunks: Shape, dtype: str) -> Any:
+    def create(
+        self, path: str, shape: Shape, chunks: Shape, dtype: str, two_level: bool = False
+    ) -> Any:
         compressor = self.numcodecs.Blosc(cname=CNAME, clevel=CLEVEL, shuffle=SHUFFLE)
         return self.zarr.create_array(
             store=path,
@@ -196,7 +216,9 @@ class TensorStore(Engine):
     def _spec(self, path: str) -> dict[str, Any]:
         return {"driver": "zarr", "kvstore": {"driver": "file", "path": path}}
 
-    def create(self, path: str, shape: Shape, chunks: Shape, dtype: str) -> Any:
+    def create(
+        self, path: str, shape: Shape, chunks: Shape, dtype: str, two_level: bool = False
+    ) -> Any:
         spec = self._spec(path)
         spec["metadata"] = {
             "shape": list(shape),
@@ -230,6 +252,7 @@ class H5py(Engine):
 
     name = "h5py"
     label = LABELS[name]
+    suffix = ".h5"
 
     def setup(self) -> None:
         self.h5py: Any = importlib.import_module("h5py")
@@ -242,7 +265,9 @@ class H5py(Engine):
             "hdf5plugin": self.hdf5plugin.version,
         }
 
-    def create(self, path: str, shape: Shape, chunks: Shape, dtype: str) -> Any:
+    def create(
+        self, path: str, shape: Shape, chunks: Shape, dtype: str, two_level: bool = False
+    ) -> Any:
         f = self.h5py.File(path, "w")
         blosc = self.hdf5plugin.Blosc(
             cname=CNAME, clevel=CLEVEL, shuffle=self.hdf5plugin.Blosc.SHUFFLE
@@ -256,7 +281,9 @@ class H5py(Engine):
     def close(self, handle: Any) -> None:
         handle.file.close()
 
-    def open(self, path: str) -> Any:
+    def open(self, path: str, chunk_cache: bool = False) -> Any:
+        if chunk_cache:  # HDF5's default chunk cache, for the scalar-read workload
+            return self.h5py.File(path, "r")["a"]
         # No chunk cache: HDF5 2.0 caches 8 MiB of decoded chunks per dataset by default, so a
         # repeated window/column/point read (or all of a small array) would come from memory.
         # No other engine here keeps decoded chunks between calls.
@@ -278,4 +305,81 @@ class H5py(Engine):
         return os.path.getsize(path)
 
 
-ENGINES: tuple[type[Engine], ...] = (Zarrlite, ZarrPython, TensorStore, H5py)
+class Blosc2(Engine):
+    """python-blosc2's NDArray in one file per array (a b2nd frame), 2 C-Blosc2 threads;
+    `two_level` or not, it has N-d blocks of C-Blosc2's choosing inside each chunk."""
+
+    name = "blosc2"
+    label = LABELS[name]
+    suffix = ".b2nd"
+
+    def setup(self) -> None:
+        self.blosc2: Any = importlib.import_module("blosc2")
+        self.blosc2.set_nthreads(THREADS)
+
+    def versions(self) -> dict[str, str]:
+        return {"blosc2": self.blosc2.__version__}
+
+    def create(
+        self, path: str, shape: Shape, chunks: Shape, dtype: str, two_level: bool = False
+    ) -> Any:
+        b2 = self.blosc2
+        cparams = b2.CParams(
+            codec=b2.Codec.LZ4, clevel=CLEVEL, filters=[b2.Filter.SHUFFLE], nthreads=THREADS
+        )
+        dparams = b2.DParams(nthreads=THREADS)
+        return b2.zeros(shape, dtype=dtype, chunks=chunks, urlpath=path, mode="w",
+                        cparams=cparams, dparams=dparams)  # fmt: skip
+
+    def write(self, handle: Any, data: np.ndarray) -> None:
+        handle[...] = data
+
+    def open(self, path: str) -> Any:
+        return self.blosc2.open(path, mode="r", dparams=self.blosc2.DParams(nthreads=THREADS))
+
+    def read(self, handle: Any, selection: Any) -> np.ndarray:
+        return np.asarray(handle[selection])
+
+    def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return np.asarray(handle[rows, cols])
+
+    def stored_nbytes(self, path: str) -> int:
+        return os.path.getsize(path)
+
+
+class Zarr2(Engine):
+    """zarr-python 2 (with numcodecs < 0.16) reading the arrays zarrlite wrote, in an
+    interpreter of its own; reads of part of a chunk through ``partial_decompress=True``
+    over an FSStore (its Blosc ``decode_partial`` route), whole reads as zarr 2 does by
+    default."""
+
+    name = "zarr2"
+    label = LABELS[name]
+    reads_from = "zarrlite"
+
+    def setup(self) -> None:
+        self.zarr: Any = importlib.import_module("zarr")
+        if not self.zarr.__version__.startswith("2."):
+            raise ImportError(f"zarr {self.zarr.__version__} here, not zarr-python 2")
+        self.blosc: Any = importlib.import_module("numcodecs.blosc")
+        self.blosc.set_nthreads(THREADS)
+
+    def versions(self) -> dict[str, str]:
+        zarr = getattr(self, "zarr", None)  # set up in its own interpreter only
+        return {"zarr2": zarr.__version__ if zarr else "2 (--zarr2-python)"}
+
+    def open(self, path: str) -> Any:
+        return self.zarr.open_array(path, mode="r")
+
+    def open_for_reading(self, path: str) -> Any:
+        store = self.zarr.storage.FSStore(path, mode="r")
+        return self.zarr.Array(store, read_only=True, partial_decompress=True)
+
+    def read(self, handle: Any, selection: Any) -> np.ndarray:
+        return handle[selection]
+
+    def points(self, handle: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return handle.vindex[rows, cols]
+
+
+ENGINES: tuple[type[Engine], ...] = (Zarrlite, ZarrPython, TensorStore, H5py, Blosc2, Zarr2)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from zarrlite.bench.engines import Engine
+from zarrlite.bench.options import SUFFIXES, TWO_LEVEL_ENGINES
 
 
 class Wrong(AssertionError):
@@ -59,6 +60,8 @@ class Case:
     check: Callable[[Any, Any], None]
     prepare: Callable[[], Any] = lambda: None
     cleanup: Callable[[Any], None] = _nothing
+    #: How many calls one run makes (the time reported is per call).
+    calls: int = 1
 
 
 @dataclass
@@ -68,6 +71,9 @@ class Result:
     status: str = "ok"  # ok | wrong | error | unsupported
     detail: str = ""
     times_s: list[float] = field(default_factory=list)
+    #: Highest resident memory during the timed rounds above what the process held before
+    #: them (Linux; None elsewhere or when not measured).
+    peak_extra_bytes: int | None = None
 
     @property
     def median_s(self) -> float | None:
@@ -86,7 +92,7 @@ def _time_once(case: Case) -> float:
     case.check(ctx, out)
     del out
     case.cleanup(ctx)
-    return elapsed
+    return elapsed / case.calls
 
 
 def time_cases(cases: dict[str, Case], repeat: int) -> dict[str, Result]:
@@ -96,7 +102,10 @@ def time_cases(cases: dict[str, Case], repeat: int) -> dict[str, Result]:
     "unsupported", any other exception "error"; the other cases go on.
     """
     results = {name: Result() for name in cases}
+    baseline = None
     for rnd in range(repeat + 1):
+        if rnd == 1:
+            baseline = reset_peak_rss()
         for name, case in cases.items():
             res = results[name]
             if res.status != "ok":
@@ -114,21 +123,91 @@ def time_cases(cases: dict[str, Case], repeat: int) -> dict[str, Result]:
                 continue
             if rnd:
                 res.times_s.append(elapsed)
+    peak = _status_bytes("VmHWM")
+    if baseline is not None and peak is not None:
+        for res in results.values():
+            res.peak_extra_bytes = max(0, peak - baseline)
     return results
 
 
-class Dataset:
-    """One logical array (its data in RAM) and each engine's copy of it on disk."""
+def _status_bytes(field_name: str) -> int | None:
+    """A memory figure of this process from /proc/self/status (Linux), in bytes."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
 
-    def __init__(self, key: str, data: np.ndarray, chunks: tuple[int, ...], root: str) -> None:
-        self.key, self.data, self.chunks, self.root = key, data, chunks, root
+
+def reset_peak_rss() -> int | None:
+    """Reset this process's peak resident memory (VmHWM) to what it holds now; returns
+    that, or None where the peak cannot be reset (not Linux)."""
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        return None
+    return _status_bytes("VmRSS")
+
+
+class Dataset:
+    """One logical array (its data saved once as ``ROOT/KEY.npy``) and each engine's copy
+    of it on disk, at ``ROOT/KEY-ENGINE[.suffix]``.
+
+    Parameters
+    ----------
+    key : str
+        The dataset's name (A, B, W, T, S).
+    chunks : tuple of int
+        The chunk shape every engine stores it with.
+    root : str
+        The run's scratch directory.
+    two_level : bool
+        Whether engines with N-d blocks inside chunks use them (zarrlite's B2ND codec,
+        python-blosc2); the others read the plain-Blosc copy of `plain_twin`.
+    plain_twin : str or None
+        The dataset with the same data and chunks in plain Blosc chunks (for a two-level one).
+    """
+
+    def __init__(self, key: str, chunks: tuple[int, ...], root: str, two_level: bool = False,
+                 plain_twin: str | None = None) -> None:  # fmt: skip
+        self.key, self.chunks, self.root = key, chunks, root
+        self.two_level, self.plain_twin = two_level, plain_twin
         self.ready: set[str] = set()
         self.handles: dict[str, Any] = {}
+        self._data: np.ndarray | None = None
+
+    @property
+    def data(self) -> np.ndarray:
+        """The array's values (loaded from the run's scratch directory on first use)."""
+        if self._data is None:
+            self._data = np.load(self.data_path(self.root, self.key))
+        return self._data
+
+    @staticmethod
+    def data_path(root: str, key: str) -> str:
+        """Where dataset `key`'s values are saved."""
+        return os.path.join(root, f"{key}.npy")
+
+    def owner(self, engine: Engine) -> str:
+        """The name of the engine whose copy `engine` reads."""
+        return engine.reads_from or engine.name
 
     def path(self, engine: Engine) -> str:
-        """Where `engine`'s copy lives."""
-        suffix = ".h5" if engine.name == "h5py" else ""
-        return os.path.join(self.root, f"{self.key}-{engine.name}{suffix}")
+        """Where `engine`'s copy lives (for a two-level dataset read by an engine without
+        N-d blocks: the plain twin's copy)."""
+        return self.path_of(self.owner(engine))
+
+    def path_of(self, owner: str) -> str:
+        """Where the copy written by the engine called `owner` lives."""
+        key = self.key
+        if self.two_level and self.plain_twin and owner not in TWO_LEVEL_ENGINES:
+            key = self.plain_twin
+        return os.path.join(self.root, f"{key}-{owner}{SUFFIXES.get(owner, '')}")
 
     def remove(self, engine: Engine) -> None:
         """Close and delete `engine`'s copy."""
@@ -143,21 +222,21 @@ class Dataset:
     def create(self, engine: Engine) -> Any:
         """A fresh, empty copy for `engine`; its handle."""
         self.remove(engine)
-        return engine.create(self.path(engine), self.data.shape, self.chunks, self.data.dtype.str)
+        return engine.create(self.path(engine), self.data.shape, self.chunks,
+                             self.data.dtype.str, two_level=self.two_level)  # fmt: skip
 
     def ensure(self, engine: Engine) -> None:
-        """Write this dataset with `engine` (untimed) unless a write workload already did."""
-        if engine.name not in self.ready:
+        """Write this dataset with `engine` (untimed) unless that copy is there already."""
+        if engine.name not in self.ready and not os.path.exists(self.path(engine)):
             handle = self.create(engine)
             engine.write(handle, self.data)
             engine.close(handle)
-            self.ready.add(engine.name)
+        self.ready.add(engine.name)
 
     def handle(self, engine: Engine) -> Any:
         """A read handle, opened once (untimed) and reused by the read workloads."""
-        self.ensure(engine)
         if engine.name not in self.handles:
-            self.handles[engine.name] = engine.open(self.path(engine))
+            self.handles[engine.name] = engine.open_for_reading(self.path(engine))
         return self.handles[engine.name]
 
     def close(self, engine: Engine) -> None:

@@ -89,7 +89,8 @@ def loadavg() -> list[float] | None:
 
 
 def cpu_sample() -> CpuSample | None:
-    """(wall s, busy CPU s of the whole machine, CPU s of this process) for `other_cores`."""
+    """(wall s, busy CPU s of the whole machine, CPU s of this process and of the cell
+    processes it has waited for) for `other_cores`."""
     try:
         with open("/proc/stat") as f:
             fields = [int(x) for x in f.readline().split()[1:]]
@@ -97,7 +98,8 @@ def cpu_sample() -> CpuSample | None:
         return None
     busy = sum(fields[:8]) - fields[3] - fields[4]  # all but idle and iowait
     own = os.times()
-    return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
+    own_cpu = own.user + own.system + own.children_user + own.children_system
+    return time.perf_counter(), busy / os.sysconf("SC_CLK_TCK"), own_cpu
 
 
 def other_cores(start: CpuSample | None, end: CpuSample | None) -> float | None:

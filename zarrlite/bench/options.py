@@ -8,11 +8,16 @@ import argparse
 WORKLOADS = (
     "A_write",
     "A_read",
-    "A_decompress",
+    "A_limits",
     "C_open",
     "column",
-    "points",
+    "band",
     "window",
+    "window_b2nd",
+    "points",
+    "points_sparse",
+    "sliding",
+    "scalar",
     "B_write",
     "B_read",
     "B_files",
@@ -24,7 +29,14 @@ LABELS = {
     "zarr": "zarr-python 3",
     "tensorstore": "tensorstore",
     "h5py": "h5py+Blosc",
+    "blosc2": "python-blosc2",
+    "zarr2": "zarr-python 2",
 }
+
+#: File name suffixes of the engines whose copies are single files.
+SUFFIXES = {"h5py": ".h5", "blosc2": ".b2nd"}
+#: Engines that store a two-level dataset with N-d blocks inside its chunks.
+TWO_LEVEL_ENGINES = frozenset({"zarrlite", "blosc2"})
 
 #: Every engine, zarrlite first; the others are the peers.
 ENGINE_NAMES = tuple(LABELS)
@@ -146,7 +158,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="timed rounds per measurement (default 5; 2 with --quick)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        help="cells timed at the same time (default 1; 2 with --quick, whose figures are a "
+        "smoke test only)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write every timing to this JSON file")
+    parser.add_argument(
+        "--zarr2-python",
+        metavar="PYTHON",
+        help="an interpreter with zarr-python 2 installed: times zarr 2 (opening, partial "
+        "decompression) too; benchmarks/run.py makes one",
+    )
     parser.add_argument(
         "--tmpdir",
         metavar="DIR",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zarrlite.bench.options import ENGINE_NAMES, LABELS
-from zarrlite.bench.report import failures, fmt_time, median
+from zarrlite.bench.report import failures, fmt_time
 
 Doc = dict[str, Any]
 
@@ -16,15 +16,21 @@ def _rows(sz: dict[str, Any]) -> list[tuple[str, str]]:
 
     a = f"{grid(sz['a_shape'])} f32, {grid(sz['a_chunks'])} chunks"
     b = f"{grid(sz['b_shape'])} i32, {grid(sz['b_chunks'])} chunks"
+    w = f"{grid(sz['w_chunks'])} chunks"
     return [
-        ("A_write", f"A write {a}"),
-        ("A_read", f"A read  {a}"),
-        ("B_write", f"B write {b}"),
-        ("B_read", f"B read  {b}"),
-        ("C_open", "C open array (per call)"),
-        ("window", f"{sz['window']}×{sz['window']} window, {grid(sz['w_chunks'])} chunks"),
-        ("column", f"column z[:, {sz['column']}] of A"),
+        ("A_write", f"write {a}"),
+        ("A_read", f"read  {a}"),
+        ("B_write", f"write {b}"),
+        ("B_read", f"read  {b}"),
+        ("C_open", "open an array (per call)"),
+        ("window", f"{sz['window']}² window, {w}"),
+        ("window_b2nd", f"{sz['window']}² window, {w}, two-level"),
+        ("column", f"column, {w}"),
+        ("band", f"{sz['band_rows']}-row band, {w}"),
         ("points", f"{sz['npoints']:,} random points of A"),
+        ("points_sparse", f"{sz['sparse_points']} random points, {w}, two-level"),
+        ("scalar", f"d[i, j], {sz['scalar_region']}² of {grid(sz['s_chunks'])} chunks (per call)"),
+        ("sliding", f"{sz['slide_window']}² window slid along a chunk row of A (per window)"),
     ]
 
 
@@ -35,6 +41,8 @@ def _cell(doc: Doc, workload: str, name: str) -> str:
     if res["status"] != "ok":
         return {"unsupported": "n/a (unsupported)"}.get(res["status"], res["status"].upper())
     text = fmt_time(res["median_s"])
+    if res.get("max_s") and res["median_s"]:
+        text += f" ±{50 * (res['max_s'] - res['min_s']) / res['median_s']:.0f}%"
     if name != "zarrlite":
         r = doc["ratios"].get(workload, {}).get(name)
         text += f" ({r:.2f}×)" if r else ""
@@ -44,6 +52,8 @@ def _cell(doc: Doc, workload: str, name: str) -> str:
 def _header(doc: Doc) -> list[str]:
     m, cfg = doc["machine"], doc["config"]
     quick = " (QUICK sizes: targets indicative only)" if cfg["quick"] else ""
+    if cfg.get("jobs", 1) > 1:
+        quick += f"; {cfg['jobs']} cells timed at a time (they compete for the CPUs)"
     lines = [
         f"machine: {m['cpu']}; {m['cpu_count']} cores ({m['usable_cpus']} usable); {m['platform']}",
         "versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
@@ -74,7 +84,11 @@ def _table(doc: Doc) -> list[str]:
     if len(table) == 1:
         return []
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    lines = ["", "median time (peer / zarrlite ratio; > 1 means zarrlite is faster)"]
+    lines = [
+        "",
+        "median time ±half the min-max spread, each cell in a fresh process "
+        "(peer / zarrlite ratio; > 1 means zarrlite is faster)",
+    ]
     for k, row in enumerate(table):
         cells = (c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
         lines.append("  ".join(cells))
@@ -83,39 +97,52 @@ def _table(doc: Doc) -> list[str]:
     return lines
 
 
+#: The limit cases, as shown.
+LIMIT_TITLES = {
+    "decompress:c-blosc2-pool": "bare decompression of A's chunks, C-Blosc2, 2-worker pool",
+    "decompress:c-blosc2-threads": "bare decompression of A's chunks, C-Blosc2, 2 threads",
+    "decompress:c-blosc1-pool": "bare decompression of A's chunks, C-Blosc1, 2-worker pool",
+    "decompress:c-blosc1-threads": "bare decompression of A's chunks, C-Blosc1, 2 threads",
+    "compress:c-blosc1-pool": "bare compression of A's chunks, C-Blosc1, 2-worker pool",
+    "compress:c-blosc1-threads": "bare compression of A's chunks, C-Blosc1, 2 threads",
+    "memcpy": "memcpy of A into a preallocated array",
+    "copy-to-new-array": "copy of A into a new array",
+    "files:read-A": "reading A's chunk files, 1 thread",
+    "files:write-1-thread": "creating + writing B's chunk files, 1 thread",
+    "files:write-2-threads": "creating + writing B's chunk files, 2 threads",
+    "files:read-1-thread": "reading B's chunk files, 1 thread",
+    "files:read-2-threads": "reading B's chunk files, 2 threads",
+}
+#: zarrlite variants, as shown.
+VARIANT_TITLES = {
+    ("A_read", "zarrlite@zarr-store"): "zarrlite reading the A store zarr-python 3 wrote",
+    ("sliding", "zarrlite:cache-off"): "sliding window, chunk cache off (per window)",
+    ("sliding", "zarrlite:cache-cold"): "sliding window, chunk cache emptied before each pass",
+    ("scalar", "zarrlite:cache-off"): "scalar reads, chunk cache off (per call)",
+}
+
+
+def _limits(doc: Doc) -> list[str]:
+    lines = ["", "physical limits and zarrlite variants (median ±half the spread)"]
+    for wl in ("A_limits", "B_files"):
+        for name in doc["results"].get(wl, {}):
+            lines.append(f"  {LIMIT_TITLES.get(name, name):58s} {_cell(doc, wl, name)}")
+    for (wl, name), title in VARIANT_TITLES.items():
+        if name in doc["results"].get(wl, {}):
+            lines.append(f"  {title:58s} {_cell(doc, wl, name)}")
+    return lines
+
+
 def _reference(doc: Doc) -> list[str]:
-    ref, lines = doc["reference"], ["", "reference"]
-    if ref.get("bare_decompress_best_s"):
-        zl = median(doc, "A_read", "zarrlite")
-        lines.append(
-            f"  bare decompression of A's chunks (numcodecs, no I/O): threadpool "
-            f"{fmt_time(ref['bare_decompress_threadpool_s'])}, blosc threads "
-            f"{fmt_time(ref['bare_decompress_blosc_threads_s'])}"
-            + (f"; zarrlite read / best = {zl / ref['bare_decompress_best_s']:.2f}" if zl else "")
-        )
-    if ref.get("bare_compress_threadpool_s"):
-        lines.append(
-            f"  bare compression of A's chunks (numcodecs, 2-worker pool, no I/O): "
-            f"{fmt_time(ref['bare_compress_threadpool_s'])}"
-        )
-    if ref.get("memcpy_A_s"):
-        lines.append(
-            f"  memcpy of A into a preallocated array: {fmt_time(ref['memcpy_A_s'])}; "
-            f"into a new array: {fmt_time(ref['copy_A_to_new_array_s'])}; reading A's "
-            f"chunk files (1 thread): {fmt_time(ref['read_A_chunk_files_s'])}"
-        )
-    if ref.get("B_write_1_thread_s"):
-        lines.append(
-            f"  B's chunk files with plain os calls: create+write 1 thread "
-            f"{fmt_time(ref['B_write_1_thread_s'])}, 2 threads "
-            f"{fmt_time(ref['B_write_2_threads_s'])}; read 1 thread "
-            f"{fmt_time(ref['B_read_1_thread_s'])}"
-        )
-    if ref.get("zarrlite_read_zarr_store_s"):
-        lines.append(
-            f"  zarrlite reading the A store zarr-python wrote: "
-            f"{fmt_time(ref['zarrlite_read_zarr_store_s'])}"
-        )
+    lines = []
+    mem = doc.get("memory", {})
+    if mem.get("A_read_peak_extra_bytes"):
+        lines += ["", "memory", f"  zarrlite full read of A: peak resident memory "
+                  f"{mem['A_read_peak_extra_bytes'] / 2**20:.0f} MiB above the level before "
+                  f"it, for a {mem['A_read_output_bytes'] / 2**20:.0f} MiB result (allowance: "
+                  f"result + one chunk per thread = "
+                  f"{mem['A_read_allowance_bytes'] / 2**20:.0f} MiB)"]  # fmt: skip
+    lines.append("")
     for key, sizes in doc["stored_nbytes"].items():
         lines.append(
             f"  stored size of {key}: "
@@ -135,7 +162,7 @@ def _targets(doc: Doc) -> list[str]:
         value = "-" if t["value"] is None else f"{t['value']:.2f}"
         unit = " µs" if "µs" in t["target"] else "×"
         lines.append(
-            f"  {t['status']:4s}  {t['target']:44s} {value}{unit if t['value'] else ''}"
+            f"  {t['status']:4s}  {t['target']:50s} {value}{unit if t['value'] else ''}"
             f" (need {t['op']} {t['threshold']:g})"
         )
     return lines
@@ -143,4 +170,4 @@ def _targets(doc: Doc) -> list[str]:
 
 def render(doc: Doc) -> str:
     """The report of a results document (from `zarrlite.bench.report.build`), as text."""
-    return "\n".join(_header(doc) + _table(doc) + _reference(doc) + _targets(doc))
+    return "\n".join(_header(doc) + _table(doc) + _limits(doc) + _reference(doc) + _targets(doc))

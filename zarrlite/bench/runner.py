@@ -6,13 +6,16 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
 from typing import Any
 
+from zarrlite.bench.cell import RESULT_PREFIX
 from zarrlite.bench.data import FULL, QUICK
 from zarrlite.bench.engines import ENGINES, Engine
+from zarrlite.bench.harness import Result
 from zarrlite.bench.machine import cpu_sample, loadavg
 from zarrlite.bench.options import WORKLOADS
 from zarrlite.bench.render import render
@@ -20,19 +23,26 @@ from zarrlite.bench.report import build, failures
 from zarrlite.bench.workloads import Bench
 
 PROG = "zarrlite bench"
+#: Seconds one cell may take before it is stopped (and shown as an error).
+CELL_TIMEOUT = 1200
 
 
 class UsageError(Exception):
     """A problem with the options that the user can fix (exit status 2)."""
 
 
-def choose_engines(named: tuple[str, ...] | None) -> tuple[list[Engine], list[str]]:
+def choose_engines(
+    named: tuple[str, ...] | None, zarr2_python: str | None = None
+) -> tuple[list[Engine], list[str]]:
     """Set up the engines to time.
 
     Parameters
     ----------
     named : tuple of str or None
         The engines named with ``--engines``; None for every one that is installed.
+    zarr2_python : str or None
+        An interpreter with zarr-python 2 (``--zarr2-python``), checked already; the zarr2
+        engine takes part only with one.
 
     Returns
     -------
@@ -51,6 +61,14 @@ def choose_engines(named: tuple[str, ...] | None) -> tuple[list[Engine], list[st
         if named is not None and cls.name not in named:
             continue
         engine = cls()
+        if engine.name == "zarr2":
+            if zarr2_python is None:
+                if named is not None:
+                    raise UsageError("engine 'zarr2' needs --zarr2-python")
+                left_out.append(f"{engine.label}: no --zarr2-python interpreter given")
+            else:
+                engines.append(engine)  # set up in its own interpreter
+            continue
         try:
             engine.setup()
         except ImportError as err:
@@ -60,6 +78,67 @@ def choose_engines(named: tuple[str, ...] | None) -> tuple[list[Engine], list[st
             continue
         engines.append(engine)
     return engines, left_out
+
+
+class CellRunner:
+    """Times cells in fresh processes: ``python -m zarrlite.bench.cell`` (the zarr2 engine's
+    under ``--zarr2-python``, importing this zarrlite through a folder on PYTHONPATH)."""
+
+    def __init__(self, root: str, sizes: dict[str, Any], repeat: int,
+                 zarr2_python: str | None) -> None:  # fmt: skip
+        self.root, self.sizes, self.repeat = root, sizes, repeat
+        self.zarr2_python = zarr2_python
+        self.peak: dict[str, dict[str, int | None]] = {}
+
+    def _command(self, engine: str) -> tuple[list[str], dict[str, str]]:
+        env = dict(os.environ)
+        if engine != "zarr2" or self.zarr2_python is None:
+            return [sys.executable, "-m", "zarrlite.bench.cell"], env
+        import zarrlite
+
+        link_dir = os.path.join(self.root, "zarr2-path")
+        if not os.path.isdir(link_dir):
+            os.makedirs(link_dir)
+            os.symlink(os.path.dirname(zarrlite.__file__), os.path.join(link_dir, "zarrlite"))
+        env.pop("VIRTUAL_ENV", None)
+        env["PYTHONPATH"] = link_dir
+        return [self.zarr2_python, "-m", "zarrlite.bench.cell"], env
+
+    def __call__(self, workload: str, cell: str, engine: str) -> Result:
+        spec = {"workload": workload, "cell": cell, "engine": engine, "root": self.root,
+                "sizes": self.sizes, "repeat": self.repeat}  # fmt: skip
+        command, env = self._command(engine)
+        try:
+            proc = subprocess.run(command, input=json.dumps(spec), capture_output=True,
+                                  text=True, env=env, cwd=self.root,
+                                  timeout=CELL_TIMEOUT)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return Result(status="error", detail=f"no result after {CELL_TIMEOUT} s")
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_PREFIX)]
+        if proc.returncode != 0 or not lines:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            return Result(status="error",
+                          detail=f"cell process exited with {proc.returncode}: {last}")  # fmt: skip
+        return Result(**json.loads(lines[-1][len(RESULT_PREFIX) :]))
+
+
+def check_zarr2_python(path: str) -> str:
+    """`path` if it runs and imports zarr-python 2.
+
+    Raises
+    ------
+    UsageError
+        If it does not.
+    """
+    code = "import zarr, numcodecs; assert zarr.__version__.startswith('2.'), zarr.__version__"
+    try:
+        proc = subprocess.run([path, "-c", code], capture_output=True, text=True, timeout=120)
+    except OSError as err:
+        raise UsageError(f"--zarr2-python {path!r}: {err.strerror or err}") from err
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        raise UsageError(f"--zarr2-python {path!r} has no zarr-python 2 ({last})")
+    return path
 
 
 def _check_paths(args: argparse.Namespace) -> None:
@@ -79,7 +158,9 @@ def _execute(
     repeat = args.repeat or sizes.repeat
     selected = tuple(args.only or WORKLOADS)
     root = tempfile.mkdtemp(prefix="zarrlite-bench-", dir=args.tmpdir)
-    bench = Bench(sizes, engines, repeat, root)
+    runner = CellRunner(root, asdict(sizes), repeat, args.zarr2_python)
+    jobs = args.jobs or (2 if args.quick else 1)
+    bench = Bench(sizes, engines, repeat, root, spawn=runner, jobs=jobs)
     bench.info["loadavg_start"] = loadavg()
     bench.info["cpu_start"] = cpu_sample()
     try:
@@ -94,6 +175,7 @@ def _execute(
         sizes=asdict(sizes),
         repeat=repeat,
         quick=bool(args.quick),
+        jobs=bench.jobs,
         selected=list(selected),
         engines=[e.name for e in engines],
         left_out=left_out,
@@ -106,7 +188,8 @@ def run(args: argparse.Namespace) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        ``quick``, ``only``, ``engines``, ``repeat``, ``json`` and ``tmpdir``.
+        ``quick``, ``only``, ``engines``, ``repeat``, ``json``, ``tmpdir`` and
+        ``zarr2_python``.
 
     Returns
     -------
@@ -117,7 +200,9 @@ def run(args: argparse.Namespace) -> int:
     """
     try:
         _check_paths(args)
-        engines, left_out = choose_engines(args.engines)
+        if args.zarr2_python:
+            check_zarr2_python(args.zarr2_python)
+        engines, left_out = choose_engines(args.engines, args.zarr2_python)
     except UsageError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2

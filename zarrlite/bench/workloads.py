@@ -1,11 +1,11 @@
-"""The workloads: write, read, points, open, and the floors, run against every engine."""
+"""The workloads: each is a set of cells (one per engine, or per limit case) that the
+parent process prepares data for and a fresh process times (`zarrlite.bench.cell`)."""
 
 from __future__ import annotations
 
-import gc
 import sys
-import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -13,12 +13,42 @@ import numpy as np
 from zarrlite.bench import floors
 from zarrlite.bench.data import Sizes, make_float_data, make_int_data
 from zarrlite.bench.engines import Engine
-from zarrlite.bench.harness import Case, Dataset, Result, Wrong, check_equal, time_cases
+from zarrlite.bench.harness import Case, Dataset, Result, Wrong, check_equal
 from zarrlite.bench.options import WORKLOADS
 from zarrlite.bench.report import fmt_time
 
-#: The dataset each workload uses, and the last workload that uses it (then it is deleted).
-LAST_USE = {"A": "points", "W": "window", "B": "B_files"}
+#: Each workload's dataset.
+DATASET = {
+    "A_write": "A", "A_read": "A", "A_limits": "A", "C_open": "A", "points": "A",
+    "sliding": "A", "column": "W", "band": "W", "window": "W", "window_b2nd": "T",
+    "points_sparse": "T", "scalar": "S", "B_write": "B", "B_read": "B", "B_files": "B",
+}  # fmt: skip
+#: The engines that take part in each workload (when installed); the others take all
+#: engines but zarr-python 2, which only reads (and is timed where partial decompression
+#: or opening is the question).
+ENGINES_OF = {
+    "A_write": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2"),
+    "A_read": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2", "zarr2"),
+    "C_open": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2", "zarr2"),
+    "column": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2", "zarr2"),
+    "band": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2", "zarr2"),
+    "window": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2", "zarr2"),
+    "window_b2nd": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2"),
+    "points": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2"),
+    "points_sparse": ("zarrlite", "zarr", "tensorstore", "h5py", "blosc2"),
+    "sliding": ("zarrlite",),
+    "scalar": ("zarrlite", "h5py"),
+    "B_write": ("zarrlite", "zarr", "tensorstore", "h5py"),
+    "B_read": ("zarrlite", "zarr", "tensorstore", "h5py"),
+}
+#: Cells that are not an engine's plain run: zarrlite variants.
+EXTRA_CELLS = {
+    "A_read": ("zarrlite@zarr-store",),
+    "sliding": ("zarrlite:cache-off", "zarrlite:cache-cold"),
+    "scalar": ("zarrlite:cache-off",),
+}
+#: Bytes of the decoded-chunk cache where the cache is on.
+CACHE_NBYTES = 256 << 20
 
 
 class Bench:
@@ -29,209 +59,274 @@ class Bench:
     sizes : Sizes
         Shapes, chunks and call counts.
     engines : list of Engine
-        Set up already.
+        Set up already (in the parent: every engine taking part; in a cell: the one timed).
     repeat : int
         Timed rounds per measurement.
     root : str
-        An empty directory for the stores (the caller removes it).
+        The directory for the stores and the saved data (the parent removes it).
+    spawn : callable or None
+        ``spawn(workload, cell, engine_name) -> Result``: times a cell in a fresh process.
+        None in the cell process itself.
+    jobs : int
+        Cells of one workload timed at the same time (1 for figures worth comparing).
     """
 
-    def __init__(self, sizes: Sizes, engines: list[Engine], repeat: int, root: str) -> None:
+    def __init__(self, sizes: Sizes, engines: list[Engine], repeat: int, root: str,
+                 spawn: Callable[[str, str, str], Result] | None = None,
+                 jobs: int = 1) -> None:  # fmt: skip
         self.sizes, self.engines, self.repeat, self.root = sizes, engines, repeat, root
+        self.spawn, self.jobs = spawn, jobs
         self.results: dict[str, dict[str, Result]] = {}
         self.info: dict[str, Any] = {}
         self.skipped: list[str] = []  # workloads left out, and why
         self._data: dict[str, Dataset] = {}
-        self._float: np.ndarray | None = None  # A's data, shared by the window array W
 
+    # ------------------------------------------------------------------ data
     def dataset(self, key: str) -> Dataset:
-        """Dataset A, B or W, made on first use."""
+        """Dataset A, B, W, T or S."""
         if key not in self._data:
             s = self.sizes
-            if key == "B":
-                self._data[key] = Dataset(key, make_int_data(s.b_shape), s.b_chunks, self.root)
-            else:
-                if self._float is None:
-                    self._float = make_float_data(s.a_shape)
-                chunks = s.w_chunks if key == "W" else s.a_chunks
-                self._data[key] = Dataset(key, self._float, chunks, self.root)
+            chunks = {"A": s.a_chunks, "B": s.b_chunks, "W": s.w_chunks, "T": s.w_chunks,
+                      "S": s.s_chunks}[key]  # fmt: skip
+            self._data[key] = Dataset(key, chunks, self.root, two_level=key == "T",
+                                      plain_twin="W" if key == "T" else None)  # fmt: skip
         return self._data[key]
+
+    def save_data(self) -> None:
+        """Make every dataset's values once and save them for the cells (parent only)."""
+        s = self.sizes
+        floats = make_float_data(s.a_shape)
+        for key, values in (("A", floats), ("W", floats), ("T", floats),
+                            ("B", make_int_data(s.b_shape)),
+                            ("S", make_float_data(s.s_shape))):  # fmt: skip
+            np.save(Dataset.data_path(self.root, key), values)
 
     def engine(self, name: str) -> Engine | None:
         """The engine called `name`, if it takes part."""
         return next((e for e in self.engines if e.name == name), None)
 
-    def record(self, workload: str, results: dict[str, Result]) -> None:
-        """Keep `results` and show each on stderr as it comes."""
-        self.results.setdefault(workload, {}).update(results)
-        for name, res in results.items():
-            med = res.median_s
-            shown = fmt_time(med) if med is not None else f"{res.status}: {res.detail}"
-            print(f"  {workload:13s} {name:28s} {shown}", file=sys.stderr, flush=True)
+    # ------------------------------------------------------------------ cells
+    def cells(self, workload: str) -> list[tuple[str, str]]:
+        """The cells of `workload` as (cell name, engine that runs it), in table order."""
+        if workload in floors.LIMIT_CASES:
+            if self.engine("zarrlite") is None:
+                return []
+            return [(name, "zarrlite") for name in floors.LIMIT_CASES[workload]]
+        taking_part = [e.name for e in self.engines if e.name in ENGINES_OF[workload]]
+        out = [(name, name) for name in taking_part]
+        if "zarrlite" in taking_part:
+            for extra in EXTRA_CELLS.get(workload, ()):
+                if extra != "zarrlite@zarr-store" or "zarr" in taking_part:
+                    out.append((extra, "zarrlite"))
+        return out
+
+    def prepare(self, workload: str) -> None:
+        """Write (untimed) the copies the cells of `workload` read (parent only)."""
+        if workload.endswith("_write"):
+            return
+        ds = self.dataset(DATASET[workload])
+        for cell, engine_name in self.cells(workload):
+            engine = self.engine("zarr" if cell == "zarrlite@zarr-store" else engine_name)
+            if engine is not None and engine.reads_from is not None:
+                engine = self.engine(engine.reads_from)
+            if engine is not None:
+                ds.ensure(engine)
+
+    def case(self, workload: str, cell: str) -> Case:
+        """The case of one cell, built in the process that times it."""
+        ds = self.dataset(DATASET[workload])
+        s = self.sizes
+        if workload in floors.LIMIT_CASES:
+            zl = self.engine("zarrlite")
+            assert zl is not None
+            return floors.limit_case(workload, cell, ds, ds.path(zl), self.root)
+        engine = self.engine(cell.split(":")[0].split("@")[0])
+        assert engine is not None, cell
+        if workload.endswith("_write"):
+            return _write_case(ds, engine)
+        if workload == "C_open":
+            return _open_case(ds, engine, s.open_calls // max(1, self.repeat))
+        if workload in ("points", "points_sparse"):
+            n = s.npoints if workload == "points" else s.sparse_points
+            return _points_case(ds, engine, n)
+        if workload == "sliding":
+            return _sliding_case(ds, engine, s, cell)
+        if workload == "scalar":
+            return _scalar_case(ds, engine, s, cell)
+        if cell == "zarrlite@zarr-store":
+            handle = engine.open(ds.path_of("zarr"))
+            return _read_case(ds, engine, Ellipsis, handle)
+        return _read_case(ds, engine, self.selection(workload), ds.handle(engine))
+
+    def selection(self, workload: str) -> Any:
+        """The basic selection a read workload takes."""
+        s = self.sizes
+        if workload == "column":
+            return (slice(None), s.column)
+        if workload == "band":
+            return (slice(s.band_start, s.band_start + s.band_rows), slice(None))
+        if workload in ("window", "window_b2nd"):
+            return tuple(slice(p, p + s.window) for p in s.window_start)
+        return Ellipsis
+
+    # ------------------------------------------------------------------ the run
+    def record(self, workload: str, cell: str, res: Result) -> None:
+        """Keep `res` and show it on stderr."""
+        self.results.setdefault(workload, {})[cell] = res
+        med = res.median_s
+        shown = fmt_time(med) if med is not None else f"{res.status}: {res.detail}"
+        print(f"  {workload:13s} {cell:30s} {shown}", file=sys.stderr, flush=True)
 
     def skip(self, workload: str, why: str) -> None:
         """Leave `workload` out, saying why."""
         self.skipped.append(f"{workload}: {why}")
         print(f"  {workload:13s} skipped: {why}", file=sys.stderr, flush=True)
 
-    # ------------------------------------------------------------------ workloads
-    def run_write(self, workload: str, key: str) -> None:
-        """Time writing the whole dataset `key` into a fresh array, per engine."""
+    def run(self, selected: tuple[str, ...]) -> None:
+        """Run the `selected` workloads in the order of `WORKLOADS`, each cell in a fresh
+        process (parent only)."""
+        assert self.spawn is not None
+        self.save_data()
+        for workload in WORKLOADS:
+            if workload not in selected:
+                continue
+            print(f"[{workload}]", file=sys.stderr, flush=True)
+            cells = self.cells(workload)
+            if not cells:
+                self.skip(workload, "needs the zarrlite engine")
+                continue
+            try:
+                self.prepare(workload)
+            except Exception as err:  # a peer failing to write: its cells say so
+                print(f"  preparing {workload}: {type(err).__name__}: {err}", file=sys.stderr)
+            with ThreadPoolExecutor(self.jobs) as pool:
+                timed = list(pool.map(self.spawn, [workload] * len(cells),
+                                      *zip(*cells)))  # fmt: skip
+            for (cell, _engine_name), res in zip(cells, timed):
+                self.record(workload, cell, res)
+                if workload.endswith("_write") and cell in [e.name for e in self.engines]:
+                    ds = self.dataset(DATASET[workload])
+                    engine = self.engine(cell)
+                    if res.status == "ok" and engine is not None:
+                        ds.ready.add(cell)
+            if workload.endswith("_write"):
+                self._note_sizes(DATASET[workload])
+
+    def _note_sizes(self, key: str) -> None:
         ds = self.dataset(key)
-        cases = {e.name: self._write_case(ds, e) for e in self.engines}
-        self.record(workload, time_cases(cases, self.repeat))
-        for e in self.engines:
-            if self.results[workload][e.name].status == "ok":
-                ds.ready.add(e.name)
-            else:
-                ds.remove(e)
         self.info.setdefault("stored_nbytes", {})[key] = {
             e.name: e.stored_nbytes(ds.path(e)) for e in self.engines if e.name in ds.ready
         }
 
-    @staticmethod
-    def _write_case(ds: Dataset, e: Engine) -> Case:
-        """Create (untimed), write the whole array (timed), reopen and read back (untimed)."""
-
-        def check(handle: Any, _out: Any) -> None:
-            e.close(handle)
-            reopened = e.open(ds.path(e))
-            try:
-                check_equal(e.read(reopened, Ellipsis), ds.data, "read-back after write")
-            finally:
-                e.close(reopened)
-
-        return Case(prepare=lambda: ds.create(e), run=lambda h: e.write(h, ds.data), check=check)
-
-    def run_read(self, workload: str, key: str, selection: Any) -> None:
-        """Time reading `selection` of dataset `key`, per engine (opened once, untimed)."""
-        ds = self.dataset(key)
-        expected = ds.data[selection]
-        cases = {}
-        for e in self.engines:
-            cases[e.name] = self._read_case(ds, e, selection, expected, workload)
-            ds.handle(e)  # open before timing
-        zl, zarr = self.engine("zarrlite"), self.engine("zarr")
-        if workload == "A_read" and zl and zarr:
-            # zarrlite reading the chunks zarr-python wrote (their Blosc block sizes may differ)
-            ds.ensure(zarr)
-            other = zl.open(ds.path(zarr))
-            cases["zarrlite@zarr-store"] = Case(
-                run=lambda _c: zl.read(other, selection),
-                check=lambda _c, out: check_equal(out, expected, "zarrlite on zarr's store"),
-            )
-        self.record(workload, time_cases(cases, self.repeat))
-
-    def run_points(self) -> None:
-        """Time reading random (row, col) points of A, per engine."""
-        ds = self.dataset("A")
-        rng = np.random.default_rng(1234)
-        rows = rng.integers(0, ds.data.shape[0], self.sizes.npoints)
-        cols = rng.integers(0, ds.data.shape[1], self.sizes.npoints)
-        expected = ds.data[rows, cols]
-        cases = {e.name: self._points_case(ds, e, rows, cols, expected) for e in self.engines}
-        self.record("points", time_cases(cases, self.repeat))
-
-    @staticmethod
-    def _points_case(
-        ds: Dataset, e: Engine, rows: np.ndarray, cols: np.ndarray, expected: np.ndarray
-    ) -> Case:
-        """Read the (row, col) points through `e`'s read handle of `ds` (timed) and compare."""
-        return Case(
-            run=lambda _c: e.points(ds.handle(e), rows, cols),
-            check=lambda _c, out: check_equal(out, expected, "points"),
-        )
-
-    @staticmethod
-    def _read_case(ds: Dataset, e: Engine, selection: Any, expected: Any, what: str) -> Case:
-        """Read `selection` through `e`'s read handle of `ds` (timed), compare with `expected`."""
-        return Case(
-            run=lambda _c: e.read(ds.handle(e), selection),
-            check=lambda _c, out: check_equal(out, expected, what),
-        )
-
-    def run_open(self) -> None:
-        """Time single opens of A: 20 warm-up calls, then `open_calls` spread over the rounds."""
-        ds = self.dataset("A")
-        for e in self.engines:
-            ds.ensure(e)
-        calls = self.sizes.open_calls
-        rounds = max(1, self.repeat)
-        results = {e.name: Result() for e in self.engines}
-        for rnd in range(rounds + 1):  # round 0: warm-up of 20 calls
+    def close(self) -> None:
+        """Close every read handle."""
+        for ds in self._data.values():
             for e in self.engines:
-                res = results[e.name]
-                if res.status != "ok":
-                    continue
-                n = 20 if rnd == 0 else -(-calls // rounds)
-                try:
-                    res.times_s += [t for t in self._time_opens(ds, e, n) if rnd]
-                except Wrong as err:
-                    res.status, res.detail = "wrong", str(err)
-                except Exception as err:
-                    res.status, res.detail = "error", f"{type(err).__name__}: {err}"
-        self.record("C_open", results)
+                ds.close(e)
 
-    def _time_opens(self, ds: Dataset, e: Engine, n: int) -> list[float]:
-        path, times = ds.path(e), []
-        gc.collect()
-        for _ in range(n):
-            t0 = time.perf_counter()
-            handle = e.open(path)
-            times.append(time.perf_counter() - t0)
+
+# ---------------------------------------------------------------------- case builders
+def _write_case(ds: Dataset, e: Engine) -> Case:
+    """Create (untimed), write the whole array (timed), reopen and read back (untimed)."""
+
+    def check(handle: Any, _out: Any) -> None:
+        e.close(handle)
+        reopened = e.open(ds.path(e))
+        try:
+            check_equal(e.read(reopened, Ellipsis), ds.data, "read-back after write")
+        finally:
+            e.close(reopened)
+
+    return Case(prepare=lambda: ds.create(e), run=lambda h: e.write(h, ds.data), check=check)
+
+
+def _read_case(ds: Dataset, e: Engine, selection: Any, handle: Any) -> Case:
+    """Read `selection` through an open `handle` (timed), compare with numpy's."""
+    expected = ds.data[selection]
+    return Case(run=lambda _c: e.read(handle, selection),
+                check=lambda _c, out: check_equal(out, expected, "read"))  # fmt: skip
+
+
+def _points_case(ds: Dataset, e: Engine, npoints: int) -> Case:
+    """Read `npoints` seeded random (row, col) points (timed), in the given order."""
+    rng = np.random.default_rng(1234)
+    rows = rng.integers(0, ds.data.shape[0], npoints)
+    cols = rng.integers(0, ds.data.shape[1], npoints)
+    expected = ds.data[rows, cols]
+    handle = ds.handle(e)
+    return Case(run=lambda _c: e.points(handle, rows, cols),
+                check=lambda _c, out: check_equal(out, expected, "points"))  # fmt: skip
+
+
+def _open_case(ds: Dataset, e: Engine, calls: int) -> Case:
+    """Open the array `calls` times (timed; the time is per call) and check its shape."""
+    path = ds.path(e)
+
+    def run(_c: Any) -> list[Any]:
+        return [e.open(path) for _ in range(calls)]
+
+    def check(_c: Any, handles: list[Any]) -> None:
+        for handle in handles:
             shape, dtype = e.describe(handle)
             if shape != ds.data.shape or dtype != ds.data.dtype:
                 raise Wrong(f"open: got {dtype}{shape}, expected {ds.data.dtype}{ds.data.shape}")
             e.close(handle)
-        return times
 
-    def run_floor(self, workload: str) -> None:
-        """The reference measurements, from the chunk files zarrlite wrote."""
-        zl = self.engine("zarrlite")
-        if zl is None:
-            self.skip(workload, "needs the zarrlite engine")
-        elif workload == "A_decompress":
-            try:
-                results = floors.decompress(self.dataset("A"), zl, self.repeat)
-            except ImportError as err:
-                self.skip(workload, f"needs numcodecs ({err})")
-            else:
-                self.record(workload, results)
-        else:
-            self.record(workload, floors.files(self.dataset("B"), zl, self.repeat, self.root))
+    return Case(run=run, check=check, calls=calls)
 
-    # ------------------------------------------------------------------ the run
-    def steps(self) -> dict[str, Callable[[], None]]:
-        """Each workload's name and what runs it."""
-        s = self.sizes
-        window = tuple(slice(p, p + s.window) for p in s.window_start)
-        return {
-            "A_write": lambda: self.run_write("A_write", "A"),
-            "A_read": lambda: self.run_read("A_read", "A", Ellipsis),
-            "A_decompress": lambda: self.run_floor("A_decompress"),
-            "C_open": self.run_open,
-            "column": lambda: self.run_read("column", "A", (slice(None), s.column)),
-            "points": self.run_points,
-            "window": lambda: self.run_read("window", "W", window),
-            "B_write": lambda: self.run_write("B_write", "B"),
-            "B_read": lambda: self.run_read("B_read", "B", Ellipsis),
-            "B_files": lambda: self.run_floor("B_files"),
-        }
 
-    def run(self, selected: tuple[str, ...]) -> None:
-        """Run the `selected` workloads in the order of `WORKLOADS`."""
-        steps = self.steps()
-        for name in WORKLOADS:
-            if name in selected:
-                print(f"[{name}]", file=sys.stderr, flush=True)
-                steps[name]()
-            for key, last in LAST_USE.items():  # free disk and handles early
-                if key in self._data and WORKLOADS.index(name) >= WORKLOADS.index(last):
-                    self.close(key)
+def _slide_windows(ds: Dataset, s: Sizes) -> list[tuple[slice, slice]]:
+    side, step = s.slide_window, s.slide_step
+    row0 = ds.chunks[0] * (ds.data.shape[0] // ds.chunks[0] // 2)  # a chunk row in the middle
+    return [(slice(row0, row0 + side), slice(c, c + side))
+            for c in range(0, ds.data.shape[1] - side + 1, step)]  # fmt: skip
 
-    def close(self, key: str | None = None) -> None:
-        """Close and delete dataset `key` (default: every one) for every engine."""
-        for k in [key] if key else list(self._data):
-            ds = self._data.pop(k)
-            for e in self.engines:
-                ds.remove(e)
+
+def _sliding_case(ds: Dataset, e: Engine, s: Sizes, cell: str) -> Case:
+    """A window slid along one chunk row (timed: the whole pass): zarrlite with the chunk
+    cache on (warm from the rounds before), off, or on but emptied before each pass."""
+    import zarrlite as zl
+
+    windows = _slide_windows(ds, s)
+    cache = 0 if cell.endswith("cache-off") else CACHE_NBYTES
+    handle = zl.open_array(ds.path(e), mode="r", chunk_cache=cache)
+
+    def prepare() -> None:
+        if cell.endswith("cache-cold"):
+            cached = handle._io.cache()
+            if cached is not None:
+                cached.clear()
+
+    def run(_c: Any) -> list[np.ndarray]:
+        return [handle[w] for w in windows]
+
+    def check(_c: Any, outs: list[np.ndarray]) -> None:
+        for w, out in zip(windows, outs):
+            check_equal(out, ds.data[w], "sliding window")
+
+    return Case(prepare=prepare, run=run, check=check, calls=len(windows))
+
+
+def _scalar_case(ds: Dataset, e: Engine, s: Sizes, cell: str) -> Case:
+    """``d[i, j]`` at seeded random places of one corner of S (timed; per call): zarrlite
+    with the chunk cache on or off, h5py with HDF5's default chunk cache."""
+    rng = np.random.default_rng(99)
+    side = s.scalar_region
+    places = [(int(i), int(j)) for i, j in rng.integers(0, side, (s.scalar_calls, 2))]
+    if e.name == "h5py":
+        handle = e.open(ds.path(e), chunk_cache=True)  # type: ignore[call-arg]
+    else:
+        import zarrlite as zl
+
+        cache = 0 if cell.endswith("cache-off") else CACHE_NBYTES
+        handle = zl.open_array(ds.path(e), mode="r", chunk_cache=cache)
+
+    def run(_c: Any) -> list[Any]:
+        return [handle[ij] for ij in places]
+
+    def check(_c: Any, values: list[Any]) -> None:
+        expected = [ds.data[ij] for ij in places]
+        if values != expected:
+            raise Wrong("scalar reads differ from the data written")
+
+    return Case(run=run, check=check, calls=len(places))
