@@ -71,8 +71,8 @@ class Result:
     status: str = "ok"  # ok | wrong | error | unsupported
     detail: str = ""
     times_s: list[float] = field(default_factory=list)
-    #: Highest resident memory during the timed rounds above what the process held before
-    #: them (Linux; None elsewhere or when not measured).
+    #: Highest resident memory during a timed run above what the process held just before
+    #: it (Linux; None elsewhere or when not measured).
     peak_extra_bytes: int | None = None
 
     @property
@@ -81,18 +81,21 @@ class Result:
         return statistics.median(self.times_s) if self.times_s and self.status == "ok" else None
 
 
-def _time_once(case: Case) -> float:
-    """Prepare, run (timed) and check `case` once; its time in seconds."""
+def _time_once(case: Case) -> tuple[float, int | None]:
+    """Prepare, run (timed) and check `case` once; its time in seconds (per call) and the
+    peak resident memory during the run above the level before it (None if unknown)."""
     ctx = case.prepare()
     os.sync()  # flush earlier writes so their writeback does not land in this timing
-    gc.collect()
+    baseline = reset_peak_rss()  # (collects garbage first)
     t0 = time.perf_counter()
     out = case.run(ctx)
     elapsed = time.perf_counter() - t0
+    peak = _status_bytes("VmHWM")  # before the check, whose temporaries are not the run's
     case.check(ctx, out)
     del out
     case.cleanup(ctx)
-    return elapsed / case.calls
+    extra = max(0, peak - baseline) if peak is not None and baseline is not None else None
+    return elapsed / case.calls, extra
 
 
 def time_cases(cases: dict[str, Case], repeat: int) -> dict[str, Result]:
@@ -102,16 +105,13 @@ def time_cases(cases: dict[str, Case], repeat: int) -> dict[str, Result]:
     "unsupported", any other exception "error"; the other cases go on.
     """
     results = {name: Result() for name in cases}
-    baseline = None
     for rnd in range(repeat + 1):
-        if rnd == 1:
-            baseline = reset_peak_rss()
         for name, case in cases.items():
             res = results[name]
             if res.status != "ok":
                 continue
             try:
-                elapsed = _time_once(case)
+                elapsed, extra = _time_once(case)
             except NotImplementedError as err:
                 res.status, res.detail = "unsupported", str(err)
                 continue
@@ -123,10 +123,8 @@ def time_cases(cases: dict[str, Case], repeat: int) -> dict[str, Result]:
                 continue
             if rnd:
                 res.times_s.append(elapsed)
-    peak = _status_bytes("VmHWM")
-    if baseline is not None and peak is not None:
-        for res in results.values():
-            res.peak_extra_bytes = max(0, peak - baseline)
+                if extra is not None:
+                    res.peak_extra_bytes = max(res.peak_extra_bytes or 0, extra)
     return results
 
 
