@@ -653,3 +653,27 @@ def test_a_0d_array_written_into_a_0d_object_array_gives_its_item():
     j = zl.create((), dtype=object, object_codec=zl.JSON())
     j[()] = ["a", "list"]  # any other object is one item, whole
     assert j[()] == ["a", "list"]
+
+
+def test_opening_the_same_metadata_decodes_it_once_and_sees_changes(tmp_path):
+    """Arrays whose .zarray holds the same bytes share one decoded (frozen) metadata
+    object, never codec objects; a changed .zarray is decoded anew."""
+    path = str(tmp_path / "a.zarr")
+    zl.create((10, 10), chunks=(5, 5), dtype="i4", store=path)
+    a, b = zl.open_array(path, mode="r"), zl.open_array(path, mode="r")
+    assert a._meta is b._meta
+    assert a.compressor is not b.compressor and a.compressor == b.compressor
+    zl.open_array(path, mode="r+").resize(20, 10)
+    c = zl.open_array(path, mode="r")
+    assert c.shape == (20, 10) and c._meta is not a._meta
+    # the same document in a store whose keys default to '/' separators reads its own way
+    doc = (tmp_path / "a.zarr" / ".zarray").read_bytes()
+    doc = doc.replace(b'"dimension_separator": ".",', b"").replace(b'"dimension_separator":".",', b"")
+    assert b"dimension_separator" not in doc
+
+    class SlashStore(dict):
+        dimension_separator = "/"
+
+    assert zl.open_array({".zarray": doc}, mode="r")._meta.dimension_separator == "."
+    assert zl.open_array(SlashStore({".zarray": doc}), mode="r")._meta.dimension_separator == "/"
+    assert zl.open_array({".zarray": doc}, mode="r")._meta.dimension_separator == "."

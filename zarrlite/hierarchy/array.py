@@ -550,10 +550,11 @@ def _store_separator(meta: ArrayMeta, raw: bytes) -> ArrayMeta:
     return dataclasses.replace(meta, dimension_separator="/")
 
 
-def _build_codecs(meta: ArrayMeta, key: str, where: str) -> tuple[Any, list[Any]]:
+def _build_codecs(meta: ArrayMeta, key: str, path: str, store: Any) -> tuple[Any, list[Any]]:
     """Build every codec the metadata names, so that an unknown codec or a bad codec
-    configuration is reported at open (CodecNotAvailableError, MetadataError naming the
-    field), not at the first read. Returns (compressor, filters)."""
+    configuration is reported at open (CodecNotAvailableError naming the array at `path`
+    of `store`, MetadataError naming the field), not at the first read. Returns
+    (compressor, filters)."""
     fields = [("compressor", meta.compressor)]
     fields += [(f"filters[{i}]", f) for i, f in enumerate(meta.filters or ())]
     built: list[Any] = []
@@ -564,6 +565,7 @@ def _build_codecs(meta: ArrayMeta, key: str, where: str) -> tuple[Any, list[Any]
         try:
             built.append(get_codec(codec_config))
         except CodecNotAvailableError as exc:
+            where = location_of(store, path)
             raise CodecNotAvailableError(f"cannot open the array at {where}: {exc}") from None
         except (TypeError, ValueError) as exc:
             raise MetadataError(
@@ -572,23 +574,48 @@ def _build_codecs(meta: ArrayMeta, key: str, where: str) -> tuple[Any, list[Any]
     return built[0], built[1:]
 
 
+#: Metadata already decoded and checked, by (document bytes, store's separator): opening
+#: an array whose .zarray reads the same bytes skips decoding them again (ArrayMeta is
+#: frozen, so arrays may share one). Codecs are built anew for every array.
+_decoded: dict[tuple[bytes, Any], ArrayMeta] = {}
+_DECODED_KEPT = 256
+
+
+def _decode_checked(raw: Any, store: Any, key: str) -> ArrayMeta:
+    """The metadata in `raw`, parsed, with the store's separator applied and sizes within
+    bounds (MetadataError otherwise)."""
+    memo_key = None
+    if isinstance(raw, (bytes, bytearray, memoryview)):  # (not a consolidated document)
+        memo_key = (bytes(raw), store.dimension_separator)
+        meta = _decoded.get(memo_key)
+        if meta is not None:
+            return meta
+    meta = ArrayMeta.decode(raw, key)
+    if store.dimension_separator == "/" and meta.dimension_separator == ".":
+        meta = _store_separator(meta, raw)
+    problem = (count_problem(meta.shape, meta.chunks)
+               or chunk_size_problem(meta.chunks, meta.dtype.itemsize))
+    if problem is not None:
+        raise MetadataError(f"{key}: {problem}")
+    if memo_key is not None:
+        if len(_decoded) >= _DECODED_KEPT:
+            try:  # the oldest goes (another thread may be doing the same)
+                del _decoded[next(iter(_decoded))]
+            except (KeyError, RuntimeError, StopIteration):
+                pass
+        _decoded[memo_key] = meta
+    return meta
+
+
 def _read_meta(raw: Any, store: Any, path: str, key: str
                ) -> tuple[ArrayMeta, tuple[Any, list[Any]]]:
     """The metadata of the array at `path`, checked completely: parsed, sizes within
     bounds, every codec built (and returned with it). Problems raise MetadataError (or
     CodecNotAvailableError) naming the array's location and the key."""
-    where = None
     try:
-        meta = ArrayMeta.decode(raw, key)
-        if store.dimension_separator == "/" and meta.dimension_separator == ".":
-            meta = _store_separator(meta, raw)
-        problem = (count_problem(meta.shape, meta.chunks)
-                   or chunk_size_problem(meta.chunks, meta.dtype.itemsize))
-        if problem is not None:
-            raise MetadataError(f"{key}: {problem}")
-        where = location_of(store, path)
-        codecs = _build_codecs(meta, key, where)
+        meta = _decode_checked(raw, store, key)
+        codecs = _build_codecs(meta, key, path, store)
     except MetadataError as exc:
-        where = where or location_of(store, path)
-        raise MetadataError(f"cannot open the array at {where}: {exc}") from None
+        raise MetadataError(f"cannot open the array at {location_of(store, path)}: {exc}"
+                            ) from None
     return meta, codecs
