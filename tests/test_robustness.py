@@ -217,6 +217,28 @@ def test_per_thread_scratch_is_bounded_and_released():
         assert buffers.kept_nbytes() == 0
 
 
+def test_kept_scratch_shrinks_when_smaller_arrays_are_read_later(tmp_path):
+    """A thread that read big chunks (fetch, frame and decode buffers of tens of MiB) and
+    then reads only small ones gives the big buffers back; one that alternates keeps them."""
+    from zarrlite.chunkio import buffers
+
+    with zl.config.set(threads=1):
+        big = zl.array(np.random.default_rng(0).standard_normal((4096, 4096), dtype="f4"),
+                       chunks=(2048, 2048), store=str(tmp_path / "big"))  # fmt: skip
+        small = zl.array(np.ones((256, 256), "f4"), chunks=(64, 64),
+                         store=str(tmp_path / "small"))  # fmt: skip
+        zl.config.release_buffers()
+        assert big[...].shape == (4096, 4096) and big[5:10, 5:3000].shape == (5, 2995)
+        assert buffers.kept_nbytes() > 32 << 20
+        for _ in range(3):  # alternating: the big buffers stay
+            big[...], small[...]
+        assert buffers.kept_nbytes() > 32 << 20
+        for _ in range(40):
+            assert small[...].sum() == 256 * 256 and small[3:70, 3:70].sum() == 67 * 67
+        assert buffers.kept_nbytes() < 2 << 20, {k: v.nbytes for k, v in buffers._kept().items()}
+        assert (big[...] == zl.open_array(str(tmp_path / "big"))[...]).all()
+
+
 def _read_on_workers(side=512, chunk=128):
     a = np.ones((side, side), dtype="f4")
     z = zl.array(a, chunks=(chunk, chunk), store=zl.MemoryStore())

@@ -28,6 +28,14 @@ _local = threading.local()
 
 #: Exact-size scratch buffers a thread keeps (of different sizes) before dropping the oldest.
 MAX_EXACT_BUFFERS = 4
+#: Kept buffers shrink when a thread goes on to smaller arrays: one over SMALL_NBYTES that
+#: the thread has not asked for in its last IDLE_REQUESTS requests of scratch is dropped,
+#: and the fetch buffer (which grows to the biggest read) is dropped after SHRINK_AFTER
+#: reads in a row that used under a quarter of it. A thread that alternates big and small
+#: arrays keeps its big buffers.
+SMALL_NBYTES = 1 << 20
+IDLE_REQUESTS = 64
+SHRINK_AFTER = 8
 
 
 class _Kept:
@@ -36,11 +44,14 @@ class _Kept:
     by changing the dict the owner may be working on): a buffer the owner then keeps in
     the old dict is simply not kept."""
 
-    __slots__ = ("bufs", "last_use", "__weakref__")
+    __slots__ = ("bufs", "last_use", "requests", "asked", "oversized", "__weakref__")
 
     def __init__(self) -> None:
         self.bufs: dict[str, np.ndarray] = {}
         self.last_use = 0.0
+        self.requests = 0  # requests of scratch so far
+        self.asked: dict[str, int] = {}  # purpose -> the request that last asked for it
+        self.oversized = 0  # reads in a row that used under a quarter of the fetch buffer
 
 
 _all_kept: weakref.WeakSet[_Kept] = weakref.WeakSet()  # every live thread's (for release)
@@ -49,15 +60,33 @@ _janitor_lock = threading.Lock()
 _janitor_running = False
 
 
-def _kept() -> dict[str, np.ndarray]:
-    """This thread's kept buffers by purpose, least recently used first."""
-    state = getattr(_local, "state", None)
+def _state() -> _Kept:
+    state: _Kept | None = getattr(_local, "state", None)
     if state is None:
         state = _local.state = _Kept()
         with _all_kept_lock:
             _all_kept.add(state)
     state.last_use = time.monotonic()
-    return state.bufs
+    return state
+
+
+def _kept() -> dict[str, np.ndarray]:
+    """This thread's kept buffers by purpose, least recently used first."""
+    return _state().bufs
+
+
+def _asked_for(name: str) -> None:
+    """Count a request of this thread's scratch for `name`; every so often, drop the big
+    buffers it has not asked for in a while (it has gone on to other, smaller arrays)."""
+    state = _state()
+    state.requests += 1
+    state.asked[name] = state.requests
+    if state.requests % 16:
+        return
+    bufs = state.bufs
+    for old in [k for k, b in bufs.items() if b.nbytes > SMALL_NBYTES
+                and state.requests - state.asked.get(k, 0) > IDLE_REQUESTS]:  # fmt: skip
+        bufs.pop(old, None)
 
 
 def release_all(idle_for: float = 0.0) -> int:
@@ -141,6 +170,7 @@ config.release_hooks.append(release_all)
 
 
 def _reuse(name: str) -> np.ndarray | None:
+    _asked_for(name)
     kept = _kept()
     buf = kept.pop(name, None)
     if buf is not None:
@@ -200,9 +230,18 @@ def fetch_scratch() -> Any:
     return _reuse("fetch")
 
 
-def keep_fetch_scratch(buf: Any) -> None:
-    """Keep the (possibly grown) buffer a store read chunks into, for this thread's next
-    fetch."""
+def keep_fetch_scratch(buf: Any, used: int) -> None:
+    """Keep the (possibly grown) buffer a store read `used` bytes of chunks into, for this
+    thread's next fetch, unless the last reads used much less of it (see SHRINK_AFTER)."""
+    state = _state()
+    if buf.nbytes > 4 * used + SMALL_NBYTES:
+        state.oversized += 1
+        if state.oversized >= SHRINK_AFTER:
+            state.oversized = 0
+            state.bufs.pop("fetch", None)
+            return
+    else:
+        state.oversized = 0
     _keep("fetch", buf)
 
 

@@ -205,7 +205,7 @@ class ArrayChunks:
         if not self.store.reads_into_buffer:
             return getitems(self.store, keys)
         values, buf = self.store.getitems_into(keys, fetch_scratch())
-        keep_fetch_scratch(buf)
+        keep_fetch_scratch(buf, sum(len(v) for v in values.values()))
         return values
 
     def fill_out(self, out: np.ndarray, proj: ChunkProjection) -> None:
