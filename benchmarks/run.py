@@ -11,13 +11,16 @@ user's cache folder: zarr 2 needs numcodecs < 0.16, so it cannot share this envi
 each cell in a fresh process, and saves the JSON results as
 ``benchmarks/results/bench-YYYYMMDD-HHMMSS[-quick].json`` beside this script. Options after
 the script name go to ``zarrlite bench`` (``--only``, ``--repeat``, ``--tmpdir`` ...);
-``--json`` is set here. Without the zarr 2 environment (no package index, say) the run goes
-on without zarr-python 2 and says so.
+``--json`` is set here. The stores go to ``/dev/shm`` (a tmpfs) when it exists and has
+room for them, as the project's targets were set there: creating thousands of chunk files
+on a disk measures the disk (``--tmpdir DIR`` picks another place). Without the zarr 2
+environment (no package index, say) the run goes on without zarr-python 2 and says so.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -26,6 +29,8 @@ from zarrlite.bench import main as bench_main
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+#: The stores of a full run take about 3 GiB at their peak.
+TMPFS, TMPFS_NEEDED = "/dev/shm", 4 << 30
 
 
 def zarr2_python() -> str | None:
@@ -51,6 +56,10 @@ def main(argv: list[str]) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = RESULTS / f"bench-{stamp}{'-quick' if '--quick' in argv else ''}.json"
     args = [*argv, "--json", str(out)]
+    if "--tmpdir" not in argv and os.path.isdir(TMPFS):
+        if shutil.disk_usage(TMPFS).free > TMPFS_NEEDED:
+            args += ["--tmpdir", TMPFS]
+            print(f"run.py: stores on the tmpfs {TMPFS}", file=sys.stderr)
     if "--zarr2-python" not in argv:
         python = zarr2_python()
         if python:
