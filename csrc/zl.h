@@ -113,6 +113,25 @@ int zl_copy_outer(const char *src, const int64_t *const *src_offsets, char *dst,
 int zl_copy_points(const char *src, const int64_t *src_offsets, char *dst,
                    const int64_t *dst_offsets, int64_t n, size_t itemsize);
 
+/* zl_points.c: items out of a checked chunk, decoding only their blocks, one at a time. */
+int zl_gather_blocks(const void *chunk, int32_t cbytes, int64_t chunk_nbytes,
+                     int64_t block_nbytes, int64_t nblocks, const int64_t *block_of,
+                     const int64_t *in_block, const int64_t *dst_offsets, int64_t n,
+                     size_t itemsize, char *dst, char *scratch, size_t scratch_nbytes,
+                     int64_t *blocks_decoded);
+/* Items at byte offsets src_offsets of a plain Blosc chunk (or of a b2nd frame's decoded
+ * chunk, C order) copied to dst + dst_offsets, decoding only their blocks, each into
+ * scratch. ZL_ERR_BUFFER with *needed set when scratch is smaller than a block;
+ * ZL_ERR_UNSUPPORTED when the blocks cannot be decoded apart (decode the chunk whole). */
+int zl_blosc_gather_points(const void *cdata, size_t cdata_nbytes, const int64_t *src_offsets,
+                           const int64_t *dst_offsets, int64_t n, size_t itemsize, char *dst,
+                           char *scratch, size_t scratch_nbytes, size_t *needed,
+                           int64_t *blocks_decoded, int64_t *nblocks_out);
+int zl_b2nd_gather_points(const void *cframe, int64_t cframe_len, const int64_t *src_offsets,
+                          const int64_t *dst_offsets, int64_t n, size_t itemsize, char *dst,
+                          char *scratch, size_t scratch_nbytes, size_t *needed,
+                          int64_t *blocks_decoded, int64_t *nblocks_out);
+
 /* zl_dctx.c: C-Blosc2 decompression contexts (fork-aware thread counts); this thread's
  * kept context (set a block mask before each use). */
 struct blosc2_context_s;

@@ -532,3 +532,84 @@ cleanup:
     b2nd_free(array);
   return status;
 }
+
+/* Point reads of a b2nd frame (see zl.h): src_offsets are byte offsets in the decoded chunk
+ * (C order); each item's block and place in it come from the frame's geometry, the wanted
+ * blocks' streams are checked (a byte-range reader may have fetched only those), and
+ * zl_gather_blocks decodes them one at a time. */
+int zl_b2nd_gather_points(const void *cframe, int64_t cframe_len, const int64_t *src_offsets,
+                          const int64_t *dst_offsets, int64_t n, size_t itemsize, char *dst,
+                          char *scratch, size_t scratch_nbytes, size_t *needed,
+                          int64_t *blocks_decoded, int64_t *nblocks_out) {
+  b2nd_array_t *array = NULL;
+  uint8_t *chunk = NULL;
+  bool chunk_needs_free = false;
+  int32_t chunk_cbytes = 0;
+  int64_t grid[B2ND_MAX_DIM], bstr[B2ND_MAX_DIM];
+  int64_t nbytes = 0, nblocks = 0;
+  int64_t *block_of = NULL, *in_block = NULL;
+  bool *skip = NULL;
+  *blocks_decoded = 0;
+  *nblocks_out = 0;
+  *needed = 0;
+  int status = open_frame(cframe, cframe_len, &array, &nbytes);
+  if (status == ZL_OK)
+    status = block_grid(array, array->ndim, itemsize, grid, bstr, &nblocks);
+  if (status == ZL_OK)
+    status = frame_chunk(array, nblocks, itemsize, &chunk, &chunk_needs_free, &chunk_cbytes);
+  int kind = status == ZL_OK ? zl_blosc_block_kind(chunk, (size_t)chunk_cbytes) : status;
+  if (kind < 0)
+    status = kind;
+  else if (kind == ZL_BLOCKS_WHOLE)
+    status = ZL_ERR_UNSUPPORTED; /* blocks depend on each other: decode the chunk whole */
+  if (status != ZL_OK || n == 0)
+    goto cleanup;
+  *nblocks_out = nblocks;
+  int64_t block_nbytes = (int64_t)array->blocknitems * (int64_t)itemsize;
+  if (scratch_nbytes < (size_t)block_nbytes) {
+    *needed = (size_t)block_nbytes;
+    status = ZL_ERR_BUFFER;
+    goto cleanup;
+  }
+  block_of = (int64_t *)malloc((size_t)n * sizeof(int64_t));
+  in_block = (int64_t *)malloc((size_t)n * sizeof(int64_t));
+  skip = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  if (block_of == NULL || in_block == NULL || skip == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  memset(skip, 1, (size_t)nblocks * sizeof(bool));
+  for (int64_t i = 0; i < n; i++) {
+    int64_t off = src_offsets[i];
+    if (off < 0 || off % (int64_t)itemsize != 0 || off >= nbytes) {
+      status = ZL_ERR_ARG;
+      goto cleanup;
+    }
+    int64_t rem = off / (int64_t)itemsize, block = 0, scale = 1, inside = 0;
+    for (int d = array->ndim - 1; d >= 0; d--) {
+      int64_t c = rem % array->shape[d];
+      rem /= array->shape[d];
+      block += c / array->blockshape[d] * scale;
+      inside += c % array->blockshape[d] * bstr[d];
+      scale *= grid[d];
+    }
+    block_of[i] = block;
+    in_block[i] = inside;
+    skip[block] = false;
+  }
+  if (kind == ZL_BLOCKS_RANGED)
+    status = zl_blosc2_check_streams(chunk, chunk_cbytes, skip, nblocks);
+  if (status == ZL_OK)
+    status = zl_gather_blocks(chunk, chunk_cbytes, array->extchunknitems * (int64_t)itemsize,
+                              block_nbytes, nblocks, block_of, in_block, dst_offsets, n,
+                              itemsize, dst, scratch, scratch_nbytes, blocks_decoded);
+cleanup:
+  free(block_of);
+  free(in_block);
+  free(skip);
+  if (chunk_needs_free)
+    free(chunk);
+  if (array != NULL)
+    b2nd_free(array);
+  return status;
+}

@@ -460,3 +460,66 @@ cleanup:
   free(mask);
   return status;
 }
+
+/* Point reads of a plain Blosc chunk (see zl.h): the wanted blocks' layout is checked as
+ * for zl_blosc_decode_blocks (a byte-range reader may have fetched only those), then
+ * zl_gather_blocks decodes them one at a time. */
+int zl_blosc_gather_points(const void *cdata, size_t cdata_nbytes, const int64_t *src_offsets,
+                           const int64_t *dst_offsets, int64_t n, size_t itemsize, char *dst,
+                           char *scratch, size_t scratch_nbytes, size_t *needed,
+                           int64_t *blocks_decoded, int64_t *nblocks_out) {
+  zl_blosc_header_t h;
+  *blocks_decoded = 0;
+  *nblocks_out = 0;
+  *needed = 0;
+  int status = zl_blosc_read_header(cdata, cdata_nbytes, &h);
+  if (status != ZL_OK || n == 0)
+    return status;
+  if (itemsize < 1 || h.nbytes == 0 || h.blocksize < 1)
+    return ZL_ERR_ARG;
+  int kind = zl_blosc_block_kind(cdata, cdata_nbytes);
+  if (kind < 0)
+    return kind;
+  if (kind == ZL_BLOCKS_WHOLE || h.blocksize % (int64_t)itemsize != 0)
+    return ZL_ERR_UNSUPPORTED; /* blocks depend on each other, or items straddle blocks */
+  int64_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
+  *nblocks_out = nblocks;
+  if (scratch_nbytes < (size_t)h.blocksize) {
+    *needed = (size_t)h.blocksize;
+    return ZL_ERR_BUFFER;
+  }
+  int64_t *block_of = (int64_t *)malloc((size_t)n * sizeof(int64_t));
+  int64_t *in_block = (int64_t *)malloc((size_t)n * sizeof(int64_t));
+  uint8_t *wanted = (uint8_t *)calloc((size_t)nblocks, 1);
+  bool *skip = (bool *)malloc((size_t)nblocks * sizeof(bool));
+  if (block_of == NULL || in_block == NULL || wanted == NULL || skip == NULL) {
+    status = ZL_ERR_NOMEM;
+    goto cleanup;
+  }
+  for (int64_t i = 0; i < n; i++) {
+    int64_t off = src_offsets[i];
+    if (off < 0 || off % (int64_t)itemsize != 0 || off + (int64_t)itemsize > h.nbytes) {
+      status = ZL_ERR_ARG;
+      goto cleanup;
+    }
+    block_of[i] = off / h.blocksize;
+    in_block[i] = off - block_of[i] * h.blocksize;
+    wanted[block_of[i]] = 1;
+  }
+  status = check_blosc1_layout((const uint8_t *)cdata, &h, wanted);
+  if (status == ZL_OK && h.version >= 3 && kind == ZL_BLOCKS_RANGED) {
+    for (int64_t b = 0; b < nblocks; b++)
+      skip[b] = !wanted[b];
+    status = zl_blosc2_check_streams(cdata, h.cbytes, skip, nblocks);
+  }
+  if (status == ZL_OK)
+    status = zl_gather_blocks(cdata, (int32_t)h.cbytes, h.nbytes, h.blocksize, nblocks,
+                              block_of, in_block, dst_offsets, n, itemsize, dst, scratch,
+                              scratch_nbytes, blocks_decoded);
+cleanup:
+  free(block_of);
+  free(in_block);
+  free(wanted);
+  free(skip);
+  return status;
+}

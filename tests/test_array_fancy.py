@@ -316,3 +316,41 @@ def test_integer_arrays_for_every_dimension_select_points_as_numpy():
     np.testing.assert_array_equal(z[...], b)
     with pytest.raises(IndexError, match="mixed with slices"):
         z[[0, 1], :, [2, 3]]
+
+
+# ---------------------------------------------------------------- points gathered block by block
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_points_of_multi_block_chunks_come_block_by_block(order):
+    a = np.arange(200 * 150, dtype="f8").reshape(200, 150) * 0.5
+    z = zl.array(a, chunks=(128, 128), order=order, compressor=_BLOCKY)  # 4 KiB blocks
+    rng = np.random.default_rng(5)
+    rows, cols = rng.integers(0, 200, 300), rng.integers(0, 150, 300)
+    rows[:3], cols[:3] = 199, 149  # the last item of an edge chunk, repeated
+    np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+    np.testing.assert_array_equal(z.vindex[rows[:, None], cols[:, None]],
+                                  a[rows[:, None], cols[:, None]])
+
+
+def test_gather_points_checks_offsets_scratch_and_corrupt_chunks():
+    from zarrlite import _ext
+    from zarrlite.errors import CodecError
+
+    a = np.arange(16384, dtype="i4")
+    cdata = bytes(zl.array(a, chunks=(16384,), compressor=_BLOCKY).store["0"])
+    out = np.zeros(3, "i4")
+    src, dst = np.array([0, 4 * 1000, 4 * 16383]), np.array([0, 4, 8])
+    assert _ext.gather_points(cdata, False, src, out, dst, 4, np.empty(8, np.uint8)) == -4096
+    assert _ext.gather_points(cdata, False, src, out, dst, 4, np.empty(4096, np.uint8)) == (2, 16)
+    assert out.tolist() == [0, 1000, 16383]
+    with pytest.raises(ValueError):  # an item past the chunk
+        _ext.gather_points(cdata, False, np.array([4 * 16384]), out, dst[:1], 4,
+                           np.empty(4096, np.uint8))
+    with pytest.raises(ValueError):  # a destination past the output
+        _ext.gather_points(cdata, False, src[:1], out, np.array([12]), 4, np.empty(4096, np.uint8))
+    broken = bytearray(cdata)
+    broken[16 + 4 * 3 : 16 + 4 * 4] = (len(cdata) - 2).to_bytes(4, "little")  # block 3's start
+    with pytest.raises(CodecError):
+        _ext.gather_points(bytes(broken), False, np.array([4 * 3 * 1024]), out, dst[:1], 4,
+                           np.empty(4096, np.uint8))
+    with pytest.raises(CodecError):  # truncated
+        _ext.gather_points(cdata[:40], False, src, out, dst, 4, np.empty(4096, np.uint8))

@@ -405,3 +405,34 @@ def test_a_chunk_whose_block_size_is_not_the_b2nd_block_is_refused():
     with pytest.raises(zl.CodecError):
         _ext.b2nd_decode_region(frame, ((4, 1, 6), (3, 1, 5)), np.empty(60, np.uint8), 0,
                                 (10, 2), 2, scratch)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_points_gathered_block_by_block_from_padded_frames(order):
+    a = np.random.default_rng(9).random((300, 260)).astype("f4")
+    z = zl.array(a, chunks=(200, 200), order=order, compressor=B2ND(blocks=(48, 64)))
+    rng = np.random.default_rng(1)
+    rows, cols = rng.integers(0, 300, 500), rng.integers(0, 260, 500)
+    rows[:2], cols[:2] = 299, 259  # inside the padding's neighbours of an edge chunk
+    np.testing.assert_array_equal(z.vindex[rows, cols], a[rows, cols])
+    assert z.stats["blocks_decoded"] > 0
+
+
+def test_gather_points_of_a_b2nd_frame_checks_its_input():
+    from zarrlite import _ext
+    from zarrlite.errors import CodecError
+
+    a = np.arange(128 * 128, dtype="i4").reshape(128, 128)
+    z = zl.array(a, chunks=(128, 128), compressor=B2ND(blocks=(32, 32)))
+    frame = bytes(z.store["0.0"])
+    out = np.zeros(2, "i4")
+    src, dst = np.array([4 * (33 * 128 + 40), 4 * (127 * 128 + 127)]), np.array([0, 4])
+    assert _ext.gather_points(frame, True, src, out, dst, 4, np.empty(16, np.uint8)) == -4096
+    assert _ext.gather_points(frame, True, src, out, dst, 4, np.empty(4096, np.uint8)) == (2, 16)
+    assert out.tolist() == [a[33, 40], a[127, 127]]
+    with pytest.raises(ValueError):
+        _ext.gather_points(frame, True, np.array([4 * 128 * 128]), out, dst[:1], 4,
+                           np.empty(4096, np.uint8))
+    with pytest.raises((CodecError, ValueError)):
+        _ext.gather_points(frame[: len(frame) // 2], True, src, out, dst, 4,
+                           np.empty(4096, np.uint8))

@@ -83,6 +83,14 @@ cdef extern from "zl.h" nogil:
                               int64_t nblocks, size_t itemsize, char *dst, int64_t dst_nbytes,
                               char *scratch, int64_t scratch_nbytes, int nthreads,
                               int64_t *blocks_decoded)
+    int zl_blosc_gather_points(const void *cdata, size_t cdata_nbytes,
+                               const int64_t *src_offsets, const int64_t *dst_offsets,
+                               int64_t n, size_t itemsize, char *dst, char *scratch,
+                               size_t scratch_nbytes, size_t *needed, int64_t *blocks_decoded, int64_t *nblocks_out)
+    int zl_b2nd_gather_points(const void *cframe, int64_t cframe_len,
+                              const int64_t *src_offsets, const int64_t *dst_offsets,
+                              int64_t n, size_t itemsize, char *dst, char *scratch,
+                              size_t scratch_nbytes, size_t *needed, int64_t *blocks_decoded, int64_t *nblocks_out)
     void zl_free(void *p)
     int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                       int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,

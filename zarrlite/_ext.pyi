@@ -61,6 +61,10 @@ def is_all_nan(data: Any, float_size: int, big_endian: bool = False) -> bool: ..
 def blosc_decode_blocks(
     cdata: Any, dst: Any, wanted: npt.NDArray[np.uint8], nthreads: int = 1
 ) -> None: ...
+def gather_points(
+    cdata: Any, b2nd: bool, src_offsets: npt.NDArray[np.int64], dst: Any,
+    dst_offsets: npt.NDArray[np.int64], itemsize: int, scratch: Any,
+) -> tuple[int, int] | int | None: ...
 def copy_outer(
     src: Any, src_offsets: list[Any], dst: Any, dst_offsets: list[Any], itemsize: int
 ) -> None: ...

@@ -566,6 +566,55 @@ def copy_points(src, const int64_t[::1] src_offsets, dst, const int64_t[::1] dst
     check(status, "copy")
 
 
+def gather_points(cdata, bint b2nd, const int64_t[::1] src_offsets, dst,
+                  const int64_t[::1] dst_offsets, size_t itemsize, scratch):
+    """Copy the items at byte offsets src_offsets of a coded chunk (plain Blosc, or a b2nd
+    frame when `b2nd`; offsets in the decoded chunk, C order) to dst_offsets of dst,
+    decoding only the blocks holding them, one at a time, into `scratch`. Returns (blocks
+    decoded, blocks of the chunk); minus the bytes scratch needs when it is smaller than a
+    block; None
+    when the chunk's blocks cannot be decoded apart (decode it whole instead). Without
+    the GIL."""
+    cdef Py_buffer src, out, sbuf
+    cdef int status
+    cdef size_t needed = 0
+    cdef int64_t decoded = 0, nblocks = 0
+    cdef Py_ssize_t n = src_offsets.shape[0]
+    cdef const int64_t *so = &src_offsets[0] if n else NULL
+    cdef const int64_t *do = &dst_offsets[0] if n else NULL
+    if dst_offsets.shape[0] != n:
+        raise ValueError(f"{n} source and {dst_offsets.shape[0]} destination offsets")
+    PyObject_GetBuffer(cdata, &src, PyBUF_SIMPLE)
+    try:
+        PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            if n:
+                check_offsets(dst_offsets, 0, out.len - <int64_t>itemsize, "destination")
+            PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                with nogil:
+                    if b2nd:
+                        status = zl_b2nd_gather_points(src.buf, src.len, so, do, n, itemsize,
+                                                       <char *>out.buf, <char *>sbuf.buf,
+                                                       sbuf.len, &needed, &decoded, &nblocks)
+                    else:
+                        status = zl_blosc_gather_points(src.buf, src.len, so, do, n, itemsize,
+                                                        <char *>out.buf, <char *>sbuf.buf,
+                                                        sbuf.len, &needed, &decoded, &nblocks)
+            finally:
+                PyBuffer_Release(&sbuf)
+        finally:
+            PyBuffer_Release(&out)
+    finally:
+        PyBuffer_Release(&src)
+    if status == ZL_ERR_BUFFER and needed > 0:
+        return -<int64_t>needed
+    if status == ZL_ERR_UNSUPPORTED:
+        return None
+    check(status, "b2nd gather" if b2nd else "blosc gather")
+    return decoded, nblocks
+
+
 def blosc_decode_blocks(cdata, dst, const uint8_t[::1] wanted, int nthreads=1):
     """Decode only the blocks of a Blosc chunk whose flag in `wanted` is set (one flag per
     block) into their places in dst (the chunk's full size). Without the GIL."""

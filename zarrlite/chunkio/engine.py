@@ -131,6 +131,8 @@ class ArrayChunks:
         #: For guessing whether byte-range reads pay: the Blosc block size of the last chunk
         #: read by ranges, and the (shape, block shape) the b2nd codec stores chunks with.
         self.blosc_blocksize_seen: int | None = None
+        #: Scratch for point reads decoding one block at a time: the block size last seen.
+        self.point_block_nbytes = 1 << 16
         self.b2nd_layout = None
         #: F-ordered chunks (with more than one dimension over 1) are stored transposed.
         self.b2nd_transposed = stores_transposed(self.chunks, self.order)

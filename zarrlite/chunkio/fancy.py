@@ -19,7 +19,7 @@ import numpy as np
 
 from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges, plan, ranged
-from zarrlite.chunkio.buffers import decoding, scratch
+from zarrlite.chunkio.buffers import decoding, named_scratch, scratch
 from zarrlite.chunkio.engine import PART_NBYTES, ArrayChunks, run_batches
 from zarrlite.codecs._buffers import raw_bytes
 from zarrlite.codecs.blosc import block_sizes
@@ -142,9 +142,10 @@ def _read_ranged_part(io: ArrayChunks, part: list[tuple[Any, np.ndarray]], out: 
                 gather(io, None, proj, out)
             else:
                 io.count("ranged_reads")
-                io.count("chunks_decoded")
                 cdata, wanted = found
-                gather(io, io.decode_blocks(cdata, wanted, nthreads), proj, out)
+                if gather is not _gather_points or not _gather_coded(io, key, cdata, proj, out):
+                    io.count("chunks_decoded")
+                    gather(io, io.decode_blocks(cdata, wanted, nthreads), proj, out)
     return rest
 
 
@@ -205,7 +206,7 @@ def _read_whole(io: ArrayChunks, batch: Sequence[Any], out: np.ndarray, nthreads
         cdata = cdatas.get(key)
         if cdata is None:
             gather(io, None, proj, out)
-        else:
+        elif gather is not _gather_points or not _gather_coded(io, key, cdata, proj, out):
             gather(io, _decode(io, key, cdata, nthreads, _item_offsets(io, proj)), proj, out)
 
 
@@ -222,6 +223,37 @@ def _gather_outer(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.
         src, dst = ortho_offsets(proj, io.chunk_strides, out.strides)
         _ext.copy_outer(raw_bytes(chunk), list(src), raw_bytes(out), list(dst),
                         io.dtype.itemsize)
+
+
+def _gather_coded(io: ArrayChunks, key: str, cdata: Any, proj: Any, out: np.ndarray) -> bool:
+    """Points of a plain Blosc or b2nd chunk gathered straight from its coded bytes: C
+    decodes only the blocks holding them, one at a time into a block-sized scratch that
+    stays in cache, and copies each block's items out before the next. False when this
+    does not apply (other pipelines, partial decoding off, blocks that cannot be decoded
+    apart): the chunk is then decoded as usual."""
+    pipeline = io.pipeline
+    if (not (pipeline.is_blosc or pipeline.is_b2nd) or io.dtype.hasobject
+            or not config.get("partial_decode")):
+        return False
+    src, dst = point_offsets(proj, io.chunk_strides, io.dtype.itemsize)
+    flat = raw_bytes(out.reshape(-1))
+    with decoding(key, store=io.store):
+        while True:
+            found = _ext.gather_points(cdata, pipeline.is_b2nd, src, flat, dst,
+                                       io.dtype.itemsize,
+                                       named_scratch("point blocks", io.point_block_nbytes))
+            if not isinstance(found, int):
+                break
+            io.point_block_nbytes = -found  # a block is bigger than the scratch
+    if found is None:
+        return False
+    decoded, nblocks = found
+    io.count("chunks_decoded")
+    if decoded < nblocks:
+        io.count("partial_decodes")
+    if pipeline.is_b2nd:
+        io.count("blocks_decoded", decoded)
+    return True
 
 
 def _gather_points(io: ArrayChunks, chunk: np.ndarray | None, proj: Any, out: np.ndarray) -> None:
