@@ -133,21 +133,29 @@ static int write_all(int fd, const char *data, size_t nbytes) {
   return 0;
 }
 
-/* Put `tmp` in place of `path` atomically. Where the kernel can, the two names are
- * exchanged and the old file removed afterwards: a reader of `path` sees the old bytes or
- * the new ones at every moment, and ext4 does not flush the new file's data on the spot as
- * it does when a rename replaces an existing file. Otherwise a plain rename. */
-static int replace_file(const char *tmp, const char *path) {
+/* Put `tmp` in place of `path` (both names in directory `dfd`) atomically. A new file is
+ * renamed into place refusing to replace anything (one call; no lookup first). Over an
+ * existing regular file, where the kernel can, the two names are exchanged and the old file
+ * removed afterwards: a reader of `path` sees the old bytes or the new ones at every moment,
+ * and ext4 does not flush the new file's data on the spot as it does when a rename replaces
+ * an existing file. Otherwise a plain rename. */
+static int replace_file(int dfd, const char *tmp, const char *path) {
+#if defined(__linux__) && defined(RENAME_NOREPLACE)
+  if (renameat2(dfd, tmp, dfd, path, RENAME_NOREPLACE) == 0)
+    return 0;
+  if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
+    return errno;
+#endif
   struct stat st;
   int regular = 0;
-  if (lstat(path, &st) == 0) {
+  if (fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISDIR(st.st_mode))
       return EISDIR; /* never swap a directory out of its place */
     regular = S_ISREG(st.st_mode);
   }
 #if defined(__linux__) && defined(RENAME_EXCHANGE)
-  if (regular && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
-    unlink(tmp); /* now holds the old bytes; a failure here only leaves a hidden temp file */
+  if (regular && renameat2(dfd, tmp, dfd, path, RENAME_EXCHANGE) == 0) {
+    unlinkat(dfd, tmp, 0); /* now holds the old bytes; a failure only leaves a hidden temp file */
     return 0;
   }
   if (regular && errno != ENOENT && errno != EINVAL && errno != ENOSYS)
@@ -155,13 +163,48 @@ static int replace_file(const char *tmp, const char *path) {
 #else
   (void)regular;
 #endif
-  return rename(tmp, path) == 0 ? 0 : errno;
+  return renameat(dfd, tmp, dfd, path) == 0 ? 0 : errno;
+}
+
+/* The directory part of `path` (up to its last '/'; "." when none) opened as *dfd, reusing
+ * the one open for the previous path when it is the same directory (`dir`, `dir_len` keep
+ * its name); *base is the rest of `path`. Returns 0 or an errno (ENOENT: the directory does
+ * not exist yet). */
+static int open_parent(const char *path, int *dfd, const char **dir, size_t *dir_len,
+                       const char **base) {
+  const char *slash = strrchr(path, '/');
+  size_t len = slash == NULL ? 0 : (size_t)(slash - path) + 1;
+  *base = path + len;
+  if (*dir != NULL && *dir_len == len && strncmp(*dir, path, len) == 0)
+    return 0;
+  if (*dfd >= 0)
+    close(*dfd);
+  *dfd = -1;
+  *dir = NULL;
+  if (len == 0) {
+    *dfd = AT_FDCWD;
+  } else {
+    char buf[4096];
+    if (len >= sizeof(buf))
+      return ENAMETOOLONG;
+    memcpy(buf, path, len);
+    buf[len] = '\0';
+    int fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+      return errno;
+    *dfd = fd;
+  }
+  *dir = path;
+  *dir_len = len;
+  return 0;
 }
 
 /* Write file i atomically: its bytes go to tmp_paths[i] (created exclusively, parent
- * directories made on demand), which is then renamed over paths[i]; a reader sees the old
- * file or the new one, never a part. Stops at the first failure, removing that temporary
- * file, with *failed_index and *error_number set (ZL_ERR_IO). */
+ * directories made on demand; the same directory as paths[i]), which is then renamed over
+ * paths[i]; a reader sees the old file or the new one, never a part. Names are resolved
+ * from their directory, opened once for a run of files in the same one. Stops at the first
+ * failure, removing that temporary file, with *failed_index and *error_number set
+ * (ZL_ERR_IO). */
 int zl_write_files(const char *const *tmp_paths, const char *const *paths,
                    const char *const *data, const size_t *nbytes, int64_t n,
                    int64_t *failed_index, int *error_number) {
@@ -169,30 +212,49 @@ int zl_write_files(const char *const *tmp_paths, const char *const *paths,
     return ZL_ERR_ARG;
   *failed_index = -1;
   *error_number = 0;
+  int dfd = -1;
+  const char *dir = NULL;
+  size_t dir_len = 0;
+  int status = ZL_OK;
   for (int64_t i = 0; i < n; i++) {
-    int err = 0;
-    int fd = open(tmp_paths[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == ENOENT) {
+    const char *tmp_base, *base;
+    int err = open_parent(tmp_paths[i], &dfd, &dir, &dir_len, &tmp_base);
+    if (err == ENOENT) {
       err = make_parents(tmp_paths[i]);
       if (err == 0)
-        fd = open(tmp_paths[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        err = open_parent(tmp_paths[i], &dfd, &dir, &dir_len, &tmp_base);
     }
-    if (fd < 0) {
+    const char *slash = strrchr(paths[i], '/');
+    size_t len = slash == NULL ? 0 : (size_t)(slash - paths[i]) + 1;
+    base = paths[i] + len;
+    if (err == 0 && (len != dir_len || strncmp(paths[i], dir, len) != 0))
+      err = EINVAL; /* a temporary file must sit beside its final name */
+    int fd = -1;
+    if (err == 0) {
+      fd = openat(dfd, tmp_base, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd < 0)
+        err = errno;
+    }
+    if (err != 0) {
       *failed_index = i;
-      *error_number = err ? err : errno;
-      return ZL_ERR_IO;
+      *error_number = err;
+      status = ZL_ERR_IO;
+      break;
     }
     err = write_all(fd, data[i], nbytes[i]);
     if (close(fd) != 0 && err == 0)
       err = errno;
     if (err == 0)
-      err = replace_file(tmp_paths[i], paths[i]);
+      err = replace_file(dfd, tmp_base, base);
     if (err != 0) {
-      unlink(tmp_paths[i]);
+      unlinkat(dfd, tmp_base, 0);
       *failed_index = i;
       *error_number = err;
-      return ZL_ERR_IO;
+      status = ZL_ERR_IO;
+      break;
     }
   }
-  return ZL_OK;
+  if (dfd >= 0)
+    close(dfd);
+  return status;
 }

@@ -682,3 +682,29 @@ def test_directory_writers_remove_stale_temporary_files_where_they_write(tmp_pat
     assert not dead.exists()
     assert elsewhere.exists() and live.exists() and young.exists()
     assert sorted(store) == (["a/0", "a/1"] if batch else ["a/0"])
+
+
+def test_write_files_new_replaced_nested_and_refused(tmp_path):
+    """zl_write_files: new files (renamed in refusing to replace), existing ones (swapped),
+    files in directories made on demand, names relative to the working directory; a
+    directory in the way fails and leaves no temporary file."""
+    from zarrlite import _ext
+
+    d = tmp_path
+    (d / "old").write_bytes(b"old bytes")
+    (d / "dir").mkdir()
+    names = ["new", "old", "a/b/c", "new2"]
+    tmps = [os.fsencode(d / (n.rpartition("/")[0] + "/.t" + str(i) if "/" in n else f".t{i}"))
+            for i, n in enumerate(names)]
+    _ext.write_files(tmps, [os.fsencode(d / n) for n in names], [b"1", b"22", b"333", b""])
+    assert [(d / n).read_bytes() for n in names] == [b"1", b"22", b"333", b""]
+    with pytest.raises(IsADirectoryError):
+        _ext.write_files([os.fsencode(d / ".t9")], [os.fsencode(d / "dir")], [b"x"])
+    assert sorted(p.name for p in d.iterdir()) == ["a", "dir", "new", "new2", "old"]
+    cwd = os.getcwd()
+    try:
+        os.chdir(d)
+        _ext.write_files([b".t10"], [b"here"], [b"cwd"])
+    finally:
+        os.chdir(cwd)
+    assert (d / "here").read_bytes() == b"cwd"
