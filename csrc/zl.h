@@ -165,6 +165,21 @@ int zl_b2nd_decode_blocks(const void *cframe, int64_t cframe_len, const uint8_t 
                           int64_t *blocks_decoded);
 void zl_free(void *p);
 
+/* zl_b2nd_file.c: a region of a two-level chunk read from its file (header and block table,
+ * then the touched blocks; frame: a buffer of the file's size, scratch: the padded chunk),
+ * decoded into dst as zl_b2nd_decode_region does. ZL_B2ND_FILE_MISSING when there is no
+ * such file; ZL_ERR_BUFFER with *needed_frame or *needed_scratch set when a buffer is too
+ * small; ZL_ERR_UNSUPPORTED when the general byte-range reader should do it (another frame
+ * layout, most blocks touched, an unreadable or short file). */
+#define ZL_B2ND_FILE_MISSING 1
+int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max_nbytes,
+                             const int64_t *start, const int64_t *step, const int64_t *count,
+                             int ndim, char *dst, const int64_t *dst_strides, size_t itemsize,
+                             char *frame, int64_t frame_capacity, char *scratch,
+                             int64_t scratch_nbytes, double max_fraction, int nthreads,
+                             int64_t *needed_frame, int64_t *needed_scratch,
+                             int64_t *blocks_decoded);
+
 /* zl_files.c: whole files into one caller-owned buffer. */
 int zl_read_files(const char *const *paths, int64_t n, char *scratch, size_t capacity,
                   int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,

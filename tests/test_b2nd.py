@@ -436,3 +436,44 @@ def test_gather_points_of_a_b2nd_frame_checks_its_input():
     with pytest.raises((CodecError, ValueError)):
         _ext.gather_points(frame[: len(frame) // 2], True, src, out, dst, 4,
                            np.empty(4096, np.uint8))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_directory_store_regions_read_from_the_file_in_one_call(tmp_path, order):
+    """Two-level chunks of a directory store: small regions come from one C call per chunk
+    (header, block table, touched blocks, decode); missing chunks give the fill value; a
+    chunk of another block layout, a truncated one and a corrupt one go the general way."""
+    a = np.random.default_rng(4).random((1500, 1300)).astype("f4")
+    z = zl.array(a, chunks=(1024, 1024), order=order, store=str(tmp_path / "z"),
+                 compressor=B2ND(blocks=(64, 128)), fill_value=-1)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        r0, c0 = int(rng.integers(0, 1500)), int(rng.integers(0, 1300))
+        h, w = int(rng.integers(1, 90)), int(rng.integers(1, 90))
+        step = int(rng.choice([1, 1, 3, -2]))
+        sel = (slice(r0, r0 + h, step) if step > 0 else slice(r0 + h, max(r0 - 1, 0) or None,
+                                                               step), slice(c0, c0 + w))
+        np.testing.assert_array_equal(z[sel], a[sel])
+    assert z.stats["ranged_reads"] > 0
+    before = dict(z.stats)
+    np.testing.assert_array_equal(z[1000:1010, 1000:1010], a[1000:1010, 1000:1010])
+    assert z.stats["ranged_reads"] > before["ranged_reads"]
+    os.remove(tmp_path / "z" / "1.1")  # missing: the fill value
+    np.testing.assert_array_equal(z[1100:1110, 1100:1110], np.full((10, 10), -1, "f4"))
+    other = zl.array(a, chunks=(1024, 1024), order=order, store=str(tmp_path / "o"),
+                     compressor=B2ND(blocks=(32, 32)), fill_value=-1)
+    z.store["0.1"] = other.store["0.1"]  # another block layout: still read right
+    np.testing.assert_array_equal(z[100:140, 1030:1100], a[100:140, 1030:1100])
+    path = tmp_path / "z" / "0.0"
+    frame = path.read_bytes()
+    path.write_bytes(frame[: len(frame) // 2])  # truncated: the general reader decides
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z[1000:1010, 1000:1010]
+    broken = bytearray(frame)
+    broken[len(frame) // 3 : len(frame) // 3 + 4096] = bytes(4096)  # zeroed block bytes
+    path.write_bytes(bytes(broken))
+    for r in range(0, 1024, 64):  # every block row: some read the zeroed bytes
+        try:
+            z[r : r + 3, 0:1000]
+        except zl.CodecError as err:
+            assert "0.0" in str(err)

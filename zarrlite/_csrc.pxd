@@ -92,6 +92,14 @@ cdef extern from "zl.h" nogil:
                               int64_t n, size_t itemsize, char *dst, char *scratch,
                               size_t scratch_nbytes, size_t *needed, int64_t *blocks_decoded, int64_t *nblocks_out)
     void zl_free(void *p)
+    int ZL_B2ND_FILE_MISSING
+    int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max_nbytes,
+                                 const int64_t *start, const int64_t *step,
+                                 const int64_t *count, int ndim, char *dst,
+                                 const int64_t *dst_strides, size_t itemsize, char *frame,
+                                 int64_t frame_capacity, char *scratch, int64_t scratch_nbytes,
+                                 double max_fraction, int nthreads, int64_t *needed_frame,
+                                 int64_t *needed_scratch, int64_t *blocks_decoded)
     int zl_read_files(const char *const *paths, int64_t n, char *arena, size_t capacity,
                       int64_t *offsets, int64_t *sizes, size_t *needed, int64_t *failed_index,
                       int *error_number)

@@ -65,6 +65,11 @@ def gather_points(
     cdata: Any, b2nd: bool, src_offsets: npt.NDArray[np.int64], dst: Any,
     dst_offsets: npt.NDArray[np.int64], itemsize: int, scratch: Any,
 ) -> tuple[int, int] | int | None: ...
+def b2nd_read_region_file(
+    path: bytes, first_nbytes: int, max_nbytes: int, region: tuple[Any, ...], dst: Any,
+    dst_offset: int, dst_strides: tuple[int, ...], itemsize: int, frame: Any, scratch: Any,
+    max_fraction: float, nthreads: int = 1,
+) -> int | str | tuple[str, int] | None: ...
 def copy_outer(
     src: Any, src_offsets: list[Any], dst: Any, dst_offsets: list[Any], itemsize: int
 ) -> None: ...

@@ -770,6 +770,61 @@ def b2nd_decode_region(cdata, tuple region, dst, int64_t dst_offset, tuple dst_s
     return nblocks
 
 
+def b2nd_read_region_file(bytes path, int64_t first_nbytes, int64_t max_nbytes,
+                          tuple region, dst, int64_t dst_offset, tuple dst_strides,
+                          size_t itemsize, frame, scratch, double max_fraction,
+                          int nthreads=1):
+    """Read `region` of the two-level chunk in file `path` into dst (as b2nd_decode_region),
+    reading only the frame's header, block table and the touched blocks into `frame` (a
+    buffer of the file's size); `scratch` takes the decoded blocks. Returns the blocks
+    decoded; "missing" when there is no such file; ("frame", n) or ("scratch", n) when that
+    buffer needs n bytes; None when the general byte-range reader should read it. Without
+    the GIL."""
+    cdef Py_buffer out, fbuf, sbuf
+    cdef int ndim = len(region)
+    cdef int64_t st[32]
+    cdef int64_t sp[32]
+    cdef int64_t ct[32]
+    cdef int64_t ds[32]
+    cdef int64_t need_f = 0, need_s = 0, nblocks = 0
+    cdef const char *cpath = path
+    cdef int status
+    if ndim < 1 or ndim > 16:
+        raise ValueError(f"b2nd regions have 1 to 16 dimensions, got {ndim}")
+    fill_dims(dst_strides, ds, ndim, "dst_strides")
+    for d in range(ndim):
+        st[d], sp[d], ct[d] = region[d]
+    PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+    try:
+        PyObject_GetBuffer(frame, &fbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                check_extent(out.len, dst_offset, ds, ct, ndim, itemsize, "destination")
+                with nogil:
+                    status = zl_b2nd_read_region_file(
+                        cpath, first_nbytes, max_nbytes, st, sp, ct, ndim,
+                        <char *>out.buf + dst_offset, ds, itemsize, <char *>fbuf.buf,
+                        fbuf.len, <char *>sbuf.buf, sbuf.len, max_fraction, nthreads,
+                        &need_f, &need_s, &nblocks)
+            finally:
+                PyBuffer_Release(&sbuf)
+        finally:
+            PyBuffer_Release(&fbuf)
+    finally:
+        PyBuffer_Release(&out)
+    if status == ZL_B2ND_FILE_MISSING:
+        return "missing"
+    if status == ZL_ERR_UNSUPPORTED:
+        return None
+    if status == ZL_ERR_BUFFER and need_f > 0:
+        return ("frame", need_f)
+    if status == ZL_ERR_BUFFER and need_s > 0:
+        return ("scratch", need_s)
+    check(status, "b2nd decode")
+    return nblocks
+
+
 def b2nd_region_blocks(cdata, tuple region, size_t itemsize):
     """uint8 flags of the blocks of a b2nd frame that `region` touches. The frame needs
     only its header, block table and trailer; block data is not read."""

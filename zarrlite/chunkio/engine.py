@@ -133,6 +133,8 @@ class ArrayChunks:
         self.blosc_blocksize_seen: int | None = None
         #: Scratch for point reads decoding one block at a time: the block size last seen.
         self.point_block_nbytes = 1 << 16
+        #: Frame scratch for two-level chunks read from files: the last frame size seen.
+        self.frame_nbytes_seen = 1 << 16
         self.b2nd_layout = None
         #: F-ordered chunks (with more than one dimension over 1) are stored transposed.
         self.b2nd_transposed = stores_transposed(self.chunks, self.order)

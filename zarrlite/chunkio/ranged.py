@@ -14,7 +14,14 @@ import numpy as np
 
 from zarrlite import _ext, config
 from zarrlite.chunkio import byteranges, plan
-from zarrlite.chunkio.buffers import chunk_slices, decoding, out_slices
+from zarrlite.chunkio.buffers import (
+    chunk_slices,
+    decoding,
+    frame_scratch,
+    named_scratch,
+    out_offset_shape,
+    out_slices,
+)
 from zarrlite.chunkio.engine import ArrayChunks
 from zarrlite.indexing.projection import ChunkProjection
 
@@ -130,6 +137,8 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
     rest = []
     chosen: list[ChunkProjection] = []
     requests = []
+    # a directory store's two-level chunks: one C call per chunk, from its file to `out`
+    file_of = getattr(io.store, "file_of", None) if pipeline.is_b2nd else None
     for proj in batch:
         items = int(np.prod([c for _s, _st, c in proj.chunk_side], dtype=np.int64))
         if items * itemsize * 4 > pipeline.nbytes:
@@ -142,6 +151,8 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
             region, strides = region[::-1], strides[::-1]
         if not worth_trying(io, region, strides):
             rest.append(proj)
+            continue
+        if file_of is not None and _read_b2nd_file(io, file_of, proj, region, out, nthreads):
             continue
         chosen.append(proj)
         requests.append((io.key_of(proj.chunk_coords), _region_blocks(region, itemsize),
@@ -165,6 +176,43 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
                     chunk = io.decode_blocks(cdata, wanted, nthreads)
                     out[out_slices(proj)] = chunk[chunk_slices(proj)]
     return rest
+
+
+def _read_b2nd_file(io: ArrayChunks, file_of: Callable[[str], bytes], proj: ChunkProjection,
+                    region: tuple, out: np.ndarray, nthreads: int) -> bool:
+    """Read a region of a two-level chunk from its file in one C call: the frame's header
+    and block table, then only the touched blocks' bytes, decoded straight into `out`.
+    False when the general byte-range reader should read it instead (another frame
+    layout, most blocks touched, a file that cannot be read this way)."""
+    key = io.key_of(proj.chunk_coords)
+    offset, _shape = out_offset_shape(out, proj)
+    strides = out.strides or (io.dtype.itemsize,)
+    if io.b2nd_transposed:
+        strides = strides[::-1]
+    first = _first_read_nbytes(io) or byteranges.HEAD_NBYTES
+    frame_nbytes = io.frame_nbytes_seen
+    with decoding(key, store=io.store):
+        path = file_of(key)
+        while True:
+            found = _ext.b2nd_read_region_file(
+                path, first, io.ranged_max_nbytes, region, out, offset, tuple(strides),
+                io.dtype.itemsize, frame_scratch(frame_nbytes),
+                named_scratch("b2nd blocks", io.ranged_max_nbytes),
+                byteranges.MAX_BLOCK_FRACTION, nthreads)
+            if not isinstance(found, tuple):
+                break
+            if found[0] != "frame" or found[1] <= frame_nbytes:
+                return False  # a frame whose blocks need more scratch: not ours to read
+            frame_nbytes = io.frame_nbytes_seen = found[1]
+    if found is None:
+        return False
+    if found == "missing":
+        io.fill_out(out, proj)
+        return True
+    io.count("ranged_reads")
+    io.count("chunks_decoded")
+    io.count("blocks_decoded", int(found))
+    return True
 
 
 def _region_blocks(region: tuple, itemsize: int) -> Callable[[np.ndarray], np.ndarray | None]:

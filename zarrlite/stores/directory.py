@@ -271,6 +271,11 @@ class DirectoryStore(BaseStore):
             key = key.replace("/", _SEP)
         return self._root + key
 
+    def file_of(self, key: str) -> bytes:
+        """The file system path of `key`'s file (checked as for any read), for readers in C
+        that open it themselves."""
+        return os.fsencode(self._filepath(key))
+
     def _filepath(self, key: str, checked: set[str] | None = None) -> str:
         """The file of `key`, after checking that its directory is inside the root (no
         symbolic link on the way leads out; `checked` remembers directories already
