@@ -172,6 +172,8 @@ void zl_free(void *p);
  * small; ZL_ERR_UNSUPPORTED when the general byte-range reader should do it (another frame
  * layout, most blocks touched, an unreadable or short file). */
 #define ZL_B2ND_FILE_MISSING 1
+#define ZL_FILE_MISSING 1
+#define ZL_FILE_MISSING 1
 int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max_nbytes,
                              const int64_t *start, const int64_t *step, const int64_t *count,
                              int ndim, char *dst, const int64_t *dst_strides, size_t itemsize,
@@ -187,5 +189,16 @@ int zl_read_files(const char *const *paths, int64_t n, char *scratch, size_t cap
 int zl_write_files(const char *const *tmp_paths, const char *const *paths,
                    const char *const *data, const size_t *nbytes, int64_t n,
                    int64_t *failed_index, int *error_number);
+
+/* zl_blosc_file.c: as zl_b2nd_read_region_file for a plain Blosc (C-Blosc 1.x format)
+ * chunk of chunk_nbytes decoded bytes with byte strides chunk_strides (C order of its
+ * bytes): frame takes the file's header, table and touched blocks, scratch (exactly
+ * chunk_nbytes) the decoded blocks. */
+int zl_blosc_read_region_file(const char *path, int64_t first_nbytes, int64_t chunk_nbytes,
+                              const int64_t *start, const int64_t *step, const int64_t *count,
+                              const int64_t *chunk_strides, int ndim, char *dst,
+                              const int64_t *dst_strides, size_t itemsize, char *frame,
+                              int64_t frame_capacity, char *scratch, int64_t scratch_nbytes,
+                              double max_fraction, int nthreads, int64_t *needed_frame);
 
 #endif /* ZL_H */

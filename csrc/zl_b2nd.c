@@ -560,8 +560,9 @@ int zl_b2nd_gather_points(const void *cframe, int64_t cframe_len, const int64_t 
   int kind = status == ZL_OK ? zl_blosc_block_kind(chunk, (size_t)chunk_cbytes) : status;
   if (kind < 0)
     status = kind;
-  else if (kind == ZL_BLOCKS_WHOLE)
-    status = ZL_ERR_UNSUPPORTED; /* blocks depend on each other: decode the chunk whole */
+  else if (kind != ZL_BLOCKS_RANGED)
+    status = ZL_ERR_UNSUPPORTED; /* blocks needing the whole chunk or its context (a
+                                  * dictionary), or stored as is: the masked decoder */
   if (status != ZL_OK || n == 0)
     goto cleanup;
   *nblocks_out = nblocks;
@@ -597,8 +598,7 @@ int zl_b2nd_gather_points(const void *cframe, int64_t cframe_len, const int64_t 
     in_block[i] = inside;
     skip[block] = false;
   }
-  if (kind == ZL_BLOCKS_RANGED)
-    status = zl_blosc2_check_streams(chunk, chunk_cbytes, skip, nblocks);
+  status = zl_blosc2_check_streams(chunk, chunk_cbytes, skip, nblocks);
   if (status == ZL_OK)
     status = zl_gather_blocks(chunk, chunk_cbytes, array->extchunknitems * (int64_t)itemsize,
                               block_nbytes, nblocks, block_of, in_block, dst_offsets, n,

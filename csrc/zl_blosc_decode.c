@@ -480,8 +480,10 @@ int zl_blosc_gather_points(const void *cdata, size_t cdata_nbytes, const int64_t
   int kind = zl_blosc_block_kind(cdata, cdata_nbytes);
   if (kind < 0)
     return kind;
-  if (kind == ZL_BLOCKS_WHOLE || h.blocksize % (int64_t)itemsize != 0)
-    return ZL_ERR_UNSUPPORTED; /* blocks depend on each other, or items straddle blocks */
+  if (kind != ZL_BLOCKS_RANGED || h.blocksize % (int64_t)itemsize != 0)
+    return ZL_ERR_UNSUPPORTED; /* blocks that need the whole chunk (a delta filter), its
+                                * context (a dictionary) or none (stored as is), or items
+                                * straddling blocks: the masked decoders do those */
   int64_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
   *nblocks_out = nblocks;
   if (scratch_nbytes < (size_t)h.blocksize) {
@@ -507,7 +509,7 @@ int zl_blosc_gather_points(const void *cdata, size_t cdata_nbytes, const int64_t
     wanted[block_of[i]] = 1;
   }
   status = check_blosc1_layout((const uint8_t *)cdata, &h, wanted);
-  if (status == ZL_OK && h.version >= 3 && kind == ZL_BLOCKS_RANGED) {
+  if (status == ZL_OK && h.version >= 3) {
     for (int64_t b = 0; b < nblocks; b++)
       skip[b] = !wanted[b];
     status = zl_blosc2_check_streams(cdata, h.cbytes, skip, nblocks);

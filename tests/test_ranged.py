@@ -631,3 +631,33 @@ def test_points_of_several_chunks_are_one_store_call_per_step(compressor, npoint
         if threads == 1:  # heads of the 4 chunks, then their blocks: for each selection
             assert store.calls[::2] == [4, 4] and len(store.calls) == 4, store.calls
     assert z.stats["ranged_reads"] == 1 + 4 * 4
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_directory_store_blosc_regions_read_from_the_file_in_one_call(tmp_path, order):
+    """Plain Blosc chunks of a directory store: small regions come from one C call per
+    chunk (header, block table, touched blocks, decode, copy); a missing chunk gives the
+    fill value; a chunk with other blocks still reads right; a truncated one fails as a
+    whole read does."""
+    a = np.random.default_rng(6).random((700, 650)).astype("f8")
+    blosc = zl.Blosc(cname="lz4", clevel=5, shuffle=zl.Blosc.SHUFFLE, blocksize=16384)
+    z = zl.array(a, chunks=(512, 512), order=order, store=str(tmp_path / "z"),
+                 compressor=blosc, fill_value=-1)
+    rng = np.random.default_rng(2)
+    for _ in range(40):
+        r0, c0 = int(rng.integers(0, 700)), int(rng.integers(0, 650))
+        h, w = int(rng.integers(1, 40)), int(rng.integers(1, 40))
+        step = int(rng.choice([1, 1, 4, -3]))
+        rows = slice(r0, r0 + h, step) if step > 0 else slice(r0 + h, r0, step)
+        np.testing.assert_array_equal(z[rows, c0 : c0 + w], a[rows, c0 : c0 + w])
+    assert z.stats["ranged_reads"] > 0
+    os.remove(tmp_path / "z" / "1.1")
+    np.testing.assert_array_equal(z[600:610, 600:610], np.full((10, 10), -1.0))
+    other = zl.array(a, chunks=(512, 512), order=order, store=str(tmp_path / "o"),
+                     compressor=zl.Blosc(cname="zstd", blocksize=4096), fill_value=-1)
+    z.store["0.1"] = other.store["0.1"]
+    np.testing.assert_array_equal(z[10:20, 520:530], a[10:20, 520:530])
+    path = tmp_path / "z" / "0.0"
+    path.write_bytes(path.read_bytes()[:5000])
+    with pytest.raises(zl.CodecError, match="0.0"):
+        z[500:510, 0:10]

@@ -93,6 +93,15 @@ cdef extern from "zl.h" nogil:
                               size_t scratch_nbytes, size_t *needed, int64_t *blocks_decoded, int64_t *nblocks_out)
     void zl_free(void *p)
     int ZL_B2ND_FILE_MISSING
+    int ZL_FILE_MISSING
+    int zl_blosc_read_region_file(const char *path, int64_t first_nbytes,
+                                  int64_t chunk_nbytes, const int64_t *start,
+                                  const int64_t *step, const int64_t *count,
+                                  const int64_t *chunk_strides, int ndim, char *dst,
+                                  const int64_t *dst_strides, size_t itemsize, char *frame,
+                                  int64_t frame_capacity, char *scratch,
+                                  int64_t scratch_nbytes, double max_fraction, int nthreads,
+                                  int64_t *needed_frame)
     int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max_nbytes,
                                  const int64_t *start, const int64_t *step,
                                  const int64_t *count, int ndim, char *dst,

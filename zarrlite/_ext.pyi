@@ -70,6 +70,11 @@ def b2nd_read_region_file(
     dst_offset: int, dst_strides: tuple[int, ...], itemsize: int, frame: Any, scratch: Any,
     max_fraction: float, nthreads: int = 1,
 ) -> int | str | tuple[str, int] | None: ...
+def blosc_read_region_file(
+    path: bytes, first_nbytes: int, region: tuple[Any, ...], chunk_strides: tuple[int, ...],
+    dst: Any, dst_offset: int, dst_strides: tuple[int, ...], itemsize: int, frame: Any,
+    scratch: Any, max_fraction: float, nthreads: int = 1,
+) -> int | str | tuple[str, int] | None: ...
 def copy_outer(
     src: Any, src_offsets: list[Any], dst: Any, dst_offsets: list[Any], itemsize: int
 ) -> None: ...

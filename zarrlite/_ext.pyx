@@ -825,6 +825,67 @@ def b2nd_read_region_file(bytes path, int64_t first_nbytes, int64_t max_nbytes,
     return nblocks
 
 
+def blosc_read_region_file(bytes path, int64_t first_nbytes, tuple region,
+                           tuple chunk_strides, dst, int64_t dst_offset, tuple dst_strides,
+                           size_t itemsize, frame, scratch, double max_fraction,
+                           int nthreads=1):
+    """Read `region` ((start, step, count) per dimension, C order of the chunk's bytes with
+    byte strides chunk_strides) of the plain Blosc chunk in file `path` into dst at
+    dst_offset, reading only its header, block table and the touched blocks into `frame`;
+    `scratch` (the decoded chunk's size) takes the decoded blocks. Returns 0; "missing"
+    when there is no such file; ("frame", n) when frame needs n bytes; None when the
+    general byte-range reader should read it. Without the GIL."""
+    cdef Py_buffer out, fbuf, sbuf
+    cdef int ndim = len(region)
+    cdef int64_t st[32]
+    cdef int64_t sp[32]
+    cdef int64_t ct[32]
+    cdef int64_t cs[32]
+    cdef int64_t ss[32]
+    cdef int64_t ds[32]
+    cdef int64_t need_f = 0, src_offset
+    cdef const char *cpath = path
+    cdef int status
+    if ndim < 1 or ndim > ZL_MAX_DIM:
+        raise ValueError(f"regions have 1 to {ZL_MAX_DIM} dimensions, got {ndim}")
+    fill_dims(dst_strides, ds, ndim, "dst_strides")
+    fill_dims(chunk_strides, cs, ndim, "chunk_strides")
+    for d in range(ndim):
+        st[d], sp[d], ct[d] = region[d]
+    PyObject_GetBuffer(dst, &out, PyBUF_SIMPLE | PyBUF_WRITABLE)
+    try:
+        PyObject_GetBuffer(frame, &fbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+        try:
+            PyObject_GetBuffer(scratch, &sbuf, PyBUF_SIMPLE | PyBUF_WRITABLE)
+            try:
+                check_extent(out.len, dst_offset, ds, ct, ndim, itemsize, "destination")
+                src_offset = 0
+                for d in range(ndim):
+                    ss[d] = sp[d] * cs[d]
+                    src_offset += st[d] * cs[d]
+                check_extent(sbuf.len, src_offset, ss, ct, ndim, itemsize, "chunk")
+                with nogil:
+                    status = zl_blosc_read_region_file(
+                        cpath, first_nbytes, sbuf.len, st, sp, ct, cs, ndim,
+                        <char *>out.buf + dst_offset, ds, itemsize, <char *>fbuf.buf,
+                        fbuf.len, <char *>sbuf.buf, sbuf.len, max_fraction, nthreads,
+                        &need_f)
+            finally:
+                PyBuffer_Release(&sbuf)
+        finally:
+            PyBuffer_Release(&fbuf)
+    finally:
+        PyBuffer_Release(&out)
+    if status == ZL_FILE_MISSING:
+        return "missing"
+    if status == ZL_ERR_UNSUPPORTED:
+        return None
+    if status == ZL_ERR_BUFFER and need_f > 0:
+        return ("frame", need_f)
+    check(status, "blosc decode")
+    return 0
+
+
 def b2nd_region_blocks(cdata, tuple region, size_t itemsize):
     """uint8 flags of the blocks of a b2nd frame that `region` touches. The frame needs
     only its header, block table and trailer; block data is not read."""

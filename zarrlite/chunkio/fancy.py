@@ -12,6 +12,7 @@ worker threads. Object arrays use numpy instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -116,7 +117,7 @@ def _ranged_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
     """The byte offsets of the items a projection needs, when reading their blocks by
     ranges probably pays (few items, few blocks); else None."""
     count = (len(proj.chunk_side) if isinstance(proj.chunk_side, np.ndarray)
-             else int(np.prod([len(s) for s in proj.chunk_side], dtype=np.int64)))
+             else math.prod([len(s) for s in proj.chunk_side]))
     if count * io.dtype.itemsize * 4 > io.pipeline.nbytes:
         return None
     offsets = _item_offsets(io, proj)
@@ -181,7 +182,7 @@ def _item_offsets(io: ArrayChunks, proj: Any) -> np.ndarray | None:
         return None
     if isinstance(proj.chunk_side, np.ndarray):  # points
         return point_offsets(proj, io.chunk_strides, io.dtype.itemsize)[0]
-    count = int(np.prod([len(s) for s in proj.chunk_side], dtype=np.int64))
+    count = math.prod([len(s) for s in proj.chunk_side])
     if count > PARTIAL_DECODE_MAX_ITEMS or proj.complete:
         return None
     total = np.zeros((), dtype=np.int64)

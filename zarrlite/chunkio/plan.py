@@ -11,6 +11,7 @@ byte ranges is worth a try.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -61,7 +62,7 @@ def region_blocks(region: Sequence[tuple[int, int, int]], strides: Sequence[int]
     else:
         ends = (start, start + step * (count - 1))
         lo, hi = min(ends) * inner_stride, max(ends) * inner_stride + itemsize - 1
-    if int(np.prod([c for _s, _st, c in outer], dtype=np.int64)) > MAX_RUNS:
+    if math.prod([c for _s, _st, c in outer]) > MAX_RUNS:
         return None
     base: np.ndarray = np.zeros((), dtype=np.int64)
     for (s, st, c), stride in zip(outer, outer_strides):
@@ -109,7 +110,7 @@ def nd_items_fraction(item_offsets: np.ndarray, itemsize: int, shape: Sequence[i
                       blocks: Sequence[int]) -> float:
     """The fraction of the N-d blocks (`blocks` tiling `shape`, C order) holding the items
     at these byte offsets."""
-    nblocks = int(np.prod([-(-n // b) for n, b in zip(shape, blocks)], dtype=np.int64))
+    nblocks = math.prod([-(-n // b) for n, b in zip(shape, blocks)])
     if len(item_offsets) * 8 < nblocks:  # few items: no need to count their blocks
         return len(item_offsets) / nblocks
     coords = np.unravel_index(item_offsets // itemsize, tuple(shape))

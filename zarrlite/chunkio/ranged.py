@@ -7,6 +7,7 @@ chunks (noting each array's Blosc block size). The store calls themselves are in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from zarrlite.chunkio.buffers import (
     named_scratch,
     out_offset_shape,
     out_slices,
+    scratch,
 )
 from zarrlite.chunkio.engine import ArrayChunks
 from zarrlite.indexing.projection import ChunkProjection
@@ -59,8 +61,8 @@ def _blocks_per_chunk(io: ArrayChunks) -> tuple[int, int] | None:
         if io.b2nd_layout is None:
             return None
         shape, blocks = io.b2nd_layout
-        nblocks = int(np.prod([-(-n // b) for n, b in zip(shape, blocks)], dtype=np.int64))
-        return nblocks, int(np.prod(blocks, dtype=np.int64)) * io.dtype.itemsize
+        nblocks = math.prod([-(-n // b) for n, b in zip(shape, blocks)])
+        return nblocks, math.prod(blocks) * io.dtype.itemsize
     blocksize = io.blosc_blocksize_seen
     if blocksize is None:
         return None
@@ -137,10 +139,10 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
     rest = []
     chosen: list[ChunkProjection] = []
     requests = []
-    # a directory store's two-level chunks: one C call per chunk, from its file to `out`
-    file_of = getattr(io.store, "file_of", None) if pipeline.is_b2nd else None
+    # a directory store's chunks: one C call per chunk, from its file to `out`
+    file_of = getattr(io.store, "file_of", None)
     for proj in batch:
-        items = int(np.prod([c for _s, _st, c in proj.chunk_side], dtype=np.int64))
+        items = math.prod([c for _s, _st, c in proj.chunk_side])
         if items * itemsize * 4 > pipeline.nbytes:
             rest.append(proj)
             continue
@@ -152,7 +154,8 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
         if not worth_trying(io, region, strides):
             rest.append(proj)
             continue
-        if file_of is not None and _read_b2nd_file(io, file_of, proj, region, out, nthreads):
+        if file_of is not None and _read_file(io, file_of, proj, region, strides, out,
+                                              nthreads):
             continue
         chosen.append(proj)
         requests.append((io.key_of(proj.chunk_coords), _region_blocks(region, itemsize),
@@ -178,27 +181,34 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
     return rest
 
 
-def _read_b2nd_file(io: ArrayChunks, file_of: Callable[[str], bytes], proj: ChunkProjection,
-                    region: tuple, out: np.ndarray, nthreads: int) -> bool:
-    """Read a region of a two-level chunk from its file in one C call: the frame's header
-    and block table, then only the touched blocks' bytes, decoded straight into `out`.
-    False when the general byte-range reader should read it instead (another frame
+def _read_file(io: ArrayChunks, file_of: Callable[[str], bytes], proj: ChunkProjection,
+               region: tuple, strides: tuple, out: np.ndarray, nthreads: int) -> bool:
+    """Read a small region of a two-level or plain Blosc chunk from its file in one C call:
+    the header and block table, then only the touched blocks' bytes from the same open
+    file, decoded into `out`. `region` and the chunk's byte `strides` are in the C order of
+    its bytes. False when the general byte-range reader should read it instead (another
     layout, most blocks touched, a file that cannot be read this way)."""
     key = io.key_of(proj.chunk_coords)
     offset, _shape = out_offset_shape(out, proj)
-    strides = out.strides or (io.dtype.itemsize,)
-    if io.b2nd_transposed:
-        strides = strides[::-1]
+    out_strides = out.strides or (io.dtype.itemsize,)
+    if io.b2nd_transposed or (io.order == "F" and io.pipeline.is_blosc):
+        out_strides = out_strides[::-1]
     first = _first_read_nbytes(io) or byteranges.HEAD_NBYTES
     frame_nbytes = io.frame_nbytes_seen
     with decoding(key, store=io.store):
         path = file_of(key)
         while True:
-            found = _ext.b2nd_read_region_file(
-                path, first, io.ranged_max_nbytes, region, out, offset, tuple(strides),
-                io.dtype.itemsize, frame_scratch(frame_nbytes),
-                named_scratch("b2nd blocks", io.ranged_max_nbytes),
-                byteranges.MAX_BLOCK_FRACTION, nthreads)
+            frame = frame_scratch(frame_nbytes)
+            if io.pipeline.is_b2nd:
+                found = _ext.b2nd_read_region_file(
+                    path, first, io.ranged_max_nbytes, region, out, offset, tuple(out_strides),
+                    io.dtype.itemsize, frame, named_scratch("b2nd blocks", io.ranged_max_nbytes),
+                    byteranges.MAX_BLOCK_FRACTION, nthreads)
+            else:
+                found = _ext.blosc_read_region_file(
+                    path, first, region, tuple(strides), out, offset, tuple(out_strides),
+                    io.dtype.itemsize, frame, scratch(io.pipeline.nbytes),
+                    byteranges.MAX_BLOCK_FRACTION, nthreads)
             if not isinstance(found, tuple):
                 break
             if found[0] != "frame" or found[1] <= frame_nbytes:
@@ -211,7 +221,10 @@ def _read_b2nd_file(io: ArrayChunks, file_of: Callable[[str], bytes], proj: Chun
         return True
     io.count("ranged_reads")
     io.count("chunks_decoded")
-    io.count("blocks_decoded", int(found))
+    if io.pipeline.is_b2nd:
+        io.count("blocks_decoded", int(found))
+    else:
+        io.count("partial_decodes")
     return True
 
 
