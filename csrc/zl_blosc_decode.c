@@ -271,9 +271,10 @@ static int is_c_contiguous(const int64_t *strides, const int64_t *shape, int ndi
   return 1;
 }
 
-/* Decode only the Blosc blocks that a region touches, one at a time into their place in
- * the chunk-sized `scratch` (one block at a time stays in cache), copying each block's share of the region into dst.
- * (The block mask leaves the other blocks' bytes of scratch untouched.)
+/* Decode only the Blosc blocks that a region touches, one at a time, copying each block's
+ * share of the region into dst: blocks that decode apart go to the start of `scratch`
+ * (which then stays in cache from block to block); others (a dictionary, stored as is)
+ * into their place in the chunk-sized `scratch`, through a block mask.
  * Applies when blocks are whole rows of a C-order chunk (row = all of dim 0's sub-array,
  * `row_nbytes` bytes) and the region steps along dim 0 by whole rows. Returns 1 when it
  * handled the chunk, 0 when it does not apply, or a negative status. */
@@ -308,20 +309,33 @@ static int decode_rows_by_block(blosc2_context *dctx, const void *cdata,
     zl_index_run(start0, step0, shape[0], r0, r1, &k0, &k1);
     if (k0 >= k1)
       continue;
-    /* decode block b alone, in place in the chunk-sized scratch */
-    for (int64_t j = 0; j < nblocks; j++)
-      mask[j] = (j != b);
-    if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0) {
-      status = ZL_ERR_CORRUPT;
-      goto cleanup;
-    }
-    int rc = blosc2_decompress_ctx(dctx, cdata, (int32_t)h->cbytes, scratch, (int32_t)h->nbytes);
-    if (rc < 0) {
-      status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
-      goto cleanup;
+    int64_t at = 0; /* where block b's first row is in scratch */
+    if (kind == ZL_BLOCKS_RANGED) {
+      /* block b alone into the start of scratch, which stays in cache from block to block */
+      int32_t bsize = (int32_t)((r1 - r0) * row_nbytes);
+      int rc = blosc2_getitem_bytes_ctx(dctx, cdata, (int32_t)h->cbytes,
+                                        (int32_t)(r0 * row_nbytes), bsize, scratch, bsize);
+      if (rc != bsize) {
+        status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+        goto cleanup;
+      }
+      at = r0;
+    } else { /* blocks that need the chunk's context: block b alone, in its place */
+      for (int64_t j = 0; j < nblocks; j++)
+        mask[j] = (j != b);
+      if (blosc2_set_maskout(dctx, mask, (int)nblocks) < 0) {
+        status = ZL_ERR_CORRUPT;
+        goto cleanup;
+      }
+      int rc =
+          blosc2_decompress_ctx(dctx, cdata, (int32_t)h->cbytes, scratch, (int32_t)h->nbytes);
+      if (rc < 0) {
+        status = rc == BLOSC2_ERROR_CODEC_SUPPORT ? ZL_ERR_UNSUPPORTED : ZL_ERR_CORRUPT;
+        goto cleanup;
+      }
     }
     shape_rest[0] = k1 - k0;
-    status = zl_copy_strided(scratch + (start0 + k0 * step0) * row_nbytes + rest, sstr,
+    status = zl_copy_strided(scratch + (start0 + k0 * step0 - at) * row_nbytes + rest, sstr,
                              dst + k0 * dstr[0], dstr, shape_rest, ndim, itemsize);
     if (status != ZL_OK)
       goto cleanup;
