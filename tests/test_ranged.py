@@ -661,3 +661,29 @@ def test_directory_store_blosc_regions_read_from_the_file_in_one_call(tmp_path, 
     path.write_bytes(path.read_bytes()[:5000])
     with pytest.raises(zl.CodecError, match="0.0"):
         z[500:510, 0:10]
+
+
+def test_directory_store_subclasses_that_read_their_own_way_are_not_bypassed(tmp_path):
+    """The one-call file readers open a directory store's files themselves only when the
+    store reads values as DirectoryStore does: a subclass counting what it reads sees
+    every byte."""
+    class Counting(zl.DirectoryStore):
+        nbytes = 0
+
+        def read_ranges_into(self, key, ranges, out):
+            counts = super().read_ranges_into(key, ranges, out)
+            Counting.nbytes += sum(counts or ())
+            return counts
+
+        def get_partial_values(self, key_ranges):
+            values = super().get_partial_values(key_ranges)
+            Counting.nbytes += sum(len(v) for v in values if v is not None)
+            return values
+
+    assert zl.DirectoryStore(tmp_path / "d").reads_files_directly()
+    assert not Counting(tmp_path / "c").reads_files_directly()
+    a = np.random.default_rng(3).random((1024, 1024)).astype("f4")
+    z = zl.array(a, chunks=(1024, 1024), store=Counting(tmp_path / "c"),
+                 compressor=zl.B2ND(blocks=(64, 64)))
+    np.testing.assert_array_equal(z[10:20, 30:40], a[10:20, 30:40])
+    assert z.stats["ranged_reads"] == 1 and Counting.nbytes > 0

@@ -140,7 +140,8 @@ def read_basic(io: ArrayChunks, batch: Sequence[ChunkProjection], out: np.ndarra
     chosen: list[ChunkProjection] = []
     requests = []
     # a directory store's chunks: one C call per chunk, from its file to `out`
-    file_of = getattr(io.store, "file_of", None)
+    direct = getattr(io.store, "reads_files_directly", None)
+    file_of = io.store.file_of if direct is not None and direct() else None
     for proj in batch:
         items = math.prod([c for _s, _st, c in proj.chunk_side])
         if items * itemsize * 4 > pipeline.nbytes:

@@ -276,6 +276,14 @@ class DirectoryStore(BaseStore):
         that open it themselves."""
         return os.fsencode(self._filepath(key))
 
+    def reads_files_directly(self) -> bool:
+        """Whether readers in C may open this store's files themselves (`file_of`): not
+        when a subclass reads values its own way (counting or caching what it reads)."""
+        cls = type(self)
+        return all(getattr(cls, name) is getattr(DirectoryStore, name)
+                   for name in ("getitems", "getitems_into", "get_partial_values",
+                                "read_ranges_into", "__getitem__"))
+
     def _filepath(self, key: str, checked: set[str] | None = None) -> str:
         """The file of `key`, after checking that its directory is inside the root (no
         symbolic link on the way leads out; `checked` remembers directories already
