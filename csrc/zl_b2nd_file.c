@@ -74,7 +74,7 @@ static int compare_i64(const void *a, const void *b) {
 static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nbytes,
                       const int64_t *start, const int64_t *step, const int64_t *count,
                       int ndim, size_t itemsize, double max_fraction, uint8_t *frame,
-                      int64_t capacity, int64_t *needed) {
+                      int64_t capacity, int64_t *needed, int64_t *touched_out) {
   int64_t got = first_nbytes < size ? first_nbytes : size;
   if (got < 24 || size > capacity) {
     if (size > capacity)
@@ -139,6 +139,7 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
     touched += wanted[b] != 0;
     sorted[b] = le32(ch + 32 + 4 * b);
   }
+  *touched_out = touched;
   if (touched > max_fraction * (double)nblocks) {
     status = ZL_ERR_UNSUPPORTED; /* most of the chunk: better read whole */
     goto done;
@@ -193,10 +194,11 @@ int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max
     return errno == ENOENT ? ZL_B2ND_FILE_MISSING : ZL_ERR_UNSUPPORTED;
   struct stat st;
   int status = ZL_ERR_UNSUPPORTED;
+  int64_t touched = -1;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
     status = read_frame(fd, (int64_t)st.st_size, first_nbytes, max_nbytes, start, step, count,
                         ndim, itemsize, max_fraction, (uint8_t *)frame, frame_capacity,
-                        needed_frame);
+                        needed_frame, &touched);
   close(fd);
   if (status == ZL_ERR_IO)
     status = ZL_ERR_UNSUPPORTED; /* the general reader reports it */
@@ -210,6 +212,9 @@ int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max
     *needed_scratch = padded;
     return ZL_ERR_BUFFER;
   }
+  /* waking C-Blosc2's threads costs more than it saves unless each gets a few blocks */
+  if (touched >= 0 && touched <= 4 * (int64_t)nthreads)
+    nthreads = 1;
   return zl_b2nd_decode_region(frame, frame_len, start, step, count, ndim, dst, dst_strides,
                                itemsize, scratch, scratch_nbytes, nthreads, blocks_decoded);
 }
