@@ -7,8 +7,12 @@ The parent (`zarrlite.bench.runner`) writes a JSON spec to this process's stdin:
 
 and reads back one JSON line from its stdout: the `Result` of the cell (status, detail,
 times in seconds, peak resident memory above the level before the timed rounds). The
-datasets the cell reads are on disk already (the parent wrote them); only the engine the
-cell times is imported.
+datasets the cell reads are on disk already; only the engine the cell times is imported.
+
+The parent never imports a peer library (their thread pools would compete with the cells):
+the same module also writes an engine's copy of a dataset (cell ``"@prepare"``) and, with
+``{"probe": [engine names]}``, sets up each engine and reports whether it is installed and
+its versions.
 """
 
 from __future__ import annotations
@@ -23,6 +27,26 @@ from zarrlite.bench.harness import Result, time_cases
 
 #: Marks the result line among anything else a library prints on stdout.
 RESULT_PREFIX = "zarrlite-bench-cell-result "
+#: The cell name that writes the engine's copy of the workload's dataset (untimed).
+PREPARE = "@prepare"
+
+
+def probe(names: list[str]) -> dict[str, Any]:
+    """Set up each engine named: {name: {"error": str or None, "versions": {...}}}."""
+    from zarrlite.bench.engines import ENGINES
+
+    out: dict[str, Any] = {}
+    for cls in ENGINES:
+        if cls.name not in names:
+            continue
+        engine = cls()
+        try:
+            engine.setup()
+        except ImportError as err:
+            out[cls.name] = {"error": str(err), "versions": {}}
+        else:
+            out[cls.name] = {"error": None, "versions": engine.versions()}
+    return out
 
 
 def run_cell(spec: dict[str, Any]) -> Result:
@@ -37,6 +61,9 @@ def run_cell(spec: dict[str, Any]) -> Result:
     try:
         engine.setup()
         bench = Bench(sizes, [engine], spec["repeat"], spec["root"])
+        if spec["cell"] == PREPARE:
+            bench.write_copy(spec["workload"], engine)
+            return Result()
         case = bench.case(spec["workload"], spec["cell"])
     except NotImplementedError as err:
         return Result(status="unsupported", detail=str(err))
@@ -51,6 +78,9 @@ def run_cell(spec: dict[str, Any]) -> Result:
 def main() -> int:
     """Read the spec from stdin, print the result line; exit status 0 unless the spec is bad."""
     spec = json.load(sys.stdin)
+    if "probe" in spec:
+        print(RESULT_PREFIX + json.dumps(probe(spec["probe"])), flush=True)
+        return 0
     result = run_cell(spec)
     print(RESULT_PREFIX + json.dumps(asdict(result)), flush=True)
     return 0

@@ -56,6 +56,8 @@ class Engine:
     reads_from: str | None = None
     #: The file name suffix of this engine's copies.
     suffix = ""
+    #: The versions a probe (a child process that set the engine up) reported.
+    found_versions: dict[str, str] | None = None
 
     def setup(self) -> None:
         """Import the library and apply the thread settings (once, before any timing)."""

@@ -175,7 +175,7 @@ def _b_case(name: str, ds: Dataset, path: str, root: str) -> Case:
         return list(pool.map(fn, range(len(names))))
 
     if name.startswith("files:write"):
-        return Case(prepare=fresh, run=lambda _c: each(write_one),
+        return Case(prepare=fresh, run=lambda _c: each(write_one), sync=True,
                     check=lambda _c, _o: check_same(load_chunks(target)[1], cdatas),
                     cleanup=lambda _c: shutil.rmtree(target, ignore_errors=True))  # fmt: skip
     return Case(run=lambda _c: each(read_one), check=lambda _c, out: check_same(out, cdatas))

@@ -59,8 +59,9 @@ def machine_info(bench: Any) -> dict[str, Any]:
     Parameters
     ----------
     bench : object
-        Has ``engines`` (each with ``versions()``) and ``info``, a dict that may hold
-        ``loadavg_start`` and ``cpu_start`` (a `cpu_sample` taken at the start).
+        Has ``engines`` (each with ``found_versions`` or ``versions()``) and ``info``, a
+        dict that may hold ``loadavg_start`` and ``cpu_start`` (a `cpu_sample` taken at
+        the start).
 
     Returns
     -------
@@ -68,7 +69,7 @@ def machine_info(bench: Any) -> dict[str, Any]:
     """
     versions = {"python": sys.version.split()[0], "numpy": np.__version__}
     for e in bench.engines:
-        versions.update(e.versions())
+        versions.update(e.found_versions if e.found_versions is not None else e.versions())
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     return {
         "platform": platform.platform(),

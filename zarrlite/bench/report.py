@@ -183,6 +183,7 @@ def build(bench: Any, **config: Any) -> dict[str, Any]:
                 "max_s": max(r.times_s) if r.median_s else None,
                 "times_s": r.times_s,
                 "peak_extra_bytes": r.peak_extra_bytes,
+                "loops": r.loops,
             }
             for name, r in rs.items()
         }

@@ -31,10 +31,27 @@ class UsageError(Exception):
     """A problem with the options that the user can fix (exit status 2)."""
 
 
+def probe_engines(names: list[str], python: str | None = None) -> dict[str, Any]:
+    """Set up the engines `names` in a child process (``python``, default this one), so
+    that this process imports no peer library: {name: {"error", "versions"}}."""
+    with tempfile.TemporaryDirectory(prefix="zarrlite-bench-probe-") as tmp:
+        command, env = [sys.executable, "-m", "zarrlite.bench.cell"], dict(os.environ)
+        if python is not None:
+            command, env = CellRunner.zarr2_command(python, tmp)
+        proc = subprocess.run(command, input=json.dumps({"probe": names}), capture_output=True,
+                              text=True, env=env, cwd=tmp, timeout=CELL_TIMEOUT)  # fmt: skip
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_PREFIX)]
+    if proc.returncode != 0 or not lines:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise UsageError(f"could not set up the engines ({last})")
+    found: dict[str, Any] = json.loads(lines[-1][len(RESULT_PREFIX):])
+    return found
+
+
 def choose_engines(
     named: tuple[str, ...] | None, zarr2_python: str | None = None
 ) -> tuple[list[Engine], list[str]]:
-    """Set up the engines to time.
+    """The engines to time, found installed by setting them up in a child process.
 
     Parameters
     ----------
@@ -47,7 +64,8 @@ def choose_engines(
     Returns
     -------
     engines : list of Engine
-        Set up, in table order.
+        In table order, not set up here (each cell sets up its own), with their versions
+        in ``found_versions``.
     left_out : list of str
         Each engine left out because its library is missing, as ``"label: import error"``.
 
@@ -56,26 +74,25 @@ def choose_engines(
     UsageError
         If an engine named in `named` is not installed.
     """
+    wanted = [cls for cls in ENGINES if named is None or cls.name in named]
+    found = probe_engines([cls.name for cls in wanted if cls.name != "zarr2"])
+    if zarr2_python is not None and any(cls.name == "zarr2" for cls in wanted):
+        found.update(probe_engines(["zarr2"], zarr2_python))
     engines, left_out = [], []
-    for cls in ENGINES:
-        if named is not None and cls.name not in named:
-            continue
+    for cls in wanted:
         engine = cls()
-        if engine.name == "zarr2":
-            if zarr2_python is None:
-                if named is not None:
-                    raise UsageError("engine 'zarr2' needs --zarr2-python")
-                left_out.append(f"{engine.label}: no --zarr2-python interpreter given")
-            else:
-                engines.append(engine)  # set up in its own interpreter
-            continue
-        try:
-            engine.setup()
-        except ImportError as err:
+        if engine.name == "zarr2" and zarr2_python is None:
             if named is not None:
-                raise UsageError(f"engine {cls.name!r} is not installed ({err})") from err
-            left_out.append(f"{engine.label}: {err}")
+                raise UsageError("engine 'zarr2' needs --zarr2-python")
+            left_out.append(f"{engine.label}: no --zarr2-python interpreter given")
             continue
+        error = found[engine.name]["error"]
+        if error is not None:
+            if named is not None:
+                raise UsageError(f"engine {cls.name!r} is not installed ({error})")
+            left_out.append(f"{engine.label}: {error}")
+            continue
+        engine.found_versions = found[engine.name]["versions"]
         engines.append(engine)
     return engines, left_out
 
@@ -88,21 +105,27 @@ class CellRunner:
                  zarr2_python: str | None) -> None:  # fmt: skip
         self.root, self.sizes, self.repeat = root, sizes, repeat
         self.zarr2_python = zarr2_python
-        self.peak: dict[str, dict[str, int | None]] = {}
+        self._zarr2: tuple[list[str], dict[str, str]] | None = None
 
-    def _command(self, engine: str) -> tuple[list[str], dict[str, str]]:
-        env = dict(os.environ)
-        if engine != "zarr2" or self.zarr2_python is None:
-            return [sys.executable, "-m", "zarrlite.bench.cell"], env
+    @staticmethod
+    def zarr2_command(python: str, root: str) -> tuple[list[str], dict[str, str]]:
+        """The cell command under a zarr-python 2 interpreter, which imports this zarrlite
+        through a folder (in `root`) holding only a link to it."""
         import zarrlite
 
-        link_dir = os.path.join(self.root, "zarr2-path")
-        if not os.path.isdir(link_dir):
-            os.makedirs(link_dir)
-            os.symlink(os.path.dirname(zarrlite.__file__), os.path.join(link_dir, "zarrlite"))
+        env = dict(os.environ)
+        link_dir = tempfile.mkdtemp(prefix="zarrlite-bench-path-", dir=root)
+        os.symlink(os.path.dirname(zarrlite.__file__), os.path.join(link_dir, "zarrlite"))
         env.pop("VIRTUAL_ENV", None)
         env["PYTHONPATH"] = link_dir
-        return [self.zarr2_python, "-m", "zarrlite.bench.cell"], env
+        return [python, "-m", "zarrlite.bench.cell"], env
+
+    def _command(self, engine: str) -> tuple[list[str], dict[str, str]]:
+        if engine != "zarr2" or self.zarr2_python is None:
+            return [sys.executable, "-m", "zarrlite.bench.cell"], dict(os.environ)
+        if self._zarr2 is None:
+            self._zarr2 = self.zarr2_command(self.zarr2_python, self.root)
+        return self._zarr2
 
     def __call__(self, workload: str, cell: str, engine: str) -> Result:
         spec = {"workload": workload, "cell": cell, "engine": engine, "root": self.root,
