@@ -330,3 +330,36 @@ def test_columns_of_row_block_chunks_decode_one_block_at_a_time(cname):
     z = zl.array(a, chunks=(1000, 300), compressor=zl.Blosc(cname=cname, blocksize=4800))
     for sel in (np.s_[:, 7], np.s_[::-3, 100:105], np.s_[998:1003, :], np.s_[5:990:7, -1]):
         np.testing.assert_array_equal(z[sel], a[sel])
+
+
+def test_small_reads_stay_on_the_calling_thread_and_big_ones_use_the_pool(monkeypatch):
+    """A read that decodes little (a window, a thin band) runs on the calling thread: waking
+    the workers costs more than it saves; a read of many chunks, or through whole chunks (a
+    column crosses every Blosc block of its chunks), hands batches to the worker threads."""
+    from zarrlite import config
+
+    submitted = []
+    pool = config.thread_pool
+
+    class CountingPool:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def submit(self, fn, *args):
+            submitted.append(fn)
+            return self.inner.submit(fn, *args)
+
+    monkeypatch.setattr(config, "thread_pool", lambda: CountingPool(pool()))
+    data = np.arange(1024 * 1024, dtype="f4").reshape(1024, 1024)
+    with zl.config.set(threads=2):
+        z = zl.array(data, chunks=(128, 128), store=zl.MemoryStore())
+        for selection in (np.s_[10:20, 30:300], np.s_[100:140, 100:140], np.s_[5, :]):
+            submitted.clear()
+            np.testing.assert_array_equal(z[selection], data[selection])
+            assert not submitted, selection
+        np.testing.assert_array_equal(z[...], data)
+        assert submitted
+        big = zl.array(np.ones((8192, 512), "f4"), chunks=(4096, 256), store=zl.MemoryStore())
+        submitted.clear()
+        assert big[:, 3].sum() == 8192  # 2 chunks, each decoded through
+        assert submitted

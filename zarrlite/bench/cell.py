@@ -24,11 +24,10 @@ from typing import Any
 
 from zarrlite.bench.data import Sizes
 from zarrlite.bench.harness import Result, time_cases
+from zarrlite.bench.options import PREPARE
 
 #: Marks the result line among anything else a library prints on stdout.
 RESULT_PREFIX = "zarrlite-bench-cell-result "
-#: The cell name that writes the engine's copy of the workload's dataset (untimed).
-PREPARE = "@prepare"
 
 
 def probe(names: list[str]) -> dict[str, Any]:

@@ -33,6 +33,9 @@ LABELS = {
     "zarr2": "zarr-python 2",
 }
 
+#: The cell name that writes an engine's copy of a workload's dataset (untimed).
+PREPARE = "@prepare"
+
 #: File name suffixes of the engines whose copies are single files.
 SUFFIXES = {"h5py": ".h5", "blosc2": ".b2nd"}
 #: Engines that store a two-level dataset with N-d blocks inside its chunks.

@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 
 from zarrlite.bench import floors
-from zarrlite.bench.cell import PREPARE
 from zarrlite.bench.data import Sizes, make_float_data, make_int_data
 from zarrlite.bench.engines import Engine
 from zarrlite.bench.harness import Case, Dataset, Result, Wrong, check_equal
-from zarrlite.bench.options import WORKLOADS
+from zarrlite.bench.options import PREPARE, WORKLOADS
 from zarrlite.bench.report import fmt_time
 
 #: Each workload's dataset.

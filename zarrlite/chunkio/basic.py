@@ -51,7 +51,23 @@ class ChunkIO(ArrayChunks):
     # ----------------------------------------------------------------- reading
     def read(self, projections: Sequence[ChunkProjection], out: np.ndarray) -> None:
         """Fill `out` (C-contiguous, the selection's per-dimension shape) from the chunks."""
-        run_batches(projections, lambda batch, nthreads: self._read_batch(batch, out, nthreads))
+        run_batches(projections, lambda batch, nthreads: self._read_batch(batch, out, nthreads),
+                    self._decode_nbytes(projections))
+
+    def _decode_nbytes(self, projections: Sequence[ChunkProjection]) -> int:
+        """About how many decoded bytes a read of `projections` needs: per chunk, the run
+        of the chunk's first dimension it spans times a slice of the others (what Blosc
+        blocks, runs of the flattened chunk, hold; N-d blocks need about as much)."""
+        if len(projections) > 64:
+            return 1 << 62  # many chunks: the threads pay whatever they hold
+        trailing = self.pipeline.nbytes // max(1, self.chunks[0]) if self.chunks else 0
+        total = 0
+        for proj in projections:
+            if not proj.chunk_side:
+                return 1 << 62
+            _start, step, count = proj.chunk_side[0]
+            total += max(1, (count - 1) * step + 1) * trailing
+        return total
 
     def _read_batch(self, batch: Sequence[ChunkProjection], out: np.ndarray, nthreads: int) -> None:
         # bounded parts: the fetched bytes of one part must not grow without limit

@@ -44,15 +44,27 @@ from zarrlite.stores.adapter import inside_store_call
 PART_NBYTES = 32 << 20
 
 
-def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None]) -> None:
+#: Reads that decode fewer bytes than this (as estimated by the caller) run on the calling
+#: thread, with one codec thread: handing a few small chunks, or a few blocks of big ones,
+#: to the worker threads costs more in wake-ups than it saves (a 64x64 window in a 4096²
+#: chunk: 0.49 -> 0.24 ms; a 16-row band across two: 0.37 -> 0.23 ms).
+SMALL_WORK_NBYTES = 2 << 20
+
+
+def run_batches(items: Sequence[Any], work: Callable[[Sequence[Any], int], None],
+                work_nbytes: int | None = None) -> None:
     """Split items into batches and run ``work(batch, codec_threads)`` on the worker pool.
 
     With fewer items than threads, the spare threads go to the codec (C-Blosc's own
-    threads inside one chunk).
+    threads inside one chunk). Work of fewer than :data:`SMALL_WORK_NBYTES` decoded bytes
+    (`work_nbytes`, the caller's estimate) runs here, on one thread.
     """
     threads = config.get("threads")
     n = len(items)
     if n == 0:
+        return
+    if work_nbytes is not None and work_nbytes < SMALL_WORK_NBYTES:
+        work(items, 1)
         return
     if (threading.current_thread().name.startswith(config.POOL_THREAD_PREFIX)
             or inside_store_call()):
