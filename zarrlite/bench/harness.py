@@ -164,20 +164,20 @@ def _attempt(case: Case, loops: int, res: Result) -> tuple[float, int | None] | 
 
 def _warm_up(case: Case, res: Result) -> int:
     """Warm `case` up (see MAX_WARMUP); the runs per timed round (see Case.repeatable)."""
-    loops, previous = 1, None
+    previous = None
     for _ in range(MAX_WARMUP):
-        timed = _attempt(case, loops, res)
+        timed = _attempt(case, 1, res)
         if timed is None:
-            return loops
+            return 1
         elapsed = timed[0]
-        if case.repeatable and loops == 1:
-            loops = max(1, min(MAX_LOOPS, math.ceil(MIN_ROUND_S / max(elapsed * case.calls,
-                                                                       1e-7))))  # fmt: skip
         if previous is not None and abs(elapsed - previous) <= WARM_TOLERANCE * previous:
             break
         previous = elapsed
         gc.collect()
-    return loops
+    if not case.repeatable:
+        return 1
+    # from the last (warm) run: the first of a fresh process can take 100 times longer
+    return max(1, min(MAX_LOOPS, math.ceil(MIN_ROUND_S / max(elapsed * case.calls, 1e-7))))
 
 
 def _rounds(cases: dict[str, Case], repeat: int, results: dict[str, Result]) -> None:
