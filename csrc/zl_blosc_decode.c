@@ -494,10 +494,13 @@ int zl_blosc_gather_points(const void *cdata, size_t cdata_nbytes, const int64_t
   int kind = zl_blosc_block_kind(cdata, cdata_nbytes);
   if (kind < 0)
     return kind;
-  if (kind != ZL_BLOCKS_RANGED || h.blocksize % (int64_t)itemsize != 0)
+  if (kind != ZL_BLOCKS_RANGED || h.blocksize % (int64_t)itemsize != 0 || h.typesize < 1 ||
+      h.blocksize % h.typesize != 0 || h.nbytes % h.typesize != 0)
     return ZL_ERR_UNSUPPORTED; /* blocks that need the whole chunk (a delta filter), its
-                                * context (a dictionary) or none (stored as is), or items
-                                * straddling blocks: the masked decoders do those */
+                                * context (a dictionary) or none (stored as is), items
+                                * straddling blocks, or a stored typesize that does not
+                                * divide the blocks (getitem counts in it): the masked
+                                * decoders do those */
   int64_t nblocks = (h.nbytes + h.blocksize - 1) / h.blocksize;
   *nblocks_out = nblocks;
   if (scratch_nbytes < (size_t)h.blocksize) {

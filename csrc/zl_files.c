@@ -189,7 +189,9 @@ static int open_parent(const char *path, int *dfd, const char **dir, size_t *dir
       return ENAMETOOLONG;
     memcpy(buf, path, len);
     buf[len] = '\0';
-    int fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* O_PATH: the directory is only named relative to, so writing into a directory
+     * without read permission works as a plain create + rename does */
+    int fd = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
       return errno;
     *dfd = fd;

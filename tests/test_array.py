@@ -677,3 +677,20 @@ def test_opening_the_same_metadata_decodes_it_once_and_sees_changes(tmp_path):
     assert zl.open_array({".zarray": doc}, mode="r")._meta.dimension_separator == "."
     assert zl.open_array(SlashStore({".zarray": doc}), mode="r")._meta.dimension_separator == "/"
     assert zl.open_array({".zarray": doc}, mode="r")._meta.dimension_separator == "."
+
+
+def test_the_metadata_memo_keeps_size_limits_and_mutable_fill_values_apart(tmp_path):
+    """A structured fill value (a numpy.void, changeable in place) is not shared between
+    arrays opened from the same .zarray; the max_chunk_nbytes limit applies to every open."""
+    path = str(tmp_path / "s.zarr")
+    dt = np.dtype([("a", "i4"), ("b", "f8")])
+    zl.create((4,), chunks=(2,), dtype=dt, fill_value=(1, 2.0), store=path)
+    a, b = zl.open_array(path, mode="r"), zl.open_array(path, mode="r")
+    a.fill_value["a"] = 99
+    assert b.fill_value["a"] == 1 and b[0]["a"] == 1
+    big = str(tmp_path / "big.zarr")
+    zl.create((2048, 2048), chunks=(1024, 1024), dtype="f8", store=big)
+    assert zl.open_array(big, mode="r").chunks == (1024, 1024)  # now in the memo
+    with zl.config.set(max_chunk_nbytes=1 << 20):
+        with pytest.raises(zl.errors.MetadataError, match="chunks"):
+            zl.open_array(big, mode="r")

@@ -354,3 +354,20 @@ def test_gather_points_checks_offsets_scratch_and_corrupt_chunks():
                            np.empty(4096, np.uint8))
     with pytest.raises(CodecError):  # truncated
         _ext.gather_points(cdata[:40], False, src, out, dst, 4, np.empty(4096, np.uint8))
+
+
+def test_points_of_a_chunk_whose_blosc_typesize_does_not_divide_it():
+    """A valid Blosc chunk (written by another tool) whose stored typesize (8) does not
+    divide the chunk's 400,004 bytes: points in its last, short block read as numpy's (the
+    block-by-block gather counts in the stored typesize, so such chunks go the masked way)."""
+    import blosc2
+
+    n = 100001
+    a = np.arange(n, dtype="f4")
+    z = zl.array(a, chunks=(n,), store=zl.MemoryStore(),
+                 compressor=zl.Blosc(cname="lz4", blocksize=65536))  # fmt: skip
+    z.store["0"] = blosc2.compress2(a.tobytes(), typesize=8, blocksize=65536, clevel=5,
+                                    filters=[blosc2.Filter.SHUFFLE], codec=blosc2.Codec.LZ4)
+    idx = np.array([5, 70000, n - 1, n - 2])
+    np.testing.assert_array_equal(z.vindex[idx], a[idx])
+    np.testing.assert_array_equal(z[...], a)

@@ -310,3 +310,21 @@ def test_write_between_fetch_and_keep_is_not_kept(tmp_path, data):
     z = zl.Array(WriteDuringReadStore(path, write), chunk_cache="1MiB")
     assert z[1, 1] == data[1, 1]  # read before the write: the old value
     assert z[1, 1] == 5.0
+
+
+def test_stores_that_may_alias_are_not_cached(tmp_path):
+    """Two FSStores over one file:// URL do not compare equal: a write through one would
+    not drop what the other's arrays keep, so their chunks are not cached (directory
+    stores, which compare by path, are)."""
+    url = (tmp_path / "x.zarr").as_uri()
+    with zl.config.set(chunk_cache="64MiB"):
+        x = zl.open_array(url, mode="w", shape=(100, 100), chunks=(50, 50), dtype="f4")
+        x[...] = 1
+        y = zl.open_array(url, mode="r")
+        assert y[0:2, 0:2].tolist() == [[1, 1], [1, 1]]
+        x[0:50, 0:50] = 7
+        assert y[0:2, 0:2].tolist() == [[7, 7], [7, 7]]
+        assert y.stats["chunk_cache_hits"] == 0
+        d = zl.open_array(str(tmp_path / "x.zarr"), mode="r")
+        d[0:2, 0:2], d[0:2, 0:2]
+        assert d.stats["chunk_cache_hits"] == 1

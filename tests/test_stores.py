@@ -708,3 +708,47 @@ def test_write_files_new_replaced_nested_and_refused(tmp_path):
     finally:
         os.chdir(cwd)
     assert (d / "here").read_bytes() == b"cwd"
+
+
+WRITE_ONLY_DIR = """\
+import os, sys
+import numpy as np
+import zarrlite as zl
+path = sys.argv[1]
+if os.getuid() == 0:
+    os.setgid(65534); os.setuid(65534)
+z = zl.open_array(path, mode="r+")
+z[...] = 5
+print("wrote")
+"""
+
+
+def test_chunks_are_written_into_a_directory_without_read_permission(tmp_path):
+    """Writing a chunk needs write and search permission on its directory, as a plain
+    create + rename does, not read permission (the writer opens the directory O_PATH)."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    import zarrlite as zl
+
+    # (root runs the writer as 'nobody': its parent folders must be searchable by others,
+    # which pytest's tmp_path is not)
+    base = pathlib.Path(tempfile.mkdtemp(prefix="zl-write-only-"))
+    base.chmod(0o755)
+    path = base / "a.zarr"
+    zl.create((4, 4), chunks=(2, 2), dtype="i4", store=str(path))
+    if os.getuid() == 0:
+        os.chown(path, 65534, 65534)
+        os.chown(path / ".zarray", 65534, 65534)
+    os.chmod(path, 0o300)  # write and search only
+    try:
+        proc = subprocess.run([sys.executable, "-c", WRITE_ONLY_DIR, str(path)],
+                              capture_output=True, text=True, cwd="/", timeout=60)  # fmt: skip
+        assert proc.stdout == "wrote\n", proc.stderr
+        os.chmod(path, 0o755)
+        assert (zl.open_array(str(path), mode="r")[...] == 5).all()
+    finally:
+        os.chmod(path, 0o755)
+        shutil.rmtree(base)

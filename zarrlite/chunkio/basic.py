@@ -60,7 +60,11 @@ class ChunkIO(ArrayChunks):
         blocks, runs of the flattened chunk, hold; N-d blocks need about as much)."""
         if len(projections) > 64:
             return 1 << 62  # many chunks: the threads pay whatever they hold
-        trailing = self.pipeline.nbytes // max(1, self.chunks[0]) if self.chunks else 0
+        pipeline = self.pipeline
+        if not (config.get("partial_decode") and (pipeline.is_blosc or pipeline.is_b2nd)
+                and not pipeline.filters and self.order == "C"):  # fmt: skip
+            return len(projections) * pipeline.nbytes  # whole chunks are decoded
+        trailing = pipeline.nbytes // max(1, self.chunks[0]) if self.chunks else 0
         total = 0
         for proj in projections:
             if not proj.chunk_side:

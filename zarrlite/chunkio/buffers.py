@@ -87,6 +87,8 @@ def _asked_for(name: str) -> None:
     for old in [k for k, b in bufs.items() if b.nbytes > SMALL_NBYTES
                 and state.requests - state.asked.get(k, 0) > IDLE_REQUESTS]:  # fmt: skip
         bufs.pop(old, None)
+    if len(state.asked) > 4 * len(bufs) + 16:  # forget purposes no buffer is kept for
+        state.asked = {k: v for k, v in state.asked.items() if k in bufs or k == name}
 
 
 def release_all(idle_for: float = 0.0) -> int:
@@ -99,6 +101,7 @@ def release_all(idle_for: float = 0.0) -> int:
     for state in states:
         if state.bufs and now - state.last_use >= idle_for:
             state.bufs = {}
+            state.asked = {}
             released += 1
     if released:
         gc.collect(0)  # buffers caught in young reference cycles (a traceback) go too

@@ -168,7 +168,16 @@ def decode_token(dtype: np.dtype, chunks: tuple[int, ...], order: str, codecs: A
 
 def store_ref(store: Any) -> Any:
     """The store part of cache keys: a weak reference (equal for equal stores while they
-    live), or None for a store that cannot be weakly referenced (then nothing is cached)."""
+    live), or None when the store's chunks are not cached: a store that cannot be weakly
+    referenced, or one that two objects may share the data of without comparing equal
+    (fsspec URLs, Redis, wrapped mappings, LRUStoreCache): a write through one would not
+    drop the chunks the other's arrays keep. Stores equal by location (directory, zip,
+    SQLite, LMDB, DBM) and memory stores (each holds its own data) are cached."""
+    from zarrlite.stores.abc import BaseStore
+    from zarrlite.stores.memory import MemoryStore
+
+    if type(store).__eq__ is BaseStore.__eq__ and not isinstance(store, MemoryStore):  # type: ignore[comparison-overlap]
+        return None
     try:
         return weakref.ref(store)
     except TypeError:

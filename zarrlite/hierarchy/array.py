@@ -577,7 +577,7 @@ def _build_codecs(meta: ArrayMeta, key: str, path: str, store: Any) -> tuple[Any
 #: Metadata already decoded and checked, by (document bytes, store's separator): opening
 #: an array whose .zarray reads the same bytes skips decoding them again (ArrayMeta is
 #: frozen, so arrays may share one). Codecs are built anew for every array.
-_decoded: dict[tuple[bytes, Any], ArrayMeta] = {}
+_decoded: dict[tuple[bytes, Any, Any], ArrayMeta] = {}
 _DECODED_KEPT = 256
 
 
@@ -586,7 +586,8 @@ def _decode_checked(raw: Any, store: Any, key: str) -> ArrayMeta:
     bounds (MetadataError otherwise)."""
     memo_key = None
     if isinstance(raw, (bytes, bytearray, memoryview)):  # (not a consolidated document)
-        memo_key = (bytes(raw), store.dimension_separator)
+        # (the size check depends on the max_chunk_nbytes setting)
+        memo_key = (bytes(raw), store.dimension_separator, config.get("max_chunk_nbytes"))
         meta = _decoded.get(memo_key)
         if meta is not None:
             return meta
@@ -597,7 +598,8 @@ def _decode_checked(raw: Any, store: Any, key: str) -> ArrayMeta:
                or chunk_size_problem(meta.chunks, meta.dtype.itemsize))
     if problem is not None:
         raise MetadataError(f"{key}: {problem}")
-    if memo_key is not None:
+    if memo_key is not None and not isinstance(meta.fill_value, (np.ndarray, np.void)):
+        # (a structured fill value can be changed in place: not shared between arrays)
         if len(_decoded) >= _DECODED_KEPT:
             try:  # the oldest goes (another thread may be doing the same)
                 del _decoded[next(iter(_decoded))]

@@ -684,8 +684,8 @@ def _sweep(dirname: str) -> None:
         _swept.add(dirname)
     try:
         entries = list(os.scandir(dirname))
-    except (FileNotFoundError, NotADirectoryError):
-        return
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return  # (a directory we may write into but not list: nothing to sweep)
     now = time.time()
     for entry in entries:
         if (_is_tmp(entry.name) and entry.is_file(follow_symlinks=False)
