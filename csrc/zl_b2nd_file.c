@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "zl.h"
+#include "zl_fileio.h"
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
@@ -41,29 +42,6 @@ static int64_t be(const uint8_t *p, int n) {
   return v;
 }
 
-static int64_t le32(const uint8_t *p) {
-  return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                   ((uint32_t)p[3] << 24));
-}
-
-/* Read exactly n bytes at offset (0 on success; ZL_ERR_UNSUPPORTED when the file is
- * shorter, ZL_ERR_IO on a failed call). */
-static int read_at(int fd, char *dst, int64_t n, int64_t offset) {
-  while (n > 0) {
-    ssize_t r = pread(fd, dst, (size_t)n, (off_t)offset);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r < 0)
-      return ZL_ERR_IO;
-    if (r == 0)
-      return ZL_ERR_UNSUPPORTED;
-    dst += r;
-    n -= r;
-    offset += r;
-  }
-  return ZL_OK;
-}
-
 static int compare_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return (x > y) - (x < y);
@@ -81,7 +59,7 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
       *needed = size;
     return size > capacity ? ZL_ERR_BUFFER : ZL_ERR_UNSUPPORTED;
   }
-  int status = read_at(fd, (char *)frame, got, 0);
+  int status = zl_read_exact(fd, (char *)frame, got, 0);
   if (status != ZL_OK)
     return status;
   if (frame[0] != 0x9E || memcmp(frame + 1, "\xa8" "b2frame\0", 9) != 0 || frame[10] != 0xD2 ||
@@ -93,7 +71,8 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
   const uint8_t *ch = frame + header_len;
   if (zl_blosc_block_kind(ch, 32) != ZL_BLOCKS_RANGED)
     return ZL_ERR_UNSUPPORTED;
-  int64_t nbytes = le32(ch + 4), blocksize = le32(ch + 8), cbytes = le32(ch + 12);
+  int64_t nbytes = zl_le32(ch + 4), blocksize = zl_le32(ch + 8);
+  int64_t cbytes = zl_le32(ch + 12);
   if (nbytes <= 0 || nbytes > max_nbytes || blocksize <= 0)
     return ZL_ERR_UNSUPPORTED;
   int64_t nblocks = (nbytes + blocksize - 1) / blocksize;
@@ -109,7 +88,7 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
       be(frame + 58, 4) != nbytes || be(frame + 39, 8) != cbytes)
     return ZL_ERR_UNSUPPORTED;
   if (header_len + table_end > got) {
-    status = read_at(fd, (char *)frame + got, header_len + table_end - got, got);
+    status = zl_read_exact(fd, (char *)frame + got, header_len + table_end - got, got);
     if (status != ZL_OK)
       return status;
     got = header_len + table_end;
@@ -137,7 +116,7 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
   int64_t touched = 0;
   for (int64_t b = 0; b < nblocks; b++) {
     touched += wanted[b] != 0;
-    sorted[b] = le32(ch + 32 + 4 * b);
+    sorted[b] = zl_le32(ch + 32 + 4 * b);
   }
   *touched_out = touched;
   if (touched > max_fraction * (double)nblocks) {
@@ -148,7 +127,7 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
   for (int64_t b = 0; b < nblocks && status == ZL_OK; b++) {
     if (!wanted[b])
       continue;
-    int64_t s = le32(ch + 32 + 4 * b), e = cbytes;
+    int64_t s = zl_le32(ch + 32 + 4 * b), e = cbytes;
     int64_t lo = 0, hi = nblocks; /* first sorted start above s */
     while (lo < hi) {
       int64_t mid = lo + (hi - lo) / 2;
@@ -167,7 +146,7 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
     if (from < got)
       from = got;
     if (from < to)
-      status = read_at(fd, (char *)frame + from, to - from, from);
+      status = zl_read_exact(fd, (char *)frame + from, to - from, from);
   }
 done:
   free(wanted);

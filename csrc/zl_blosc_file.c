@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "zl.h"
+#include "zl_fileio.h"
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
@@ -22,24 +23,6 @@
 #define MAX_TABLE_NBYTES (1 << 20)
 #define MAX_RUNS (1 << 16) /* as zarrlite.chunkio.plan */
 
-static int64_t le32(const uint8_t *p) {
-  return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                   ((uint32_t)p[3] << 24));
-}
-
-static int read_at(int fd, char *dst, int64_t n, int64_t offset) {
-  while (n > 0) {
-    ssize_t r = pread(fd, dst, (size_t)n, (off_t)offset);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return ZL_ERR_UNSUPPORTED; /* a failed call or a short file: the general reader */
-    dst += r;
-    n -= r;
-    offset += r;
-  }
-  return ZL_OK;
-}
 
 static int compare_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -120,14 +103,15 @@ int zl_blosc_read_region_file(const char *path, int64_t first_nbytes, int64_t ch
     goto done;
   }
   int64_t got = first_nbytes < size ? first_nbytes : size;
-  if (got < ZL_BLOSC1_HEADER || (status = read_at(fd, frame, got, 0)) != ZL_OK) {
+  if (got < ZL_BLOSC1_HEADER || (status = zl_read_exact(fd, frame, got, 0)) != ZL_OK) {
     status = ZL_ERR_UNSUPPORTED;
     goto done;
   }
   status = ZL_ERR_UNSUPPORTED;
   if ((p[0] != 1 && p[0] != 2) || zl_blosc_block_kind(p, (size_t)got) != ZL_BLOCKS_RANGED)
     goto done;
-  int64_t nbytes = le32(p + 4), blocksize = le32(p + 8), cbytes = le32(p + 12);
+  int64_t nbytes = zl_le32(p + 4), blocksize = zl_le32(p + 8);
+  int64_t cbytes = zl_le32(p + 12);
   if (nbytes != chunk_nbytes || blocksize <= 0 || blocksize >= nbytes || cbytes != size)
     goto done;
   int64_t nblocks = (nbytes + blocksize - 1) / blocksize;
@@ -135,7 +119,7 @@ int zl_blosc_read_region_file(const char *path, int64_t first_nbytes, int64_t ch
   if (cbytes < table_end || table_end > MAX_TABLE_NBYTES)
     goto done;
   if (table_end > got) {
-    if (read_at(fd, frame + got, table_end - got, got) != ZL_OK)
+    if (zl_read_exact(fd, frame + got, table_end - got, got) != ZL_OK)
       goto done;
     got = table_end;
   }
@@ -154,7 +138,7 @@ int zl_blosc_read_region_file(const char *path, int64_t first_nbytes, int64_t ch
   int64_t touched = 0;
   for (int64_t b = 0; b < nblocks; b++) {
     touched += wanted[b];
-    sorted[b] = le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    sorted[b] = zl_le32(p + ZL_BLOSC1_HEADER + 4 * b);
   }
   if (touched > max_fraction * (double)nblocks)
     goto done; /* most of the chunk: better read whole */
@@ -162,7 +146,7 @@ int zl_blosc_read_region_file(const char *path, int64_t first_nbytes, int64_t ch
   for (int64_t b = 0; b < nblocks; b++) {
     if (!wanted[b])
       continue;
-    int64_t s = le32(p + ZL_BLOSC1_HEADER + 4 * b), e = cbytes;
+    int64_t s = zl_le32(p + ZL_BLOSC1_HEADER + 4 * b), e = cbytes;
     int64_t lo = 0, hi = nblocks;
     while (lo < hi) {
       int64_t mid = lo + (hi - lo) / 2;
@@ -176,7 +160,7 @@ int zl_blosc_read_region_file(const char *path, int64_t first_nbytes, int64_t ch
     if (s < table_end || !(s < e && e <= cbytes))
       goto done;
     int64_t from = s < got ? got : s;
-    if (from < e && read_at(fd, frame + from, e - from, from) != ZL_OK)
+    if (from < e && zl_read_exact(fd, frame + from, e - from, from) != ZL_OK)
       goto done;
   }
   close(fd);
