@@ -167,12 +167,10 @@ void zl_free(void *p);
 
 /* zl_b2nd_file.c: a region of a two-level chunk read from its file (header and block table,
  * then the touched blocks; frame: a buffer of the file's size, scratch: the padded chunk),
- * decoded into dst as zl_b2nd_decode_region does. ZL_B2ND_FILE_MISSING when there is no
+ * decoded into dst as zl_b2nd_decode_region does. ZL_FILE_MISSING when there is no
  * such file; ZL_ERR_BUFFER with *needed_frame or *needed_scratch set when a buffer is too
  * small; ZL_ERR_UNSUPPORTED when the general byte-range reader should do it (another frame
  * layout, most blocks touched, an unreadable or short file). */
-#define ZL_B2ND_FILE_MISSING 1
-#define ZL_FILE_MISSING 1
 #define ZL_FILE_MISSING 1
 int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max_nbytes,
                              const int64_t *start, const int64_t *step, const int64_t *count,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "zl.h"
+#include "zl_blosc_format.h"
 #include "zl_fileio.h"
 
 #ifndef O_CLOEXEC
@@ -42,10 +43,6 @@ static int64_t be(const uint8_t *p, int n) {
   return v;
 }
 
-static int compare_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
 
 /* Read the header, table and wanted blocks of the frame in `fd` (size `size`) into frame,
  * laying in the trailer; *frame_len is its length. */
@@ -123,21 +120,12 @@ static int read_frame(int fd, int64_t size, int64_t first_nbytes, int64_t max_nb
     status = ZL_ERR_UNSUPPORTED; /* most of the chunk: better read whole */
     goto done;
   }
-  qsort(sorted, (size_t)nblocks, sizeof(int64_t), compare_i64);
+  qsort(sorted, (size_t)nblocks, sizeof(int64_t), zl_compare_int64);
   for (int64_t b = 0; b < nblocks && status == ZL_OK; b++) {
     if (!wanted[b])
       continue;
-    int64_t s = zl_le32(ch + 32 + 4 * b), e = cbytes;
-    int64_t lo = 0, hi = nblocks; /* first sorted start above s */
-    while (lo < hi) {
-      int64_t mid = lo + (hi - lo) / 2;
-      if (sorted[mid] > s)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-    if (lo < nblocks && sorted[lo] < cbytes)
-      e = sorted[lo];
+    int64_t s = zl_le32(ch + 32 + 4 * b);
+    int64_t e = zl_next_block_start(sorted, nblocks, s, cbytes);
     if (s < table_end || !(s < e && e <= cbytes)) {
       status = ZL_ERR_UNSUPPORTED;
       break;
@@ -170,7 +158,7 @@ int zl_b2nd_read_region_file(const char *path, int64_t first_nbytes, int64_t max
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
   } while (fd < 0 && errno == EINTR);
   if (fd < 0)
-    return errno == ENOENT ? ZL_B2ND_FILE_MISSING : ZL_ERR_UNSUPPORTED;
+    return errno == ENOENT ? ZL_FILE_MISSING : ZL_ERR_UNSUPPORTED;
   struct stat st;
   int status = ZL_ERR_UNSUPPORTED;
   int64_t touched = -1;

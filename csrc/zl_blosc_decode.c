@@ -12,10 +12,6 @@
 #include "zl.h"
 #include "zl_blosc_format.h"
 
-static int32_t read_le32(const uint8_t *p) {
-  return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                   ((uint32_t)p[3] << 24));
-}
 
 int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header_t *header) {
   const uint8_t *p = (const uint8_t *)cdata;
@@ -27,9 +23,9 @@ int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header
   header->versionlz = p[1];
   header->flags = p[2];
   header->typesize = p[3];
-  header->nbytes = read_le32(p + 4);
-  header->blocksize = read_le32(p + 8);
-  header->cbytes = read_le32(p + 12);
+  header->nbytes = zl_le32(p + 4);
+  header->blocksize = zl_le32(p + 8);
+  header->cbytes = zl_le32(p + 12);
   if (header->version < 1 || header->version > 6)
     return ZL_ERR_CORRUPT;
   if (header->nbytes < 0 || header->blocksize < 0 || header->cbytes < ZL_BLOSC1_HEADER)
@@ -48,23 +44,7 @@ int zl_blosc_read_header(const void *cdata, size_t cdata_nbytes, zl_blosc_header
   return ZL_OK;
 }
 
-static int compare_int64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
 
-/* The smallest of the n sorted block starts above `start`, or `limit` when none is. */
-static int64_t next_start(const int64_t *sorted, int64_t n, int64_t start, int64_t limit) {
-  int64_t lo = 0, hi = n; /* first index with sorted[i] > start */
-  while (lo < hi) {
-    int64_t mid = lo + (hi - lo) / 2;
-    if (sorted[mid] > start)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return lo < n && sorted[lo] < limit ? sorted[lo] : limit;
-}
 
 /* Check the block layout of a format-1/2 (C-Blosc 1.x) chunk before C-Blosc2 sees it: every
  * block start and every stream length must stay inside cbytes, and every stream length must
@@ -101,15 +81,15 @@ static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h,
     if (sorted == NULL)
       return ZL_ERR_NOMEM;
     for (int64_t b = 0; b < nblocks; b++)
-      sorted[b] = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
-    qsort(sorted, (size_t)nblocks, sizeof(int64_t), compare_int64);
+      sorted[b] = zl_le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    qsort(sorted, (size_t)nblocks, sizeof(int64_t), zl_compare_int64);
   }
   int status = ZL_OK;
   for (int64_t b = 0; b < nblocks && status == ZL_OK; b++) {
     if (wanted != NULL && !wanted[b])
       continue; /* a block the decoder skips: its bytes may not even have been read */
-    int64_t pos = read_le32(p + ZL_BLOSC1_HEADER + 4 * b);
-    int64_t end = sorted != NULL ? next_start(sorted, nblocks, pos, h->cbytes) : h->cbytes;
+    int64_t pos = zl_le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    int64_t end = sorted != NULL ? zl_next_block_start(sorted, nblocks, pos, h->cbytes) : h->cbytes;
     int is_leftover = (b == nblocks - 1 && leftover > 0);
     int64_t bsize = is_leftover ? leftover : h->blocksize;
     /* streams per block as C-Blosc2 (the decoder) counts them: the don't-split flag says
@@ -123,7 +103,7 @@ static int check_blosc1_layout(const uint8_t *p, const zl_blosc_header_t *h,
         status = ZL_ERR_CORRUPT;
         break;
       }
-      int64_t csize = read_le32(p + pos);
+      int64_t csize = zl_le32(p + pos);
       if (csize <= 0 || csize > neblock || pos + 4 + csize > end)
         status = ZL_ERR_CORRUPT;
       pos += 4 + csize;
@@ -194,9 +174,9 @@ int zl_blosc_block_kind(const void *header, size_t nbytes) {
 int zl_blosc2_check_streams(const void *chunk, int64_t cbytes, const bool *skip,
                             int64_t nblocks) {
   const uint8_t *p = (const uint8_t *)chunk;
-  if (p == NULL || cbytes < BLOSC2_HEADER || read_le32(p + 12) != cbytes)
+  if (p == NULL || cbytes < BLOSC2_HEADER || zl_le32(p + 12) != cbytes)
     return ZL_ERR_CORRUPT;
-  int64_t nbytes = read_le32(p + 4), blocksize = read_le32(p + 8);
+  int64_t nbytes = zl_le32(p + 4), blocksize = zl_le32(p + 8);
   int64_t typesize = p[3] < 1 ? 1 : p[3];
   if (nbytes <= 0 || blocksize <= 0 || (nbytes + blocksize - 1) / blocksize != nblocks ||
       BLOSC2_HEADER + 4 * nblocks > cbytes)
@@ -207,14 +187,14 @@ int zl_blosc2_check_streams(const void *chunk, int64_t cbytes, const bool *skip,
   if (sorted == NULL)
     return ZL_ERR_NOMEM;
   for (int64_t b = 0; b < nblocks; b++)
-    sorted[b] = read_le32(p + BLOSC2_HEADER + 4 * b);
-  qsort(sorted, (size_t)nblocks, sizeof(int64_t), compare_int64);
+    sorted[b] = zl_le32(p + BLOSC2_HEADER + 4 * b);
+  qsort(sorted, (size_t)nblocks, sizeof(int64_t), zl_compare_int64);
   int status = ZL_OK;
   for (int64_t b = 0; b < nblocks && status == ZL_OK; b++) {
     if (skip != NULL && skip[b])
       continue;
-    int64_t pos = read_le32(p + BLOSC2_HEADER + 4 * b);
-    int64_t end = next_start(sorted, nblocks, pos, cbytes);
+    int64_t pos = zl_le32(p + BLOSC2_HEADER + 4 * b);
+    int64_t end = zl_next_block_start(sorted, nblocks, pos, cbytes);
     int is_leftover = (b == nblocks - 1 && leftover > 0);
     int64_t nstreams = (!dont_split && !is_leftover) ? typesize : 1;
     if (pos < table_end)
@@ -224,7 +204,7 @@ int zl_blosc2_check_streams(const void *chunk, int64_t cbytes, const bool *skip,
         status = ZL_ERR_CORRUPT;
         break;
       }
-      int64_t csize = read_le32(p + pos);
+      int64_t csize = zl_le32(p + pos);
       pos += 4 + (csize > 0 ? csize : (csize < 0 ? 1 : 0)); /* negative: a token byte */
       if (pos > end)
         status = ZL_ERR_CORRUPT;

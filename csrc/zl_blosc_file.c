@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "zl.h"
+#include "zl_blosc_format.h"
 #include "zl_fileio.h"
 
 #ifndef O_CLOEXEC
@@ -24,10 +25,6 @@
 #define MAX_RUNS (1 << 16) /* as zarrlite.chunkio.plan */
 
 
-static int compare_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
 
 /* Flag the blocks holding the region's bytes: each run of the innermost dimension (every
  * item when it is strided) marks the blocks from its first to its last byte. */
@@ -142,21 +139,12 @@ int zl_blosc_read_region_file(const char *path, int64_t first_nbytes, int64_t ch
   }
   if (touched > max_fraction * (double)nblocks)
     goto done; /* most of the chunk: better read whole */
-  qsort(sorted, (size_t)nblocks, sizeof(int64_t), compare_i64);
+  qsort(sorted, (size_t)nblocks, sizeof(int64_t), zl_compare_int64);
   for (int64_t b = 0; b < nblocks; b++) {
     if (!wanted[b])
       continue;
-    int64_t s = zl_le32(p + ZL_BLOSC1_HEADER + 4 * b), e = cbytes;
-    int64_t lo = 0, hi = nblocks;
-    while (lo < hi) {
-      int64_t mid = lo + (hi - lo) / 2;
-      if (sorted[mid] > s)
-        hi = mid;
-      else
-        lo = mid + 1;
-    }
-    if (lo < nblocks && sorted[lo] < cbytes)
-      e = sorted[lo];
+    int64_t s = zl_le32(p + ZL_BLOSC1_HEADER + 4 * b);
+    int64_t e = zl_next_block_start(sorted, nblocks, s, cbytes);
     if (s < table_end || !(s < e && e <= cbytes))
       goto done;
     int64_t from = s < got ? got : s;

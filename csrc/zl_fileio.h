@@ -8,12 +8,6 @@
 
 #include "zl.h"
 
-/* A little-endian signed 32-bit value (Blosc header fields, block start offsets). */
-static inline int64_t zl_le32(const uint8_t *p) {
-  return (int32_t)((uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-                   ((uint32_t)p[3] << 24));
-}
-
 /* Read exactly n bytes at offset: ZL_OK, ZL_ERR_UNSUPPORTED when the file is shorter (the
  * general reader then decides), ZL_ERR_IO when a call fails. */
 static inline int zl_read_exact(int fd, char *dst, int64_t n, int64_t offset) {

@@ -92,7 +92,6 @@ cdef extern from "zl.h" nogil:
                               int64_t n, size_t itemsize, char *dst, char *scratch,
                               size_t scratch_nbytes, size_t *needed, int64_t *blocks_decoded, int64_t *nblocks_out)
     void zl_free(void *p)
-    int ZL_B2ND_FILE_MISSING
     int ZL_FILE_MISSING
     int zl_blosc_read_region_file(const char *path, int64_t first_nbytes,
                                   int64_t chunk_nbytes, const int64_t *start,

@@ -813,16 +813,7 @@ def b2nd_read_region_file(bytes path, int64_t first_nbytes, int64_t max_nbytes,
             PyBuffer_Release(&fbuf)
     finally:
         PyBuffer_Release(&out)
-    if status == ZL_B2ND_FILE_MISSING:
-        return "missing"
-    if status == ZL_ERR_UNSUPPORTED:
-        return None
-    if status == ZL_ERR_BUFFER and need_f > 0:
-        return ("frame", need_f)
-    if status == ZL_ERR_BUFFER and need_s > 0:
-        return ("scratch", need_s)
-    check(status, "b2nd decode")
-    return nblocks
+    return _file_read_result(status, need_f, need_s, nblocks, "b2nd decode")
 
 
 def blosc_read_region_file(bytes path, int64_t first_nbytes, tuple region,
@@ -876,14 +867,24 @@ def blosc_read_region_file(bytes path, int64_t first_nbytes, tuple region,
             PyBuffer_Release(&fbuf)
     finally:
         PyBuffer_Release(&out)
+    return _file_read_result(status, need_f, 0, 0, "blosc decode")
+
+
+cdef object _file_read_result(int status, int64_t need_f, int64_t need_s, object done,
+                              str what):
+    """What the chunk file readers return: `done` on success, "missing" when there is no
+    such file, None when the general reader should read it, ("frame" or "scratch", n)
+    when that buffer needs n bytes; raises for other errors."""
     if status == ZL_FILE_MISSING:
         return "missing"
     if status == ZL_ERR_UNSUPPORTED:
         return None
     if status == ZL_ERR_BUFFER and need_f > 0:
         return ("frame", need_f)
-    check(status, "blosc decode")
-    return 0
+    if status == ZL_ERR_BUFFER and need_s > 0:
+        return ("scratch", need_s)
+    check(status, what)
+    return done
 
 
 def b2nd_region_blocks(cdata, tuple region, size_t itemsize):

@@ -34,6 +34,8 @@ from typing import Any
 import numpy as np
 
 from zarrlite import config
+from zarrlite.stores.abc import BaseStore
+from zarrlite.stores.memory import MemoryStore
 
 #: Stripes of the invalidation counter (a write of one key spoils inserts of 1/64 of keys).
 _STRIPES = 64
@@ -173,9 +175,6 @@ def store_ref(store: Any) -> Any:
     (fsspec URLs, Redis, wrapped mappings, LRUStoreCache): a write through one would not
     drop the chunks the other's arrays keep. Stores equal by location (directory, zip,
     SQLite, LMDB, DBM) and memory stores (each holds its own data) are cached."""
-    from zarrlite.stores.abc import BaseStore
-    from zarrlite.stores.memory import MemoryStore
-
     if type(store).__eq__ is BaseStore.__eq__ and not isinstance(store, MemoryStore):  # type: ignore[comparison-overlap]
         return None
     try:
